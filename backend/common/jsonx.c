@@ -1,0 +1,148 @@
+/*
+ * jsonx: see jsonx.h.
+ */
+#include "common/jsonx.h"
+
+#include "common/err.h"
+#include "common/timefmt.h"
+#include "common/xalloc.h"
+
+#include <math.h>
+#include <string.h>
+
+int
+jsonx_loads(json_t **out, const char *text, size_t len)
+{
+    json_error_t e;
+
+    *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+    if (*out == NULL)
+        return err_setn(ENG_EINVAL, "InvalidJSON",
+                        "invalid JSON at line %d, column %d: %s", e.line,
+                        e.column, e.text);
+    return 0;
+}
+
+int
+jsonx_check_keys(const json_t *obj, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)obj, key, v) {
+        int ok = 0;
+
+        (void)v;
+        for (const char *const *a = allowed; *a; a++) {
+            if (strcmp(*a, key) == 0) {
+                ok = 1;
+                break;
+            }
+        }
+        if (!ok)
+            return err_set(ENG_EINVAL, "unknown field '%s'", key);
+    }
+    return 0;
+}
+
+static const json_t *
+jsonx_field(const json_t *obj, const char *key, int required, int *rc)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    *rc = 0;
+    if (v == NULL || json_is_null(v)) {
+        if (required)
+            *rc = err_set(ENG_EINVAL, "field '%s' is required", key);
+        return NULL;
+    }
+    return v;
+}
+
+int
+jsonx_get_str(const char **out, const json_t *obj, const char *key,
+              int required)
+{
+    int rc;
+    const json_t *v = jsonx_field(obj, key, required, &rc);
+
+    if (v == NULL)
+        return rc;
+    if (!json_is_string(v))
+        return err_set(ENG_EINVAL, "field '%s' must be a string", key);
+    *out = json_string_value(v);
+    return 0;
+}
+
+int
+jsonx_get_int(int64_t *out, const json_t *obj, const char *key,
+              int required, int64_t min, int64_t max)
+{
+    int rc;
+    const json_t *v = jsonx_field(obj, key, required, &rc);
+    json_int_t n;
+
+    if (v == NULL)
+        return rc;
+    if (json_is_integer(v)) {
+        n = json_integer_value(v);
+    } else if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v))
+               && fabs(json_real_value(v)) < 9.0e15) {
+        n = (json_int_t)json_real_value(v);
+    } else {
+        return err_set(ENG_EINVAL,
+                       "field '%s' must be an integer from %lld to %lld", key,
+                       (long long)min, (long long)max);
+    }
+    if (n < min || n > max)
+        return err_set(ENG_EINVAL,
+                       "field '%s' is %lld, outside %lld to %lld", key,
+                       (long long)n, (long long)min, (long long)max);
+    *out = n;
+    return 0;
+}
+
+int
+jsonx_get_num(double *out, const json_t *obj, const char *key, int required)
+{
+    int rc;
+    const json_t *v = jsonx_field(obj, key, required, &rc);
+
+    if (v == NULL)
+        return rc;
+    if (!json_is_number(v))
+        return err_set(ENG_EINVAL, "field '%s' must be a number", key);
+    *out = json_number_value(v);
+    return 0;
+}
+
+int
+jsonx_get_bool(int *out, const json_t *obj, const char *key, int required)
+{
+    int rc;
+    const json_t *v = jsonx_field(obj, key, required, &rc);
+
+    if (v == NULL)
+        return rc;
+    if (!json_is_boolean(v))
+        return err_set(ENG_EINVAL, "field '%s' must be true or false", key);
+    *out = json_is_true(v);
+    return 0;
+}
+
+json_t *
+jsonx_time(int64_t ms)
+{
+    char ts[TIMEFMT_MAX];
+
+    timefmt_rfc3339(ts, ms);
+    return json_string(ts);
+}
+
+char *
+jsonx_dump(const json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+
+    return s ? s : xstrdup("null");
+}

@@ -1,0 +1,571 @@
+/*
+ * engine: start-up, the loop, and shutdown. Runs on the main thread; it
+ * is the only thread that touches the store, the clock or the scheduler.
+ */
+#include "core/engine.h"
+
+#include "common/err.h"
+#include "common/jsonx.h"
+#include "common/timefmt.h"
+#include "common/xalloc.h"
+#include "core/eclock.h"
+#include "core/journal.h"
+#include "core/sched.h"
+#include "core/snapshot.h"
+#include "http/http.h"
+#include "http/router.h"
+#include "store/store.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#define ENGINE_DRAIN_MS 5000
+#define ENGINE_TIMERS_PER_TURN 1024
+
+enum { EV_HTTP = 1, EV_TIMER, EV_SIGNAL };
+
+/* ---- the data dir ---- */
+
+static int
+engine_mkdirs(const char *dir)
+{
+    char *p = xstrdup(dir);
+    int rc = 0;
+
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+            rc = err_set(ENG_EREADONLY, "cannot create %s: %s", p,
+                         strerror(errno));
+            break;
+        }
+        *s = '/';
+    }
+    if (rc == 0 && mkdir(p, 0700) != 0 && errno != EEXIST)
+        rc = err_set(ENG_EREADONLY, "cannot create data dir %s: %s", p,
+                     strerror(errno));
+    free(p);
+    return rc;
+}
+
+/* Take the data dir's lock: flowdeckd.pid, locked while we live. */
+static int
+engine_lock(struct engine *eng)
+{
+    char *path = xasprintf("%s/flowdeckd.pid", eng->data_dir);
+    char pid[32] = "";
+    int fd, rc = 0;
+
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = err_set(ENG_EREADONLY, "cannot open %s: %s", path,
+                     strerror(errno));
+        goto out;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ssize_t n = read(fd, pid, sizeof(pid) - 1);
+
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        rc = err_set(ENG_EBUSY,
+                     "data dir %s is in use by another flowdeckd (pid %s)",
+                     eng->data_dir, *pid ? pid : "unknown");
+        close(fd);
+        goto out;
+    }
+    snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 ||
+        pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid)) {
+        rc = err_set(ENG_EREADONLY, "cannot write %s: %s", path,
+                     strerror(errno));
+        close(fd);
+        goto out;
+    }
+    eng->lock_fd = fd;
+out:
+    free(path);
+    return rc;
+}
+
+/* ---- the listen socket ---- */
+
+int
+engine_parse_listen(char *host, size_t hostlen, char *port, size_t portlen,
+                    const char *listen)
+{
+    const char *colon = strrchr(listen, ':');
+    const char *h = listen, *hend;
+    char *end;
+    long p;
+
+    if (colon == NULL)
+        goto bad;
+    hend = colon;
+    if (*h == '[') {
+        h++;
+        if (hend == h || hend[-1] != ']')
+            goto bad;
+        hend--;
+    }
+    p = strtol(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || p < 0 || p > 65535)
+        goto bad;
+    if ((size_t)(hend - h) >= hostlen)
+        goto bad;
+    if (hend == h)
+        snprintf(host, hostlen, "127.0.0.1");
+    else
+        snprintf(host, hostlen, "%.*s", (int)(hend - h), h);
+    snprintf(port, portlen, "%ld", p);
+    return 0;
+bad:
+    return err_set(ENG_EINVAL,
+                   "listen address '%s' is not HOST:PORT (like "
+                   "127.0.0.1:9460 or [::1]:9460)",
+                   listen);
+}
+
+static int
+engine_is_loopback(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+        return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+    }
+    return 0;
+}
+
+static int
+engine_bind(struct engine *eng, const char *listen_addr, int *out_fd)
+{
+    char host[256], port[16], name[INET6_ADDRSTRLEN];
+    struct addrinfo hints, *ai = NULL;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    int fd = -1, one = 1, rc, gai;
+
+    *out_fd = -1;
+    if ((rc = engine_parse_listen(host, sizeof(host), port, sizeof(port),
+                                  listen_addr)))
+        return rc;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    if ((gai = getaddrinfo(host, port, &hints, &ai)) != 0)
+        return err_set(ENG_EINVAL, "cannot resolve listen host '%s': %s",
+                       host, gai_strerror(gai));
+    if (!engine_is_loopback(ai->ai_addr) && eng->auth_token == NULL) {
+        rc = err_set(ENG_EAUTH,
+                     "refusing to listen on %s, which is not a loopback "
+                     "address, without an API token: set --auth-token or "
+                     "FLOWDECK_AUTH_TOKEN",
+                     listen_addr);
+        goto out;
+    }
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                0);
+    if (fd < 0) {
+        rc = err_set(ENG_ERR, "socket: %s", strerror(errno));
+        goto out;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        rc = errno == EADDRINUSE
+                 ? err_set(ENG_EBUSY,
+                           "cannot listen on %s: address already in use "
+                           "(another program holds the port)",
+                           listen_addr)
+                 : err_set(ENG_ERR, "cannot listen on %s: %s", listen_addr,
+                           strerror(errno));
+        goto out;
+    }
+    if (listen(fd, 511) != 0) {
+        rc = err_set(ENG_ERR, "cannot listen on %s: %s", listen_addr,
+                     strerror(errno));
+        goto out;
+    }
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+        inet_ntop(AF_INET6, &in6->sin6_addr, name, sizeof(name));
+        eng->listen = xasprintf("[%s]:%u", name, ntohs(in6->sin6_port));
+    } else {
+        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+        inet_ntop(AF_INET, &in->sin_addr, name, sizeof(name));
+        eng->listen = xasprintf("%s:%u", name, ntohs(in->sin_port));
+    }
+    *out_fd = fd;
+    fd = -1;
+    rc = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(ai);
+    return rc;
+}
+
+/* ---- timers of the engine's own ---- */
+
+/* "note": journals a note when due; for demos and tests of the clock */
+static int
+engine_fire_note(const struct sched_timer *t, void *arg)
+{
+    struct engine *eng = arg;
+    json_t *payload = t->payload ? json_loads(t->payload, 0, NULL) : NULL;
+    json_t *detail = json_pack("{s:I, s:o, s:o}", "timer", (json_int_t)t->id,
+                               "due", jsonx_time(t->due_ms), "payload",
+                               payload ? payload : json_null());
+    char idbuf[32];
+    int rc;
+
+    snprintf(idbuf, sizeof(idbuf), "%lld", (long long)t->id);
+    rc = engine_journal(eng, "timer", *t->ref ? t->ref : idbuf, "note",
+                        detail);
+    json_decref(detail);
+    return rc;
+}
+
+/* ---- start and stop ---- */
+
+static int
+engine_epoll_add(struct engine *eng, int fd, uint32_t tag)
+{
+    struct epoll_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.u32 = tag;
+    if (epoll_ctl(eng->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+        return err_set(ENG_ERR, "epoll: %s", strerror(errno));
+    return 0;
+}
+
+static int
+engine_signals(struct engine *eng)
+{
+    sigset_t set;
+
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    eng->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (eng->signal_fd < 0)
+        return err_set(ENG_ERR, "signalfd: %s", strerror(errno));
+    return engine_epoll_add(eng, eng->signal_fd, EV_SIGNAL);
+}
+
+int
+engine_start(struct engine **out, const struct engine_config *cfg)
+{
+    struct engine *eng = xcalloc(1, sizeof(*eng));
+    struct http_server_config hc;
+    char *db_path = NULL;
+    int listen_fd = -1, rc;
+
+    *out = NULL;
+    eng->lock_fd = eng->epfd = eng->timer_fd = eng->signal_fd = -1;
+    eng->data_dir = xstrdup(cfg->data_dir);
+    eng->auth_token = cfg->auth_token && *cfg->auth_token
+                          ? xstrdup(cfg->auth_token)
+                          : NULL;
+    eng->started_ms = timefmt_real_now_ms();
+    eng->started_mono = timefmt_mono_ms();
+    clock_init(&eng->clock);
+
+    if ((rc = engine_mkdirs(eng->data_dir)) || (rc = engine_lock(eng)))
+        goto out;
+    eng->log_path = xasprintf("%s/engine.log", eng->data_dir);
+    if ((rc = log_open(eng->log_path, cfg->log_level, cfg->foreground)))
+        goto out;
+    db_path = xasprintf("%s/flowdeck.db", eng->data_dir);
+    if ((rc = store_open(&eng->store, db_path)))
+        goto out;
+    if ((rc = eclock_load(&eng->clock, eng->store)))
+        goto out;
+    eng->sched = sched_create(eng->store, &eng->clock);
+    sched_register(eng->sched, "note", engine_fire_note, eng);
+
+    if ((rc = engine_bind(eng, cfg->listen ? cfg->listen
+                                           : ENGINE_DEFAULT_LISTEN,
+                          &listen_fd)))
+        goto out;
+    eng->epfd = epoll_create1(EPOLL_CLOEXEC);
+    eng->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (eng->epfd < 0 || eng->timer_fd < 0) {
+        rc = err_set(ENG_ERR, "epoll/timerfd: %s", strerror(errno));
+        goto out;
+    }
+    memset(&hc, 0, sizeof(hc));
+    hc.listen_fd = listen_fd;
+    hc.body_max = cfg->body_max ? cfg->body_max : ENGINE_BODY_MAX;
+    hc.timeout_sec = 120;
+    hc.max_conns = 1000;
+    hc.eng = eng;
+    hc.dispatch = router_dispatch;
+    hc.arg = eng->auth_token;
+    if ((rc = http_server_start(&eng->http, &hc)))
+        goto out;
+    listen_fd = -1; /* the server owns it now */
+    if ((rc = engine_epoll_add(eng, http_server_fd(eng->http), EV_HTTP)) ||
+        (rc = engine_epoll_add(eng, eng->timer_fd, EV_TIMER)) ||
+        (rc = engine_signals(eng)))
+        goto out;
+    store_set_batching(eng->store, 1);
+    log_fields(LOGL_INFO,
+               json_pack("{s:s, s:s, s:i, s:i}", "listen", eng->listen,
+                         "data_dir", eng->data_dir, "pid", (int)getpid(),
+                         "schema", store_version(eng->store)),
+               "flowdeckd %s started", FLOWDECK_VERSION);
+out:
+    free(db_path);
+    if (listen_fd >= 0)
+        close(listen_fd);
+    if (rc) {
+        engine_free(eng);
+        return rc;
+    }
+    *out = eng;
+    return 0;
+}
+
+void
+engine_free(struct engine *eng)
+{
+    if (eng == NULL)
+        return;
+    http_server_free(eng->http);
+    if (eng->store) {
+        store_set_batching(eng->store, 0);
+        store_free(eng->store);
+    }
+    sched_free(eng->sched);
+    if (eng->epfd >= 0)
+        close(eng->epfd);
+    if (eng->timer_fd >= 0)
+        close(eng->timer_fd);
+    if (eng->signal_fd >= 0)
+        close(eng->signal_fd);
+    if (eng->lock_fd >= 0) {
+        char *pid = xasprintf("%s/flowdeckd.pid", eng->data_dir);
+
+        unlink(pid); /* while still holding the lock */
+        free(pid);
+        close(eng->lock_fd);
+    }
+    free(eng->data_dir);
+    free(eng->listen);
+    free(eng->auth_token);
+    free(eng->log_path);
+    free(eng);
+}
+
+/* ---- the loop ---- */
+
+void
+engine_request_stop(struct engine *eng)
+{
+    eng->stop = 1;
+}
+
+int
+engine_stopping(const struct engine *eng)
+{
+    return eng->stop;
+}
+
+int64_t
+engine_now(const struct engine *eng)
+{
+    return clock_now(&eng->clock);
+}
+
+int
+engine_write_begin(struct engine *eng)
+{
+    return store_write_begin(eng->store);
+}
+
+int
+engine_write_end(struct engine *eng, int ok)
+{
+    return store_write_end(eng->store, ok);
+}
+
+int
+engine_journal(struct engine *eng, const char *kind, const char *entity,
+               const char *type, const json_t *detail)
+{
+    return journal_append(eng->store, engine_now(eng), kind, entity, type,
+                          detail);
+}
+
+int
+engine_commit(struct engine *eng)
+{
+    int rc = store_batch_commit(eng->store);
+
+    if (rc) {
+        log_error("commit failed, this turn's changes are undone: %s",
+                  err_last());
+        engine_reload(eng);
+    }
+    http_server_release(eng->http, rc);
+    return rc;
+}
+
+int
+engine_reload(struct engine *eng)
+{
+    int rc = eclock_load(&eng->clock, eng->store);
+
+    sched_invalidate(eng->sched);
+    return rc;
+}
+
+int
+engine_clock_changed(struct engine *eng)
+{
+    sched_invalidate(eng->sched);
+    return eclock_save(&eng->clock, eng->store);
+}
+
+/* Arm the timerfd for the next due timer, in real time. */
+static void
+engine_arm(struct engine *eng)
+{
+    struct itimerspec its;
+    int64_t due, delay = -1;
+
+    memset(&its, 0, sizeof(its));
+    if (sched_next_due(eng->sched, &due))
+        delay = clock_real_delay(&eng->clock, due);
+    if (delay >= 0) {
+        /* a zero it_value disarms: make "now" one nanosecond */
+        its.it_value.tv_sec = delay / 1000;
+        its.it_value.tv_nsec = (delay % 1000) * 1000000 + (delay ? 0 : 1);
+    }
+    timerfd_settime(eng->timer_fd, 0, &its, NULL);
+}
+
+static void
+engine_on_signal(struct engine *eng)
+{
+    struct signalfd_siginfo si;
+
+    while (read(eng->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+        if (si.ssi_signo == SIGHUP)
+            continue;
+        log_info("signal %u: stopping", si.ssi_signo);
+        engine_request_stop(eng);
+    }
+}
+
+static int
+engine_poll_timeout(struct engine *eng)
+{
+    int64_t t = http_server_timeout(eng->http);
+
+    if (eng->stop)
+        return 50;
+    if (t < 0 || t > 60000)
+        return 60000;
+    return (int)t;
+}
+
+int
+engine_run(struct engine *eng)
+{
+    struct epoll_event evs[16];
+    uint64_t ticks;
+
+    engine_arm(eng);
+    for (;;) {
+        int n = epoll_wait(eng->epfd, evs, 16, engine_poll_timeout(eng));
+        int served = 0;
+
+        if (n < 0 && errno != EINTR) {
+            log_error("epoll_wait: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            switch (evs[i].data.u32) {
+            case EV_HTTP:
+                http_server_run(eng->http);
+                served = 1;
+                break;
+            case EV_TIMER:
+                if (read(eng->timer_fd, &ticks, sizeof(ticks)) < 0)
+                    (void)0; /* EAGAIN: nothing to drain */
+                break;
+            case EV_SIGNAL:
+                engine_on_signal(eng);
+                break;
+            }
+        }
+        if (!served)
+            http_server_run(eng->http); /* connection timeouts */
+        sched_run_due(eng->sched, ENGINE_TIMERS_PER_TURN);
+        engine_commit(eng);
+        if (http_server_woke(eng->http))
+            http_server_run(eng->http); /* answer what the commit released */
+        if (eng->stop) {
+            if (!eng->quiesced) {
+                eng->quiesced = 1;
+                eng->stop_deadline = timefmt_mono_ms() + ENGINE_DRAIN_MS;
+                http_server_quiesce(eng->http);
+            }
+            if (http_server_active(eng->http) == 0 ||
+                timefmt_mono_ms() > eng->stop_deadline)
+                break;
+        }
+        engine_arm(eng);
+    }
+    engine_commit(eng);
+    log_info("flowdeckd stopped");
+    return 0;
+}
+
+json_t *
+engine_info(struct engine *eng)
+{
+    int64_t now = timefmt_real_now_ms();
+
+    return json_pack(
+        "{s:s, s:s, s:i, s:o, s:I, s:s, s:s, s:b, s:o, s:{s:I, s:I, s:I}}",
+        "name", "flowdeck", "version", FLOWDECK_VERSION, "pid",
+        (int)getpid(), "started", jsonx_time(eng->started_ms), "uptime_ms",
+        (json_int_t)(now - eng->started_ms), "listen", eng->listen,
+        "data_dir", eng->data_dir, "auth", eng->auth_token != NULL, "clock",
+        eclock_to_json(&eng->clock), "counts", "timers",
+        (json_int_t)store_count(eng->store, "timers"), "journal",
+        (json_int_t)store_count(eng->store, "journal"), "snapshots",
+        (json_int_t)snapshot_count(eng));
+}

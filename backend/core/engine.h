@@ -1,0 +1,106 @@
+/*
+ * engine: owns flowdeckd's state and its one loop. The engine thread
+ * serves HTTP (external epoll), fires timers on the engine clock and
+ * commits the store once per loop turn before any response of that turn
+ * is sent (group commit). Services reach the store, clock, scheduler and
+ * journal through the engine.
+ */
+#ifndef FLOWDECK_ENGINE_H
+#define FLOWDECK_ENGINE_H
+
+#include "common/clock.h"
+#include "common/log.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ENGINE_DEFAULT_LISTEN "127.0.0.1:9460"
+#define ENGINE_BODY_MAX (4u << 20)
+
+struct store;
+struct sched;
+struct http_server;
+
+struct engine_config {
+    const char *listen;     /* "127.0.0.1:9460", "[::1]:0", ":9460" */
+    const char *data_dir;
+    const char *auth_token; /* NULL: no token */
+    enum log_level log_level;
+    int foreground;         /* log to stderr too */
+    size_t body_max;        /* 0: ENGINE_BODY_MAX */
+};
+
+struct engine {
+    char *data_dir;
+    char *listen;     /* the address actually bound, "127.0.0.1:9460" */
+    char *auth_token; /* NULL: none */
+    char *log_path;
+    struct store *store;
+    struct clock clock;
+    struct sched *sched;
+    struct http_server *http;
+    int lock_fd;
+    int epfd, timer_fd, signal_fd;
+    int64_t started_ms;   /* real time */
+    int64_t started_mono; /* monotonic */
+    int stop;             /* a stop was asked for */
+    int quiesced;
+    int64_t stop_deadline;
+};
+
+/*
+ * Start an engine: make and lock the data dir, open the log and the
+ * store, re-arm timers, bind and start serving. Returns: 0 and *out, or
+ * an ENG_* code with a one-line message (ENG_EBUSY: the data dir is in
+ * use by another engine or the address by another program; ENG_EAUTH: a
+ * non-loopback address without a token).
+ */
+int engine_start(struct engine **out, const struct engine_config *cfg);
+
+/* Serve until a stop is asked for, then drain. Returns: 0. */
+int engine_run(struct engine *eng);
+
+/* Close everything and release the data dir. NULL-safe. */
+void engine_free(struct engine *eng);
+
+/* Ask the loop to stop after this turn (signals, POST /v1/shutdown). */
+void engine_request_stop(struct engine *eng);
+int engine_stopping(const struct engine *eng);
+
+/* Returns: engine time now (ms). */
+int64_t engine_now(const struct engine *eng);
+
+/* A change to state: see store_write_begin/end. */
+int engine_write_begin(struct engine *eng);
+int engine_write_end(struct engine *eng, int ok);
+
+/*
+ * Commit what this turn changed and release the responses that waited
+ * for it. Returns: 0, or the store error (they then get the error).
+ */
+int engine_commit(struct engine *eng);
+
+/* Append to the journal at engine time; detail borrowed (may be NULL). */
+int engine_journal(struct engine *eng, const char *kind, const char *entity,
+                   const char *type, const json_t *detail);
+
+/* The clock was changed by hand: save it (in the caller's change) and
+ * re-arm the timer. Returns: 0 or the store error. */
+int engine_clock_changed(struct engine *eng);
+
+/* Reload every service's memory from the store (after a restore, a
+ * reset or a failed commit). Returns: 0 or an error. */
+int engine_reload(struct engine *eng);
+
+/* Returns: new reference; GET /v1/info. */
+json_t *engine_info(struct engine *eng);
+
+/*
+ * Parse and check a listen address. Returns: 0 with host and port in
+ * out (NUL-terminated, brackets stripped), or ENG_EINVAL.
+ */
+int engine_parse_listen(char *host, size_t hostlen, char *port,
+                        size_t portlen, const char *listen);
+
+#endif

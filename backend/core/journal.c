@@ -1,0 +1,126 @@
+/*
+ * journal: the journal table; see journal.h.
+ */
+#include "core/journal.h"
+
+#include "common/err.h"
+#include "common/jsonx.h"
+#include "common/xalloc.h"
+#include "store/store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int
+journal_append(struct store *st, int64_t ts_ms, const char *kind,
+               const char *entity, const char *type, const json_t *detail)
+{
+    sqlite3_stmt *q = store_stmt(
+        st, "INSERT INTO journal(ts_ms, kind, entity, type, detail) "
+            "VALUES (?, ?, ?, ?, ?)");
+    char *text = detail ? jsonx_dump(detail) : NULL;
+    int rc;
+
+    sqlite3_bind_int64(q, 1, ts_ms);
+    sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, entity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, type, -1, SQLITE_STATIC);
+    if (text)
+        sqlite3_bind_text(q, 5, text, -1, SQLITE_STATIC);
+    rc = store_step_done(st, q);
+    store_done(q);
+    free(text);
+    return rc;
+}
+
+/* The statement for a query shape; every piece is a literal, every value
+ * is bound: ?1 kind, ?2 entity, ?3 type, ?4 cursor, ?5 limit. */
+static sqlite3_stmt *
+journal_stmt(struct store *st, const struct journal_query *qry)
+{
+    static const char *const where[3][2] = {
+        /* [scope][ascending] */
+        {"WHERE (?1 IS NULL) AND (?2 IS NULL) AND seq < ?4",
+         "WHERE (?1 IS NULL) AND (?2 IS NULL) AND seq > ?4"},
+        {"WHERE kind = ?1 AND (?2 IS NULL) AND seq < ?4",
+         "WHERE kind = ?1 AND (?2 IS NULL) AND seq > ?4"},
+        {"WHERE kind = ?1 AND entity = ?2 AND seq < ?4",
+         "WHERE kind = ?1 AND entity = ?2 AND seq > ?4"},
+    };
+    int scope = qry->entity ? 2 : qry->kind ? 1 : 0;
+    int asc = qry->ascending ? 1 : 0;
+    char sql[512];
+
+    snprintf(sql, sizeof(sql),
+             "SELECT seq, ts_ms, kind, entity, type, detail FROM journal "
+             "%s AND (?3 IS NULL OR type = ?3) ORDER BY seq %s LIMIT ?5",
+             where[scope][asc], asc ? "ASC" : "DESC");
+    return store_stmt(st, sql);
+}
+
+int
+journal_list(json_t **out, struct store *st, const struct journal_query *qry)
+{
+    sqlite3_stmt *q;
+    json_t *items, *res;
+    int64_t last = 0, after = qry->after;
+    int n = 0, rc = 0, step;
+
+    *out = NULL;
+    if (qry->entity && !qry->kind)
+        return err_set(ENG_EINVAL, "parameter 'id' needs 'kind' too");
+    if (!qry->ascending && after <= 0)
+        after = INT64_MAX;
+    q = journal_stmt(st, qry);
+    if (qry->kind)
+        sqlite3_bind_text(q, 1, qry->kind, -1, SQLITE_STATIC);
+    if (qry->entity)
+        sqlite3_bind_text(q, 2, qry->entity, -1, SQLITE_STATIC);
+    if (qry->type)
+        sqlite3_bind_text(q, 3, qry->type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, after);
+    sqlite3_bind_int(q, 5, qry->limit + 1); /* one more: is there a next? */
+    items = json_array();
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *detail;
+        json_t *d;
+
+        if (n == qry->limit)
+            break;
+        detail = (const char *)sqlite3_column_text(q, 5);
+        d = detail ? json_loads(detail, 0, NULL) : NULL;
+        last = sqlite3_column_int64(q, 0);
+        json_array_append_new(
+            items,
+            json_pack("{s:I, s:o, s:s, s:s, s:s, s:o}", "seq", (json_int_t)last,
+                      "time", jsonx_time(sqlite3_column_int64(q, 1)), "kind",
+                      (const char *)sqlite3_column_text(q, 2), "id",
+                      (const char *)sqlite3_column_text(q, 3), "type",
+                      (const char *)sqlite3_column_text(q, 4), "detail",
+                      d ? d : json_object()));
+        n++;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = store_error(st);
+    res = json_pack("{s:o}", "items", items);
+    if (rc == 0 && step == SQLITE_ROW) {
+        char cur[32];
+
+        snprintf(cur, sizeof(cur), "%" PRId64, last);
+        json_object_set_new(res, "next", json_string(cur));
+    }
+    store_done(q);
+    if (rc) {
+        json_decref(res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
+int64_t
+journal_count(struct store *st)
+{
+    return store_count(st, "journal");
+}

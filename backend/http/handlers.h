@@ -1,0 +1,36 @@
+/*
+ * handlers: every route handler, one h_<resource>.c file each; routes.c
+ * lists them in THE table. A handler reads the request, calls services
+ * and fills the response; it never touches MHD or formats errors.
+ */
+#ifndef FLOWDECK_HANDLERS_H
+#define FLOWDECK_HANDLERS_H
+
+#include "http/http.h"
+
+/* h_engine.c */
+int h_health_get(struct http_req *req, struct http_resp *resp);
+int h_info_get(struct http_req *req, struct http_resp *resp);
+int h_shutdown_post(struct http_req *req, struct http_resp *resp);
+int h_logs_get(struct http_req *req, struct http_resp *resp);
+
+/* h_clock.c */
+int h_clock_get(struct http_req *req, struct http_resp *resp);
+int h_clock_post(struct http_req *req, struct http_resp *resp);
+
+/* h_timers.c */
+int h_timers_list(struct http_req *req, struct http_resp *resp);
+int h_timers_add(struct http_req *req, struct http_resp *resp);
+int h_timers_cancel(struct http_req *req, struct http_resp *resp);
+
+/* h_journal.c */
+int h_journal_list(struct http_req *req, struct http_resp *resp);
+
+/* h_snapshots.c */
+int h_snapshots_list(struct http_req *req, struct http_resp *resp);
+int h_snapshots_save(struct http_req *req, struct http_resp *resp);
+int h_snapshots_restore(struct http_req *req, struct http_resp *resp);
+int h_snapshots_delete(struct http_req *req, struct http_resp *resp);
+int h_reset_post(struct http_req *req, struct http_resp *resp);
+
+#endif

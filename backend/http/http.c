@@ -1,0 +1,533 @@
+/*
+ * http: libmicrohttpd glue. MHD runs in external epoll mode: the engine
+ * loop watches http_server_fd() and calls http_server_run(), so the one
+ * engine thread serves HTTP, fires timers and owns all state. Responses
+ * held for a commit and parked requests are suspended connections.
+ */
+#include "http/http.h"
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/jsonx.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+enum http_state {
+    CTX_RECEIVING, /* reading the body */
+    CTX_WAITING,   /* suspended: held for a commit, or parked */
+    CTX_READY      /* resumed with a response to queue */
+};
+
+struct http_ctx {
+    struct http_server *srv;
+    struct MHD_Connection *conn;
+    enum http_state state;
+    int toobig;
+    struct buf body;
+    char *path;
+    struct http_resp resp;
+    /* held list or parked list membership */
+    struct http_ctx *prev, *next;
+    int in_list; /* 0 none, 1 held, 2 parked */
+    http_park_cancel_fn cancel;
+    void *cancel_arg;
+};
+
+struct http_server {
+    struct MHD_Daemon *mhd;
+    struct http_server_config cfg;
+    struct http_ctx *held;   /* waiting for the commit */
+    struct http_ctx *parked; /* waiting for their owner */
+    int active;
+    int quiesced;
+    int woke; /* resumed connections MHD has not served yet */
+};
+
+/* ---- requests and responses ---- */
+
+const char *
+http_req_query(const struct http_req *req, const char *key)
+{
+    return MHD_lookup_connection_value(req->ctx->conn, MHD_GET_ARGUMENT_KIND,
+                                       key);
+}
+
+const char *
+http_req_header(const struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->ctx->conn, MHD_HEADER_KIND, name);
+}
+
+int
+http_req_query_int(int64_t *out, const struct http_req *req, const char *key,
+                   int64_t def, int64_t min, int64_t max)
+{
+    const char *v = http_req_query(req, key);
+    char *end;
+    long long n;
+
+    *out = def;
+    if (v == NULL || *v == '\0')
+        return 0;
+    n = strtoll(v, &end, 10);
+    if (*end != '\0' || n < min || n > max)
+        return err_set(ENG_EINVAL,
+                       "parameter '%s' must be an integer from %lld to %lld",
+                       key, (long long)min, (long long)max);
+    *out = n;
+    return 0;
+}
+
+void
+http_resp_clear(struct http_resp *resp)
+{
+    free(resp->body);
+    for (int i = 0; i < resp->nheaders; i++) {
+        free(resp->headers[i][0]);
+        free(resp->headers[i][1]);
+    }
+    memset(resp, 0, sizeof(*resp));
+}
+
+void
+http_resp_move(struct http_resp *dst, struct http_resp *src)
+{
+    http_resp_clear(dst);
+    *dst = *src;
+    memset(src, 0, sizeof(*src));
+}
+
+void
+http_resp_header(struct http_resp *resp, const char *name, const char *value)
+{
+    if (resp->nheaders == HTTP_MAX_HEADERS)
+        abort(); /* a bug: handlers set few headers */
+    resp->headers[resp->nheaders][0] = xstrdup(name);
+    resp->headers[resp->nheaders][1] = xstrdup(value);
+    resp->nheaders++;
+}
+
+int
+http_reply_take(struct http_resp *resp, int status, const char *ctype,
+                char *body, size_t len)
+{
+    free(resp->body);
+    resp->status = status;
+    resp->content_type = ctype;
+    resp->body = body;
+    resp->len = len;
+    return 0;
+}
+
+int
+http_reply_json_new(struct http_resp *resp, int status, json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT);
+
+    json_decref(j);
+    if (text == NULL) {
+        text = xstrdup("{\"code\":\"InternalError\","
+                       "\"message\":\"response not encodable\"}");
+        status = 500;
+    }
+    return http_reply_take(resp, status, "application/json", text,
+                           strlen(text));
+}
+
+int
+http_reply_empty(struct http_resp *resp, int status)
+{
+    return http_reply_take(resp, status, NULL, NULL, 0);
+}
+
+int
+http_status_for(int rc)
+{
+    switch (rc) {
+    case ENG_ENOTFOUND: return 404;
+    case ENG_EEXISTS: return 409;
+    case ENG_ECONFLICT: return 409;
+    case ENG_EINVAL: return 400;
+    case ENG_ETOOBIG: return 413;
+    case ENG_EUPSTREAM: return 502;
+    case ENG_EAUTH: return 401;
+    case ENG_EMETHOD: return 405;
+    case ENG_EBUSY: return 409;
+    case ENG_ENOSPACE: return 507;
+    case ENG_EREADONLY: return 503;
+    case ENG_EUNAVAIL: return 503;
+    case ENG_EGONE: return 410;
+    default: return 500;
+    }
+}
+
+void
+http_error_resp(struct http_resp *resp, int rc)
+{
+    const char *msg = err_last();
+
+    http_reply_json_new(resp, http_status_for(rc),
+                        json_pack("{s:s, s:s}", "code", err_last_name(),
+                                  "message", *msg ? msg : "internal error"));
+}
+
+/* ---- lists of suspended requests ---- */
+
+static void
+http_list_add(struct http_ctx **head, struct http_ctx *c, int which)
+{
+    c->prev = NULL;
+    c->next = *head;
+    if (*head)
+        (*head)->prev = c;
+    *head = c;
+    c->in_list = which;
+}
+
+static void
+http_list_remove(struct http_server *srv, struct http_ctx *c)
+{
+    struct http_ctx **head = c->in_list == 1 ? &srv->held : &srv->parked;
+
+    if (c->in_list == 0)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        *head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+    c->in_list = 0;
+}
+
+/* Wake a suspended request whose response is in c->resp. */
+static void
+http_ctx_wake(struct http_ctx *c)
+{
+    http_list_remove(c->srv, c);
+    c->state = CTX_READY;
+    c->srv->woke = 1;
+    MHD_resume_connection(c->conn);
+}
+
+struct http_park *
+http_req_park(struct http_req *req, http_park_cancel_fn cancel, void *arg)
+{
+    struct http_ctx *c = req->ctx;
+
+    c->cancel = cancel;
+    c->cancel_arg = arg;
+    return (struct http_park *)c;
+}
+
+void
+http_park_resume(struct http_park *p, struct http_resp *resp)
+{
+    struct http_ctx *c = (struct http_ctx *)p;
+
+    http_resp_move(&c->resp, resp);
+    if (c->state == CTX_WAITING) {
+        http_ctx_wake(c);
+    } else {
+        /* answered before the dispatcher returned HTTP_PARKED */
+        c->state = CTX_READY;
+    }
+}
+
+/* ---- MHD callbacks ---- */
+
+static enum MHD_Result
+http_queue(struct http_ctx *c)
+{
+    struct http_resp *r = &c->resp;
+    struct MHD_Response *mr;
+    enum MHD_Result ok;
+
+    mr = MHD_create_response_from_buffer(r->len, r->body,
+                                         MHD_RESPMEM_MUST_FREE);
+    if (mr == NULL)
+        return MHD_NO;
+    r->body = NULL; /* MHD frees it now */
+    if (r->content_type)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                r->content_type);
+    for (int i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(mr, r->headers[i][0], r->headers[i][1]);
+    if (c->srv->quiesced)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
+    ok = MHD_queue_response(c->conn, (unsigned)r->status, mr);
+    MHD_destroy_response(mr);
+    http_resp_clear(r);
+    return ok;
+}
+
+static enum http_method
+http_method_of(const char *m)
+{
+    static const struct {
+        const char *name;
+        enum http_method m;
+    } methods[] = {
+        {"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},
+        {"POST", HTTP_POST},   {"PUT", HTTP_PUT},
+        {"DELETE", HTTP_DELETE}, {"PATCH", HTTP_PATCH},
+        {"OPTIONS", HTTP_OPTIONS},
+    };
+
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (strcmp(m, methods[i].name) == 0)
+            return methods[i].m;
+    return HTTP_OTHER;
+}
+
+static enum MHD_Result
+http_toobig(struct http_ctx *c)
+{
+    err_setn(ENG_ETOOBIG, "PayloadTooLarge",
+             "request body is over the limit of %zu bytes",
+             c->srv->cfg.body_max);
+    http_error_resp(&c->resp, ENG_ETOOBIG);
+    return http_queue(c);
+}
+
+static enum MHD_Result
+http_dispatch(struct http_ctx *c, const char *method)
+{
+    struct http_server *srv = c->srv;
+    struct http_req req;
+    int how;
+
+    memset(&req, 0, sizeof(req));
+    req.eng = srv->cfg.eng;
+    req.method = http_method_of(method);
+    req.method_name = method;
+    req.path = c->path;
+    req.body = buf_str(&c->body);
+    req.body_len = c->body.len;
+    req.ctx = c;
+    err_clear();
+    how = srv->cfg.dispatch(&req, &c->resp, srv->cfg.arg);
+    if (how == HTTP_DONE || c->state == CTX_READY)
+        return http_queue(c);
+    /* held for the commit, or parked until its owner answers */
+    c->state = CTX_WAITING;
+    http_list_add(how == HTTP_HOLD ? &srv->held : &srv->parked, c,
+                  how == HTTP_HOLD ? 1 : 2);
+    MHD_suspend_connection(c->conn);
+    return MHD_YES;
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *conn, const char *url,
+            const char *method, const char *version, const char *upload,
+            size_t *upload_size, void **con_cls)
+{
+    struct http_server *srv = cls;
+    struct http_ctx *c = *con_cls;
+
+    (void)version;
+    if (c == NULL) {
+        const char *len;
+
+        c = xcalloc(1, sizeof(*c));
+        c->srv = srv;
+        c->conn = conn;
+        c->path = xstrdup(url);
+        buf_init(&c->body, srv->cfg.body_max);
+        *con_cls = c;
+        srv->active++;
+        len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (len && strtoull(len, NULL, 10) > srv->cfg.body_max)
+            return http_toobig(c); /* before reading any of it */
+        return MHD_YES;
+    }
+    switch (c->state) {
+    case CTX_RECEIVING:
+        if (*upload_size) {
+            if (!c->toobig && buf_append(&c->body, upload, *upload_size) != 0)
+                c->toobig = 1; /* keep reading, to answer 413 at the end */
+            *upload_size = 0;
+            return MHD_YES;
+        }
+        if (c->toobig)
+            return http_toobig(c);
+        return http_dispatch(c, method);
+    case CTX_READY:
+        return http_queue(c);
+    case CTX_WAITING:
+        break;
+    }
+    return MHD_YES;
+}
+
+static void
+http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+               enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *srv = cls;
+    struct http_ctx *c = *con_cls;
+
+    (void)conn;
+    (void)toe;
+    if (c == NULL)
+        return;
+    if (c->in_list == 2 && c->cancel)
+        c->cancel((struct http_park *)c, c->cancel_arg);
+    http_list_remove(srv, c);
+    http_resp_clear(&c->resp);
+    buf_free(&c->body);
+    free(c->path);
+    free(c);
+    *con_cls = NULL;
+    srv->active--;
+}
+
+static void
+http_logger(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_fields(LOGL_DEBUG, json_pack("{s:s}", "component", "http"), "%s",
+               msg);
+}
+
+/* ---- the server ---- */
+
+int
+http_server_start(struct http_server **out,
+                  const struct http_server_config *cfg)
+{
+    struct http_server *srv = xcalloc(1, sizeof(*srv));
+
+    *out = NULL;
+    srv->cfg = *cfg;
+    srv->mhd = MHD_start_daemon(
+        MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+            MHD_USE_TURBO,
+        0, NULL, NULL, http_access, srv,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd,
+        MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_sec,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
+        MHD_OPTION_EXTERNAL_LOGGER, http_logger, srv,
+        MHD_OPTION_END);
+    if (srv->mhd == NULL) {
+        free(srv);
+        return err_set(ENG_ERR, "cannot start the HTTP server");
+    }
+    *out = srv;
+    return 0;
+}
+
+int
+http_server_fd(struct http_server *srv)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+
+    return info ? info->epoll_fd : -1;
+}
+
+void
+http_server_run(struct http_server *srv)
+{
+    /* In external epoll mode MHD serves resumed connections only when it
+     * runs again; their sockets may never turn ready by themselves. */
+    do {
+        srv->woke = 0;
+        MHD_run(srv->mhd);
+    } while (srv->woke);
+}
+
+int
+http_server_woke(struct http_server *srv)
+{
+    return srv->woke;
+}
+
+int64_t
+http_server_timeout(struct http_server *srv)
+{
+    MHD_UNSIGNED_LONG_LONG t;
+
+    if (srv->woke)
+        return 0;
+    if (MHD_get_timeout(srv->mhd, &t) != MHD_YES)
+        return -1;
+    return t > INT64_MAX ? INT64_MAX : (int64_t)t;
+}
+
+int
+http_server_holding(struct http_server *srv)
+{
+    return srv->held != NULL;
+}
+
+void
+http_server_release(struct http_server *srv, int rc)
+{
+    while (srv->held) {
+        struct http_ctx *c = srv->held;
+
+        if (rc)
+            http_error_resp(&c->resp, rc);
+        http_ctx_wake(c);
+    }
+}
+
+void
+http_server_quiesce(struct http_server *srv)
+{
+    MHD_socket fd;
+
+    if (srv->quiesced)
+        return;
+    srv->quiesced = 1;
+    fd = MHD_quiesce_daemon(srv->mhd);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    while (srv->parked) {
+        struct http_ctx *c = srv->parked;
+
+        if (c->cancel)
+            c->cancel((struct http_park *)c, c->cancel_arg);
+        c->cancel = NULL;
+        err_set(ENG_EUNAVAIL, "the engine is shutting down");
+        http_error_resp(&c->resp, ENG_EUNAVAIL);
+        http_ctx_wake(c);
+    }
+}
+
+int
+http_server_active(struct http_server *srv)
+{
+    return srv->active;
+}
+
+void
+http_server_free(struct http_server *srv)
+{
+    if (srv == NULL)
+        return;
+    http_server_release(srv, 0);
+    http_server_quiesce(srv);
+    MHD_run(srv->mhd); /* let resumed connections finish their turn */
+    MHD_stop_daemon(srv->mhd);
+    free(srv);
+}

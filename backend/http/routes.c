@@ -1,0 +1,31 @@
+/*
+ * routes: THE table of the engine API. Keep it sorted by path. A new
+ * endpoint is a handler, one row here and one test in tests/integration.
+ */
+#include "http/router.h"
+
+#include "http/handlers.h"
+
+#define GET HTTP_GET
+#define POST HTTP_POST
+#define DELETE HTTP_DELETE
+
+const struct route routes[] = {
+    /* methods  path                            handler             flags */
+    {GET,    "/healthz",                        h_health_get,       ROUTE_PUBLIC},
+    {GET,    "/v1/clock",                       h_clock_get,        0},
+    {POST,   "/v1/clock",                       h_clock_post,       ROUTE_JSON},
+    {GET,    "/v1/info",                        h_info_get,         0},
+    {GET,    "/v1/journal",                     h_journal_list,     0},
+    {GET,    "/v1/logs",                        h_logs_get,         0},
+    {POST,   "/v1/reset",                       h_reset_post,       ROUTE_JSON | ROUTE_NOTX},
+    {POST,   "/v1/shutdown",                    h_shutdown_post,    ROUTE_JSON | ROUTE_NOTX},
+    {GET,    "/v1/snapshots",                   h_snapshots_list,   0},
+    {POST,   "/v1/snapshots",                   h_snapshots_save,   ROUTE_JSON | ROUTE_NOTX},
+    {DELETE, "/v1/snapshots/:name",             h_snapshots_delete, ROUTE_NOTX},
+    {POST,   "/v1/snapshots/:name/restore",     h_snapshots_restore, ROUTE_JSON | ROUTE_NOTX},
+    {GET,    "/v1/timers",                      h_timers_list,      0},
+    {POST,   "/v1/timers",                      h_timers_add,       ROUTE_JSON},
+    {DELETE, "/v1/timers/:id",                  h_timers_cancel,    0},
+    {0, NULL, NULL, 0},
+};

@@ -1,0 +1,190 @@
+/*
+ * flowdeckd: argv, daemonizing, then engine_start() and engine_run().
+ * Without --foreground the engine detaches: the parent exits 0 once the
+ * engine serves (printing its address), or 1 with the engine's reason.
+ */
+#include "common/err.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "common/xalloc.h"
+#include "core/engine.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void
+main_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: flowdeckd [options]\n"
+            "  --listen HOST:PORT   address to serve (default %s)\n"
+            "  --data-dir DIR       state, log and lock (default "
+            "$XDG_DATA_HOME/flowdeck\n"
+            "                       or ~/.local/share/flowdeck)\n"
+            "  --auth-token TOKEN   require 'Authorization: Bearer TOKEN' "
+            "(or FLOWDECK_AUTH_TOKEN);\n"
+            "                       needed to listen off loopback\n"
+            "  --log-level LEVEL    debug, info, warn or error (default info)\n"
+            "  --foreground         stay attached and log to stderr too\n"
+            "  --version            print the version\n",
+            ENGINE_DEFAULT_LISTEN);
+}
+
+/* Tell the waiting parent how start-up went, then let go of it. */
+static void
+main_report(int fd, const char *msg)
+{
+    size_t len = strlen(msg);
+
+    if (fd < 0)
+        return;
+    if (write(fd, msg, len) != (ssize_t)len)
+        (void)0; /* the parent is gone: nothing to tell */
+    close(fd);
+}
+
+/* In the parent: wait for the child's report. Returns: exit status. */
+static int
+main_wait_child(int fd)
+{
+    char msg[1024];
+    size_t n = 0;
+    ssize_t r;
+
+    while (n < sizeof(msg) - 1 &&
+           (r = read(fd, msg + n, sizeof(msg) - 1 - n)) > 0)
+        n += (size_t)r;
+    msg[n] = '\0';
+    close(fd);
+    if (strncmp(msg, "ok ", 3) == 0) {
+        printf("%s\n", msg + 3);
+        return 0;
+    }
+    fprintf(stderr, "flowdeckd: %s\n",
+            n ? msg : "the engine exited during start-up");
+    return 1;
+}
+
+static void
+main_detach_stdio(void)
+{
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    dup2(fd, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {"data-dir", required_argument, NULL, 'd'},
+        {"auth-token", required_argument, NULL, 't'},
+        {"log-level", required_argument, NULL, 'L'},
+        {"foreground", no_argument, NULL, 'f'},
+        {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct engine_config cfg;
+    struct engine *eng = NULL;
+    char *data_dir = NULL, *ready;
+    int c, report = -1, rc;
+
+    xalloc_init_json();
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.listen = ENGINE_DEFAULT_LISTEN;
+    cfg.log_level = LOGL_INFO;
+    cfg.auth_token = getenv("FLOWDECK_AUTH_TOKEN");
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l': cfg.listen = optarg; break;
+        case 'd':
+            free(data_dir);
+            data_dir = paths_absolute(optarg);
+            break;
+        case 't': cfg.auth_token = optarg; break;
+        case 'L':
+            if (log_parse_level(&cfg.log_level, optarg) != 0) {
+                fprintf(stderr, "flowdeckd: %s\n", err_last());
+                return 2;
+            }
+            break;
+        case 'f': cfg.foreground = 1; break;
+        case 'V': printf("flowdeckd %s\n", FLOWDECK_VERSION); return 0;
+        case 'h': main_usage(stdout); return 0;
+        default: main_usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "flowdeckd: unexpected argument '%s'\n", argv[optind]);
+        main_usage(stderr);
+        return 2;
+    }
+    if (data_dir == NULL)
+        data_dir = paths_default_data_dir();
+    cfg.data_dir = data_dir;
+
+    if (!cfg.foreground) {
+        int p[2];
+        pid_t pid;
+
+        if (pipe2(p, O_CLOEXEC) != 0) {
+            perror("flowdeckd: pipe");
+            return 1;
+        }
+        fflush(NULL);
+        pid = fork();
+        if (pid < 0) {
+            perror("flowdeckd: fork");
+            return 1;
+        }
+        if (pid > 0) {
+            close(p[1]);
+            free(data_dir);
+            return main_wait_child(p[0]);
+        }
+        close(p[0]);
+        report = p[1];
+        setsid();
+    }
+    rc = engine_start(&eng, &cfg);
+    if (rc) {
+        if (report >= 0) {
+            main_report(report, err_last());
+        } else {
+            fprintf(stderr, "flowdeckd: %s\n", err_last());
+        }
+        free(data_dir);
+        return 1;
+    }
+    ready = xasprintf("flowdeckd: listening on http://%s (pid %ld, data dir "
+                      "%s)",
+                      eng->listen, (long)getpid(), eng->data_dir);
+    if (report >= 0) {
+        char *msg = xasprintf("ok %s", ready);
+
+        main_detach_stdio();
+        main_report(report, msg);
+        free(msg);
+    } else {
+        printf("%s\n", ready);
+        fflush(stdout);
+    }
+    free(ready);
+    engine_run(eng);
+    engine_free(eng);
+    log_close();
+    free(data_dir);
+    return 0;
+}

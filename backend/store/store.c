@@ -1,0 +1,398 @@
+/*
+ * store: SQLite connection, migrations, statement cache, savepoints and
+ * the group-commit batch. Engine thread only. SQLite result codes are
+ * translated into ENG_* codes here and nowhere else.
+ */
+#include "store/store.h"
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "store/migrations.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STORE_BUCKETS 256
+
+struct store_entry {
+    struct store_entry *next;
+    uint64_t hash;
+    char *sql;
+    sqlite3_stmt *stmt;
+};
+
+struct store {
+    sqlite3 *db;
+    struct store_entry *buckets[STORE_BUCKETS];
+    int batching;  /* commit once per engine loop turn */
+    int in_tx;     /* BEGIN issued, not yet committed */
+    int depth;     /* open savepoints */
+};
+
+static uint64_t
+store_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+int
+store_error(struct store *st)
+{
+    int code = sqlite3_extended_errcode(st->db) & 0xff;
+    const char *msg = sqlite3_errmsg(st->db);
+
+    switch (code) {
+    case SQLITE_FULL:
+        return err_set(ENG_ENOSPACE,
+                       "the data dir is full: writes are refused (%s)", msg);
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+        return err_set(ENG_EREADONLY,
+                       "the data dir cannot be written: writes are refused "
+                       "(%s)", msg);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return err_set(ENG_ERR, "the database is damaged: %s", msg);
+    default:
+        return err_set(ENG_ERR, "store: %s", msg);
+    }
+}
+
+int
+store_exec(struct store *st, const char *sql)
+{
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return store_error(st);
+    return 0;
+}
+
+int
+store_schema_version(void)
+{
+    return migrations[migrations_count - 1].version;
+}
+
+int
+store_version(struct store *st)
+{
+    sqlite3_stmt *q = store_stmt(st, "PRAGMA user_version");
+    int v = -1;
+
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int(q, 0);
+    store_done(q);
+    return v;
+}
+
+static int
+store_migrate(struct store *st, const char *path)
+{
+    int have = store_version(st), want = store_schema_version(), rc = 0;
+
+    if (have < 0)
+        return err_wrap(store_error(st), "%s", path);
+    if (have > want)
+        return err_set(ENG_ECONFLICT,
+                       "%s has schema version %d, newer than this flowdeck "
+                       "understands (%d): use a newer flowdeck",
+                       path, have, want);
+    for (int i = 0; i < migrations_count; i++) {
+        const struct migration *m = &migrations[i];
+        char *set;
+
+        if (m->version <= have)
+            continue;
+        if ((rc = store_exec(st, "BEGIN IMMEDIATE")))
+            return rc;
+        set = xasprintf("PRAGMA user_version = %d", m->version);
+        rc = store_exec(st, m->sql);
+        if (rc == 0)
+            rc = store_exec(st, set);
+        if (rc == 0)
+            rc = store_exec(st, "COMMIT");
+        free(set);
+        if (rc) {
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return err_wrap(rc, "migrating %s to version %d (%s)", path,
+                            m->version, m->what);
+        }
+        log_info("store migrated to schema version %d: %s", m->version,
+                 m->what);
+    }
+    return 0;
+}
+
+int
+store_upgrade(struct store *st)
+{
+    return store_migrate(st, sqlite3_db_filename(st->db, "main"));
+}
+
+int
+store_open(struct store **out, const char *path)
+{
+    struct store *st = xcalloc(1, sizeof(*st));
+    int rc;
+
+    *out = NULL;
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = err_set(ENG_ERR, "cannot open database %s: %s", path,
+                     st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        goto out;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 5000);
+    /* WAL with synchronous=NORMAL: a committed transaction survives the
+     * process being killed (it is in the WAL, in the OS page cache); only
+     * a power loss can take the last commits. */
+    rc = store_exec(st, "PRAGMA journal_mode = WAL;"
+                        "PRAGMA synchronous = NORMAL;"
+                        "PRAGMA foreign_keys = ON;"
+                        "PRAGMA temp_store = MEMORY;");
+    if (rc) {
+        err_wrap(rc, "%s", path);
+        goto out;
+    }
+    rc = store_migrate(st, path);
+out:
+    if (rc) {
+        store_free(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+void
+store_free(struct store *st)
+{
+    if (st == NULL)
+        return;
+    if (st->in_tx && store_batch_commit(st) != 0)
+        log_error("store: final commit failed: %s", err_last());
+    for (int i = 0; i < STORE_BUCKETS; i++) {
+        struct store_entry *e = st->buckets[i], *next;
+
+        for (; e; e = next) {
+            next = e->next;
+            sqlite3_finalize(e->stmt);
+            free(e->sql);
+            free(e);
+        }
+    }
+    sqlite3_close(st->db);
+    free(st);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+    return st->db;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql)
+{
+    uint64_t h = store_hash(sql);
+    struct store_entry **slot = &st->buckets[h % STORE_BUCKETS], *e;
+
+    for (e = *slot; e; e = e->next)
+        if (e->hash == h && strcmp(e->sql, sql) == 0)
+            return e->stmt;
+    e = xcalloc(1, sizeof(*e));
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                           &e->stmt, NULL) != SQLITE_OK) {
+        fprintf(stderr, "flowdeckd: bug: statement does not prepare: %s\n"
+                        "  %s\n", sqlite3_errmsg(st->db), sql);
+        abort();
+    }
+    e->hash = h;
+    e->sql = xstrdup(sql);
+    e->next = *slot;
+    *slot = e;
+    return e->stmt;
+}
+
+void
+store_done(sqlite3_stmt *q)
+{
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+}
+
+int
+store_step_done(struct store *st, sqlite3_stmt *q)
+{
+    int rc = sqlite3_step(q);
+
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_error(st);
+    return 0;
+}
+
+static int
+store_run(struct store *st, const char *sql)
+{
+    sqlite3_stmt *q = store_stmt(st, sql);
+    int rc = store_step_done(st, q);
+
+    store_done(q);
+    return rc;
+}
+
+void
+store_set_batching(struct store *st, int on)
+{
+    st->batching = on;
+    if (!on && st->in_tx && st->depth == 0 && store_batch_commit(st) != 0)
+        log_error("store: commit failed: %s", err_last());
+}
+
+int
+store_write_begin(struct store *st)
+{
+    int rc;
+
+    if (!st->in_tx) {
+        if ((rc = store_run(st, "BEGIN IMMEDIATE")))
+            return rc;
+        st->in_tx = 1;
+    }
+    if ((rc = store_run(st, "SAVEPOINT w"))) {
+        if (st->depth == 0) {
+            store_run(st, "ROLLBACK");
+            st->in_tx = 0;
+        }
+        return rc;
+    }
+    st->depth++;
+    return 0;
+}
+
+int
+store_write_end(struct store *st, int ok)
+{
+    int rc = 0;
+
+    if (st->depth <= 0)
+        return err_set(ENG_ERR, "store: write_end without write_begin");
+    if (!ok)
+        store_run(st, "ROLLBACK TO w");
+    if (store_run(st, "RELEASE w") != 0 && ok)
+        rc = store_error(st);
+    st->depth--;
+    if (rc == 0 && !st->batching && st->depth == 0)
+        rc = store_batch_commit(st);
+    return rc;
+}
+
+int
+store_batch_open(struct store *st)
+{
+    return st->in_tx;
+}
+
+int
+store_batch_commit(struct store *st)
+{
+    int rc;
+
+    if (!st->in_tx || st->depth > 0)
+        return 0;
+    rc = store_run(st, "COMMIT");
+    if (rc) {
+        int keep = rc;
+
+        if (sqlite3_get_autocommit(st->db) == 0)
+            store_run(st, "ROLLBACK");
+        err_set(keep, "%s", err_last()); /* keep the COMMIT's message */
+    }
+    st->in_tx = 0;
+    return rc;
+}
+
+char *
+store_meta_get(struct store *st, const char *key)
+{
+    sqlite3_stmt *q = store_stmt(st, "SELECT value FROM meta WHERE key = ?");
+    char *v = NULL;
+
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = xstrdup((const char *)sqlite3_column_text(q, 0));
+    store_done(q);
+    return v;
+}
+
+int
+store_meta_set(struct store *st, const char *key, const char *value)
+{
+    sqlite3_stmt *q = store_stmt(
+        st, "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    int rc;
+
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+    rc = store_step_done(st, q);
+    store_done(q);
+    return rc;
+}
+
+int64_t
+store_count(struct store *st, const char *table)
+{
+    char *sql = xasprintf("SELECT count(*) FROM \"%s\"", table);
+    sqlite3_stmt *q = store_stmt(st, sql);
+    int64_t n = -1;
+
+    free(sql);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    store_done(q);
+    return n;
+}
+
+int
+store_truncate_all(struct store *st)
+{
+    sqlite3_stmt *q = NULL;
+    char **names = NULL;
+    size_t n = 0;
+    int rc, end;
+
+    rc = store_write_begin(st);
+    if (rc)
+        return rc;
+    q = store_stmt(st, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                       "AND name NOT LIKE 'sqlite_%' ORDER BY name");
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        names = xreallocarray(names, n + 1, sizeof(*names));
+        names[n++] = xstrdup((const char *)sqlite3_column_text(q, 0));
+    }
+    store_done(q);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        /* names come from sqlite_master, quoted as identifiers */
+        char *sql = sqlite3_mprintf("DELETE FROM \"%w\"", names[i]);
+
+        rc = sql ? store_exec(st, sql) : err_set(ENG_ERR, "out of memory");
+        sqlite3_free(sql);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    end = store_write_end(st, rc == 0);
+    return rc ? rc : end;
+}
