@@ -14,6 +14,7 @@
 #include "core/snapshot.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "queue/queue.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>
@@ -312,6 +313,9 @@ engine_start(struct engine **out, const struct engine_config *cfg)
         goto out;
     eng->sched = sched_create(eng->store, &eng->clock);
     sched_register(eng->sched, "note", engine_fire_note, eng);
+    eng->queues = queue_service_create(eng);
+    if ((rc = queue_service_load(eng->queues)))
+        goto out;
 
     if ((rc = engine_bind(eng, cfg->listen ? cfg->listen
                                            : ENGINE_DEFAULT_LISTEN,
@@ -361,7 +365,10 @@ engine_free(struct engine *eng)
 {
     if (eng == NULL)
         return;
+    if (eng->queues)
+        queue_service_shutdown(eng->queues);
     http_server_free(eng->http);
+    queue_service_free(eng->queues);
     if (eng->store) {
         store_set_batching(eng->store, 0);
         store_free(eng->store);
@@ -447,6 +454,8 @@ engine_reload(struct engine *eng)
     int rc = eclock_load(&eng->clock, eng->store);
 
     sched_invalidate(eng->sched);
+    if (rc == 0)
+        rc = queue_service_load(eng->queues);
     return rc;
 }
 
@@ -457,16 +466,34 @@ engine_clock_changed(struct engine *eng)
     return eclock_save(&eng->clock, eng->store);
 }
 
-/* Arm the timerfd for the next due timer, in real time. */
+/* Real ms until engine time `due` (-1: never, the clock is paused). */
+static int64_t
+engine_delay_to(struct engine *eng, int64_t due)
+{
+    return due == INT64_MAX ? -1 : clock_real_delay(&eng->clock, due);
+}
+
+/* Arm the timerfd for the next deadline of any service, in real time. */
 static void
 engine_arm(struct engine *eng)
 {
     struct itimerspec its;
-    int64_t due, delay = -1;
+    int64_t due, delay = -1, d, wait;
 
     memset(&its, 0, sizeof(its));
     if (sched_next_due(eng->sched, &due))
-        delay = clock_real_delay(&eng->clock, due);
+        delay = engine_delay_to(eng, due);
+    d = engine_delay_to(eng, queue_service_next_due(eng->queues));
+    if (d >= 0 && (delay < 0 || d < delay))
+        delay = d;
+    wait = queue_service_next_wait(eng->queues);
+    if (wait != INT64_MAX) {
+        d = wait - timefmt_mono_ms();
+        if (d < 0)
+            d = 0;
+        if (delay < 0 || d < delay)
+            delay = d;
+    }
     if (delay >= 0) {
         /* a zero it_value disarms: make "now" one nanosecond */
         its.it_value.tv_sec = delay / 1000;
@@ -533,12 +560,15 @@ engine_run(struct engine *eng)
         if (!served)
             http_server_run(eng->http); /* connection timeouts */
         sched_run_due(eng->sched, ENGINE_TIMERS_PER_TURN);
+        queue_service_run(eng->queues);
         engine_commit(eng);
         if (http_server_woke(eng->http))
             http_server_run(eng->http); /* answer what the commit released */
         if (eng->stop) {
             if (!eng->quiesced) {
                 eng->quiesced = 1;
+                queue_service_shutdown(eng->queues);
+                engine_commit(eng);
                 eng->stop_deadline = timefmt_mono_ms() + ENGINE_DRAIN_MS;
                 http_server_quiesce(eng->http);
             }
@@ -558,7 +588,8 @@ engine_info(struct engine *eng)
 {
     int64_t now = timefmt_real_now_ms();
 
-    return json_pack(
+    json_t *qc = queue_service_counts(eng->queues);
+    json_t *info = json_pack(
         "{s:s, s:s, s:i, s:o, s:I, s:s, s:s, s:b, s:o, s:{s:I, s:I, s:I}}",
         "name", "flowdeck", "version", FLOWDECK_VERSION, "pid",
         (int)getpid(), "started", jsonx_time(eng->started_ms), "uptime_ms",
@@ -568,4 +599,11 @@ engine_info(struct engine *eng)
         (json_int_t)store_count(eng->store, "timers"), "journal",
         (json_int_t)store_count(eng->store, "journal"), "snapshots",
         (json_int_t)snapshot_count(eng));
+
+    json_object_set(json_object_get(info, "counts"), "queues",
+                    json_object_get(qc, "queues"));
+    json_object_set(json_object_get(info, "counts"), "messages",
+                    json_object_get(qc, "messages"));
+    json_object_set_new(info, "queues", qc);
+    return info;
 }

@@ -21,6 +21,7 @@
 struct store;
 struct sched;
 struct http_server;
+struct queue_service;
 
 struct engine_config {
     const char *listen;     /* "127.0.0.1:9460", "[::1]:0", ":9460" */
@@ -39,6 +40,7 @@ struct engine {
     struct store *store;
     struct clock clock;
     struct sched *sched;
+    struct queue_service *queues;
     struct http_server *http;
     int lock_fd;
     int epfd, timer_fd, signal_fd;

@@ -33,4 +33,21 @@ int h_snapshots_restore(struct http_req *req, struct http_resp *resp);
 int h_snapshots_delete(struct http_req *req, struct http_resp *resp);
 int h_reset_post(struct http_req *req, struct http_resp *resp);
 
+/* h_queues.c */
+int h_queues_list(struct http_req *req, struct http_resp *resp);
+int h_queues_create(struct http_req *req, struct http_resp *resp);
+int h_queues_get(struct http_req *req, struct http_resp *resp);
+int h_queues_set(struct http_req *req, struct http_resp *resp);
+int h_queues_delete(struct http_req *req, struct http_resp *resp);
+int h_queues_purge(struct http_req *req, struct http_resp *resp);
+int h_queues_send(struct http_req *req, struct http_resp *resp);
+int h_queues_send_batch(struct http_req *req, struct http_resp *resp);
+int h_queues_receive(struct http_req *req, struct http_resp *resp);
+int h_queues_delete_msgs(struct http_req *req, struct http_resp *resp);
+int h_queues_visibility(struct http_req *req, struct http_resp *resp);
+int h_queues_peek(struct http_req *req, struct http_resp *resp);
+int h_queues_msg_get(struct http_req *req, struct http_resp *resp);
+int h_queues_msg_remove(struct http_req *req, struct http_resp *resp);
+int h_queues_redrive(struct http_req *req, struct http_resp *resp);
+
 #endif

@@ -236,7 +236,10 @@ http_park_resume(struct http_park *p, struct http_resp *resp)
 
     http_resp_move(&c->resp, resp);
     if (c->state == CTX_WAITING) {
-        http_ctx_wake(c);
+        /* the answer may rest on changes not yet committed: it waits for
+         * the engine's commit like any write */
+        http_list_remove(c->srv, c);
+        http_list_add(&c->srv->held, c, 1);
     } else {
         /* answered before the dispatcher returned HTTP_PARKED */
         c->state = CTX_READY;

@@ -109,7 +109,8 @@ typedef void (*http_park_cancel_fn)(struct http_park *p, void *arg);
 
 struct http_park *http_req_park(struct http_req *req,
                                 http_park_cancel_fn cancel, void *arg);
-/* Answer a parked request; resp's contents are moved. */
+/* Answer a parked request; resp's contents are moved. The answer is sent
+ * after the engine's next commit. */
 void http_park_resume(struct http_park *p, struct http_resp *resp);
 
 typedef int (*http_dispatch_fn)(struct http_req *req, struct http_resp *resp,

@@ -146,7 +146,7 @@ router_allow_header(struct http_resp *resp, unsigned allowed)
         const char *name;
     } names[] = {{HTTP_GET, "GET"},       {HTTP_HEAD, "HEAD"},
                  {HTTP_POST, "POST"},     {HTTP_PUT, "PUT"},
-                 {HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"}};
+                 {HTTP_PATCH, "PATCH"},   {HTTP_DELETE, "DELETE"}};
     struct buf b = BUF_INIT(0);
 
     if (allowed & HTTP_GET)

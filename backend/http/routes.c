@@ -9,6 +9,7 @@
 #define GET HTTP_GET
 #define POST HTTP_POST
 #define DELETE HTTP_DELETE
+#define PATCH HTTP_PATCH
 
 const struct route routes[] = {
     /* methods  path                            handler             flags */
@@ -18,6 +19,21 @@ const struct route routes[] = {
     {GET,    "/v1/info",                        h_info_get,         0},
     {GET,    "/v1/journal",                     h_journal_list,     0},
     {GET,    "/v1/logs",                        h_logs_get,         0},
+    {GET,    "/v1/queues",                      h_queues_list,      0},
+    {POST,   "/v1/queues",                      h_queues_create,    ROUTE_JSON},
+    {GET,    "/v1/queues/:name",                h_queues_get,       0},
+    {PATCH,  "/v1/queues/:name",                h_queues_set,       ROUTE_JSON},
+    {DELETE, "/v1/queues/:name",                h_queues_delete,    0},
+    {POST,   "/v1/queues/:name/delete",         h_queues_delete_msgs, ROUTE_JSON},
+    {GET,    "/v1/queues/:name/messages",       h_queues_peek,      0},
+    {POST,   "/v1/queues/:name/messages",       h_queues_send,      ROUTE_JSON},
+    {POST,   "/v1/queues/:name/messages/batch", h_queues_send_batch, ROUTE_JSON},
+    {GET,    "/v1/queues/:name/messages/:id",   h_queues_msg_get,   0},
+    {DELETE, "/v1/queues/:name/messages/:id",   h_queues_msg_remove, 0},
+    {POST,   "/v1/queues/:name/purge",          h_queues_purge,     ROUTE_JSON},
+    {POST,   "/v1/queues/:name/receive",        h_queues_receive,   ROUTE_JSON},
+    {POST,   "/v1/queues/:name/redrive",        h_queues_redrive,   ROUTE_JSON},
+    {POST,   "/v1/queues/:name/visibility",     h_queues_visibility, ROUTE_JSON},
     {POST,   "/v1/reset",                       h_reset_post,       ROUTE_JSON | ROUTE_NOTX},
     {POST,   "/v1/shutdown",                    h_shutdown_post,    ROUTE_JSON | ROUTE_NOTX},
     {GET,    "/v1/snapshots",                   h_snapshots_list,   0},

@@ -28,6 +28,43 @@ const struct migration migrations[] = {
      ");"
      "CREATE INDEX journal_entity ON journal(kind, entity, seq);"
      "CREATE INDEX journal_kind ON journal(kind, seq);"},
+    {2, "queues and messages",
+     "CREATE TABLE queues ("
+     "  id INTEGER PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  created_ms INTEGER NOT NULL,"
+     "  modified_ms INTEGER NOT NULL,"
+     "  attrs TEXT NOT NULL,"      /* JSON: the queue's attributes */
+     "  next_seq INTEGER NOT NULL DEFAULT 1"
+     ");"
+     /* one row a message, found by id; the service indexes them in
+      * memory, so sends pay for no secondary index */
+     "CREATE TABLE messages ("
+     "  id INTEGER PRIMARY KEY,"
+     "  queue_id INTEGER NOT NULL,"
+     "  msg_id TEXT NOT NULL,"
+     "  body TEXT NOT NULL,"
+     "  md5 TEXT NOT NULL,"
+     "  priority INTEGER NOT NULL,"
+     "  enqueued_ms INTEGER NOT NULL,"
+     "  visible_ms INTEGER NOT NULL,"
+     "  first_dequeue_ms INTEGER,"
+     "  dequeue_count INTEGER NOT NULL DEFAULT 0,"
+     "  receipt BLOB,"
+     "  group_id TEXT,"
+     "  dedup_id TEXT,"
+     "  seq INTEGER,"
+     "  attrs TEXT,"
+     "  source TEXT,"
+     "  sys TEXT"
+     ");"
+     "CREATE TABLE dedup ("
+     "  queue_id INTEGER NOT NULL,"
+     "  key TEXT NOT NULL,"
+     "  msg_id TEXT NOT NULL,"
+     "  expires_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (queue_id, key)"
+     ") WITHOUT ROWID;"},
 };
 
 const int migrations_count = sizeof(migrations) / sizeof(migrations[0]);

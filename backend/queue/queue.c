@@ -1,0 +1,705 @@
+/*
+ * queue: the service's life cycle and in-memory index. The index mirrors
+ * the store inside the current transaction; when a commit fails or a
+ * store call fails halfway, the engine reloads it from the store.
+ *
+ * Per queue: `all` (every message by id) and `ready` (visible messages in
+ * receive order); for the service: one binary heap of deadlines, where a
+ * message's deadline is when it turns visible (delay or visibility ends)
+ * or, once visible, when retention expires it. Waiting receives hang on
+ * their queue, oldest first.
+ */
+#include "queue/queue_int.h"
+
+#include "common/err.h"
+#include "common/jsonx.h"
+#include "common/log.h"
+#include "common/timefmt.h"
+#include "common/xalloc.h"
+#include "core/engine.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+qmsg_id_cmp(const struct qmsg *a, const struct qmsg *b)
+{
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+int
+qmsg_rank_cmp(const struct qmsg *a, const struct qmsg *b)
+{
+    return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+int
+queue_name_cmp(const struct queue *a, const struct queue *b)
+{
+    return strcmp(a->name, b->name);
+}
+
+RB_GENERATE(qmsg_ids, qmsg, by_id, qmsg_id_cmp)
+RB_GENERATE(qmsg_ranks, qmsg, by_rank, qmsg_rank_cmp)
+RB_GENERATE(queue_names, queue, by_name, queue_name_cmp)
+
+int64_t
+queue_now(struct queue_service *qs)
+{
+    return engine_now(qs->eng);
+}
+
+int
+queue_journal(struct queue_service *qs, const char *kind, const char *id,
+              const char *type, json_t *detail)
+{
+    int rc = engine_journal(qs->eng, kind, id, type, detail);
+
+    json_decref(detail);
+    return rc;
+}
+
+struct queue *
+queue_find(struct queue_service *qs, const char *name)
+{
+    struct queue key;
+
+    key.name = (char *)name;
+    return RB_FIND(queue_names, &qs->queues, &key);
+}
+
+struct queue *
+queue_lookup(struct queue_service *qs, const char *name)
+{
+    struct queue *q = queue_find(qs, name);
+
+    if (q == NULL)
+        err_setn(ENG_ENOTFOUND, "QueueNotFound", "no queue '%.300s'", name);
+    return q;
+}
+
+struct qmsg *
+queue_index_find(struct queue *q, int64_t id)
+{
+    struct qmsg key;
+
+    key.id = id;
+    return RB_FIND(qmsg_ids, &q->all, &key);
+}
+
+void
+queue_mark_new(struct queue_service *qs, struct queue *q)
+{
+    q->has_new = 1;
+    qs->any_new = 1;
+}
+
+/* ---- the deadline heap ---- */
+
+static int64_t
+qmsg_deadline(const struct qmsg *m)
+{
+    int64_t expire = m->enqueued_ms + m->q->a.retention_s * 1000;
+
+    if (!m->ready && m->visible_ms < expire)
+        return m->visible_ms;
+    return expire;
+}
+
+static void
+heap_swap(struct queue_service *qs, uint32_t i, uint32_t j)
+{
+    struct qmsg *t = qs->heap[i];
+
+    qs->heap[i] = qs->heap[j];
+    qs->heap[j] = t;
+    qs->heap[i]->heap_idx = i;
+    qs->heap[j]->heap_idx = j;
+}
+
+static void
+heap_up(struct queue_service *qs, uint32_t i)
+{
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2;
+
+        if (qs->heap[p]->due <= qs->heap[i]->due)
+            break;
+        heap_swap(qs, i, p);
+        i = p;
+    }
+}
+
+static void
+heap_down(struct queue_service *qs, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+
+        if (l < qs->nheap && qs->heap[l]->due < qs->heap[m]->due)
+            m = l;
+        if (r < qs->nheap && qs->heap[r]->due < qs->heap[m]->due)
+            m = r;
+        if (m == i)
+            break;
+        heap_swap(qs, i, m);
+        i = m;
+    }
+}
+
+static void
+heap_push(struct queue_service *qs, struct qmsg *m)
+{
+    if (qs->nheap == qs->heap_cap) {
+        qs->heap_cap = qs->heap_cap ? qs->heap_cap * 2 : 1024;
+        qs->heap = xreallocarray(qs->heap, qs->heap_cap, sizeof(*qs->heap));
+    }
+    m->heap_idx = qs->nheap;
+    qs->heap[qs->nheap++] = m;
+    heap_up(qs, m->heap_idx);
+}
+
+static void
+heap_remove(struct queue_service *qs, struct qmsg *m)
+{
+    uint32_t i = m->heap_idx;
+
+    if (i == QUEUE_NO_HEAP)
+        return;
+    qs->nheap--;
+    if (i != qs->nheap) {
+        qs->heap[i] = qs->heap[qs->nheap];
+        qs->heap[i]->heap_idx = i;
+        heap_down(qs, i);
+        heap_up(qs, i);
+    }
+    m->heap_idx = QUEUE_NO_HEAP;
+}
+
+static void
+heap_update(struct queue_service *qs, struct qmsg *m)
+{
+    int64_t due = qmsg_deadline(m);
+
+    if (m->heap_idx == QUEUE_NO_HEAP) {
+        m->due = due;
+        heap_push(qs, m);
+        return;
+    }
+    if (due == m->due)
+        return;
+    m->due = due;
+    heap_down(qs, m->heap_idx);
+    heap_up(qs, m->heap_idx);
+}
+
+/* ---- the index ---- */
+
+static void
+qidx_account(struct queue *q, const struct qmsg *m, int d)
+{
+    if (m->ready)
+        q->n_ready += (uint32_t)d;
+    else if (m->dequeue_count)
+        q->n_inflight += (uint32_t)d;
+    else
+        q->n_delayed += (uint32_t)d;
+}
+
+void
+queue_index_add(struct queue_service *qs, struct qmsg *m)
+{
+    struct queue *q = m->q;
+
+    m->rank = q->a.fifo ? m->id : ((int64_t)m->priority << 56) | m->id;
+    RB_INSERT(qmsg_ids, &q->all, m);
+    if (m->ready)
+        RB_INSERT(qmsg_ranks, &q->ready, m);
+    q->n_all++;
+    qidx_account(q, m, 1);
+    m->heap_idx = QUEUE_NO_HEAP;
+    m->due = qmsg_deadline(m);
+    heap_push(qs, m);
+}
+
+void
+queue_index_remove(struct queue_service *qs, struct qmsg *m)
+{
+    struct queue *q = m->q;
+
+    RB_REMOVE(qmsg_ids, &q->all, m);
+    if (m->ready)
+        RB_REMOVE(qmsg_ranks, &q->ready, m);
+    q->n_all--;
+    qidx_account(q, m, -1);
+    heap_remove(qs, m);
+    if (m->group)
+        queue_group_unlink(q, m);
+}
+
+void
+queue_index_set_visible(struct queue_service *qs, struct qmsg *m,
+                        int64_t visible_ms, int64_t now)
+{
+    queue_index_update(qs, m, visible_ms, m->dequeue_count, now);
+}
+
+void
+queue_index_update(struct queue_service *qs, struct qmsg *m,
+                   int64_t visible_ms, uint32_t dequeue_count, int64_t now)
+{
+    struct queue *q = m->q;
+    int ready = visible_ms <= now;
+
+    qidx_account(q, m, -1);
+    m->dequeue_count = dequeue_count;
+    if (ready && !m->ready) {
+        RB_INSERT(qmsg_ranks, &q->ready, m);
+        queue_mark_new(qs, q);
+    } else if (!ready && m->ready) {
+        RB_REMOVE(qmsg_ranks, &q->ready, m);
+    }
+    m->ready = (uint8_t)ready;
+    m->visible_ms = visible_ms;
+    qidx_account(q, m, 1);
+    heap_update(qs, m);
+}
+
+void
+queue_index_requeue(struct queue_service *qs, struct queue *q)
+{
+    struct qmsg *m;
+
+    RB_FOREACH(m, qmsg_ids, &q->all)
+        heap_update(qs, m);
+}
+
+void
+queue_free_msgs(struct queue_service *qs, struct queue *q)
+{
+    struct qmsg *m, *next;
+
+    for (m = RB_MIN(qmsg_ids, &q->all); m; m = next) {
+        next = RB_NEXT(qmsg_ids, &q->all, m);
+        queue_index_remove(qs, m);
+        free(m);
+    }
+}
+
+/* Free a queue that is out of the service's tree and has no messages. */
+void
+queue_free_one(struct queue *q)
+{
+    for (uint32_t i = 0; i < q->ngroup_buckets; i++) {
+        struct qgroup *g = q->groups[i], *next;
+
+        for (; g; g = next) {
+            next = g->next;
+            free(g->name);
+            free(g);
+        }
+    }
+    free(q->groups);
+    queue_attrs_clear(&q->a);
+    free(q->name);
+    free(q);
+}
+
+/* ---- waiters ---- */
+
+static void
+queue_waiter_unlink(struct queue_waiter *w)
+{
+    struct queue *q = w->q;
+
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        q->wait_head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        q->wait_tail = w->prev;
+    w->prev = w->next = NULL;
+}
+
+void
+queue_waiter_cancel(struct queue_waiter *w)
+{
+    if (w == NULL)
+        return;
+    queue_waiter_unlink(w);
+    free(w);
+}
+
+/* Answer every waiter of q with nothing. */
+static void
+queue_release_waiters(struct queue *q)
+{
+    while (q->wait_head) {
+        struct queue_waiter *w = q->wait_head;
+        queue_wait_fn done = w->done;
+        void *arg = w->arg;
+
+        queue_waiter_unlink(w);
+        free(w);
+        done(json_array(), arg);
+    }
+}
+
+static void
+queue_time_out_waiters(struct queue_service *qs)
+{
+    int64_t now = timefmt_mono_ms(), next = INT64_MAX;
+    struct queue *q;
+
+    if (now < qs->wait_next)
+        return;
+    RB_FOREACH(q, queue_names, &qs->queues) {
+        struct queue_waiter *w = q->wait_head, *nw;
+
+        for (; w; w = nw) {
+            nw = w->next;
+            if (w->deadline <= now) {
+                queue_wait_fn done = w->done;
+                void *arg = w->arg;
+
+                queue_waiter_unlink(w);
+                free(w);
+                done(json_array(), arg);
+            } else if (w->deadline < next) {
+                next = w->deadline;
+            }
+        }
+    }
+    qs->wait_next = next;
+}
+
+void
+queue_note_waiter(struct queue_service *qs, int64_t deadline)
+{
+    if (deadline < qs->wait_next)
+        qs->wait_next = deadline;
+}
+
+/* ---- life cycle ---- */
+
+struct queue_service *
+queue_service_create(struct engine *eng)
+{
+    struct queue_service *qs = xcalloc(1, sizeof(*qs));
+
+    qs->eng = eng;
+    RB_INIT(&qs->queues);
+    qs->wait_next = INT64_MAX;
+    return qs;
+}
+
+static void
+queue_service_clear(struct queue_service *qs)
+{
+    struct queue *q, *next;
+
+    for (q = RB_MIN(queue_names, &qs->queues); q; q = next) {
+        next = RB_NEXT(queue_names, &qs->queues, q);
+        queue_release_waiters(q);
+        queue_free_msgs(qs, q);
+        RB_REMOVE(queue_names, &qs->queues, q);
+        queue_free_one(q);
+    }
+    qs->nqueues = 0;
+    qs->wait_next = INT64_MAX;
+    qs->any_new = 0;
+}
+
+void
+queue_service_free(struct queue_service *qs)
+{
+    if (qs == NULL)
+        return;
+    queue_service_clear(qs);
+    free(qs->heap);
+    free(qs);
+}
+
+void
+queue_service_shutdown(struct queue_service *qs)
+{
+    struct queue *q;
+
+    RB_FOREACH(q, queue_names, &qs->queues)
+        queue_release_waiters(q);
+    qs->wait_next = INT64_MAX;
+}
+
+static int
+queue_by_id_cmp(const void *a, const void *b)
+{
+    const struct queue *x = *(struct queue *const *)a;
+    const struct queue *y = *(struct queue *const *)b;
+
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static struct queue *
+queue_by_id(struct queue **sorted, uint32_t n, int64_t id)
+{
+    uint32_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+
+        if (sorted[mid]->id < id)
+            lo = mid + 1;
+        else if (sorted[mid]->id > id)
+            hi = mid;
+        else
+            return sorted[mid];
+    }
+    return NULL;
+}
+
+static int
+queue_load_queues(struct queue_service *qs)
+{
+    struct store *st = qs->eng->store;
+    sqlite3_stmt *q = store_stmt(st, "SELECT id, name, created_ms, "
+                                     "modified_ms, attrs, next_seq "
+                                     "FROM queues");
+    int rc = 0, step;
+
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        struct queue *nq = xcalloc(1, sizeof(*nq));
+        json_t *attrs = json_loads((const char *)sqlite3_column_text(q, 4), 0,
+                                   NULL);
+
+        nq->id = sqlite3_column_int64(q, 0);
+        nq->name = xstrdup((const char *)sqlite3_column_text(q, 1));
+        nq->created_ms = sqlite3_column_int64(q, 2);
+        nq->modified_ms = sqlite3_column_int64(q, 3);
+        nq->next_seq = sqlite3_column_int64(q, 5);
+        RB_INIT(&nq->all);
+        RB_INIT(&nq->ready);
+        if (attrs == NULL ||
+            queue_attrs_parse(&nq->a, attrs, NULL, 1, NULL) != 0) {
+            log_error("queue '%s' has unreadable attributes: %s", nq->name,
+                      err_last());
+            queue_attrs_parse(&nq->a, NULL, NULL, 1, NULL);
+        }
+        json_decref(attrs);
+        RB_INSERT(queue_names, &qs->queues, nq);
+        qs->nqueues++;
+    }
+    if (step != SQLITE_DONE)
+        rc = store_error(st);
+    store_done(q);
+    return rc;
+}
+
+static int
+queue_load_messages(struct queue_service *qs)
+{
+    struct store *st = qs->eng->store;
+    struct queue **byid = xcalloc(qs->nqueues ? qs->nqueues : 1,
+                                  sizeof(*byid));
+    sqlite3_stmt *q;
+    struct queue *it;
+    uint32_t n = 0;
+    int64_t now = queue_now(qs);
+    int rc = 0, step;
+
+    RB_FOREACH(it, queue_names, &qs->queues)
+        byid[n++] = it;
+    qsort(byid, n, sizeof(*byid), queue_by_id_cmp);
+    q = store_stmt(st, "SELECT id, queue_id, priority, enqueued_ms, "
+                       "visible_ms, dequeue_count, receipt, group_id "
+                       "FROM messages ORDER BY id");
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        struct queue *owner = queue_by_id(byid, n, sqlite3_column_int64(q, 1));
+        struct qmsg *m;
+
+        if (owner == NULL)
+            continue; /* its queue is gone */
+        m = xcalloc(1, sizeof(*m));
+        m->id = sqlite3_column_int64(q, 0);
+        m->q = owner;
+        m->priority = (uint8_t)sqlite3_column_int(q, 2);
+        m->enqueued_ms = sqlite3_column_int64(q, 3);
+        m->visible_ms = sqlite3_column_int64(q, 4);
+        m->dequeue_count = (uint32_t)sqlite3_column_int(q, 5);
+        if (sqlite3_column_bytes(q, 6) == QUEUE_RECEIPT_BYTES) {
+            memcpy(m->receipt, sqlite3_column_blob(q, 6),
+                   QUEUE_RECEIPT_BYTES);
+            m->has_receipt = 1;
+        }
+        m->ready = m->visible_ms <= now;
+        queue_index_add(qs, m);
+        if (owner->a.fifo)
+            queue_group_link(owner, m,
+                             (const char *)sqlite3_column_text(q, 7));
+    }
+    if (step != SQLITE_DONE)
+        rc = store_error(st);
+    store_done(q);
+    free(byid);
+    return rc;
+}
+
+int
+queue_service_load(struct queue_service *qs)
+{
+    int64_t t0 = timefmt_mono_ms();
+    int rc;
+
+    queue_service_clear(qs);
+    qs->broken = 0;
+    if ((rc = queue_load_queues(qs)) || (rc = queue_load_messages(qs)))
+        return rc;
+    {
+        sqlite3_stmt *q = store_stmt(qs->eng->store, "SELECT "
+                                     "coalesce(max(id), 0) + 1 FROM messages");
+
+        qs->next_row = sqlite3_step(q) == SQLITE_ROW
+                           ? sqlite3_column_int64(q, 0)
+                           : 1;
+        store_done(q);
+    }
+    queue_refresh_dlq_flags(qs);
+    log_debug("queues loaded: %u queues, %u messages in %lld ms",
+              qs->nqueues, qs->nheap,
+              (long long)(timefmt_mono_ms() - t0));
+    return 0;
+}
+
+int64_t
+queue_service_next_due(struct queue_service *qs)
+{
+    if (qs->any_new)
+        return queue_now(qs);
+    return qs->nheap ? qs->heap[0]->due : INT64_MAX;
+}
+
+int64_t
+queue_service_next_wait(struct queue_service *qs)
+{
+    return qs->wait_next;
+}
+
+/* One due message: expire it, or make it visible. */
+static int
+queue_fire(struct queue_service *qs, struct qmsg *m, int64_t now)
+{
+    struct store *st = qs->eng->store;
+    char idbuf[24];
+    int rc;
+
+    snprintf(idbuf, sizeof(idbuf), "%lld", (long long)m->id);
+    if (m->enqueued_ms + m->q->a.retention_s * 1000 <= now) {
+        sqlite3_stmt *d = store_stmt(st, "DELETE FROM messages WHERE id = ? "
+                                         "RETURNING msg_id");
+        char *msg_id = NULL;
+
+        sqlite3_bind_int64(d, 1, m->id);
+        rc = sqlite3_step(d);
+        if (rc == SQLITE_ROW)
+            msg_id = xstrdup((const char *)sqlite3_column_text(d, 0));
+        rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : store_error(st);
+        store_done(d);
+        if (rc == 0 && msg_id)
+            rc = queue_journal(qs, "message", msg_id, "expired",
+                               json_pack("{s:s, s:I}", "queue", m->q->name,
+                                         "retention_seconds",
+                                         (json_int_t)m->q->a.retention_s));
+        free(msg_id);
+        if (rc)
+            return rc;
+        queue_index_remove(qs, m);
+        if (m->q->a.fifo)
+            queue_mark_new(qs, m->q); /* a group head may have gone */
+        free(m);
+        return 0;
+    }
+    if (m->dequeue_count > 0) {
+        sqlite3_stmt *s = store_stmt(st, "SELECT msg_id FROM messages "
+                                         "WHERE id = ?");
+
+        sqlite3_bind_int64(s, 1, m->id);
+        rc = 0;
+        if (sqlite3_step(s) == SQLITE_ROW)
+            rc = queue_journal(
+                qs, "message", (const char *)sqlite3_column_text(s, 0),
+                "returned",
+                json_pack("{s:s, s:s, s:i}", "queue", m->q->name, "why",
+                          "visibility timeout ended", "dequeue_count",
+                          (int)m->dequeue_count));
+        store_done(s);
+        if (rc)
+            return rc;
+    }
+    queue_index_set_visible(qs, m, m->visible_ms, now);
+    return 0;
+}
+
+void
+queue_service_run(struct queue_service *qs)
+{
+    int64_t now = queue_now(qs);
+    int budget = 4096;
+
+    if (qs->broken) {
+        /* a store call failed halfway this turn: trust the store */
+        log_warn("queues: reloading the index from the store");
+        if (queue_service_load(qs) != 0)
+            log_error("queues: reload failed: %s", err_last());
+    }
+    while (qs->nheap && qs->heap[0]->due <= now && budget-- > 0) {
+        struct qmsg *m = qs->heap[0];
+        int rc = engine_write_begin(qs->eng);
+
+        if (rc == 0) {
+            rc = queue_fire(qs, m, now);
+            if (engine_write_end(qs->eng, rc == 0) && rc == 0)
+                rc = ENG_ERR;
+        }
+        if (rc) {
+            log_error("queues: a due message could not be handled: %s",
+                      err_last());
+            qs->broken = 1; /* reloaded next turn */
+            break;
+        }
+    }
+    if (qs->any_new) {
+        struct queue *q;
+
+        qs->any_new = 0;
+        RB_FOREACH(q, queue_names, &qs->queues) {
+            if (!q->has_new)
+                continue;
+            q->has_new = 0;
+            if (q->wait_head && q->n_ready)
+                queue_serve_waiters(qs, q);
+        }
+    }
+    queue_time_out_waiters(qs);
+}
+
+json_t *
+queue_service_counts(struct queue_service *qs)
+{
+    json_int_t visible = 0, inflight = 0, delayed = 0, total = 0, dead = 0;
+    struct queue *q;
+
+    RB_FOREACH(q, queue_names, &qs->queues) {
+        visible += q->n_ready;
+        inflight += q->n_inflight;
+        delayed += q->n_delayed;
+        total += q->n_all;
+        if (q->is_dlq)
+            dead += q->n_all;
+    }
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "queues",
+                     (json_int_t)qs->nqueues, "messages", total, "visible",
+                     visible, "in_flight", inflight, "delayed", delayed,
+                     "dead_letter", dead);
+}

@@ -1,0 +1,1408 @@
+/*
+ * queue_msg: messages: send (and batch), receive with long polling,
+ * delete, visibility, peek, dead-lettering and redrive, FIFO groups.
+ *
+ * Every operation checks all of its input before it changes anything,
+ * then changes the store first and the index after, so a failure leaves
+ * both as they were (or marks the index broken for the engine to reload).
+ */
+#include "queue/queue_int.h"
+
+#include "common/digest.h"
+#include "common/err.h"
+#include "common/jsonx.h"
+#include "common/log.h"
+#include "common/rand.h"
+#include "common/timefmt.h"
+#include "common/xalloc.h"
+#include "core/engine.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define QMSG_ID_LEN 33     /* "%016llX-%016llX" */
+#define QMSG_RECEIPT_LEN 32 /* base64url of 8 + 16 bytes */
+#define QMSG_ATTRS_MAX 10
+#define QMSG_GROUP_BUCKETS 256
+
+/* The columns every message read selects, in this order. */
+#define QMSG_COLS                                                           \
+    "msg_id, body, md5, priority, enqueued_ms, visible_ms, "                \
+    "first_dequeue_ms, dequeue_count, group_id, dedup_id, seq, attrs, "     \
+    "source, sys, id"
+
+enum qstate { QS_ALL, QS_VISIBLE, QS_INFLIGHT, QS_DELAYED };
+
+/* ---- ids and receipt handles ---- */
+
+static void
+qmsg_make_id(char *out, int64_t row)
+{
+    uint64_t r;
+
+    rand_bytes(&r, sizeof(r));
+    snprintf(out, QMSG_ID_LEN + 1, "%016" PRIX64 "-%016" PRIX64,
+             (uint64_t)row, r);
+}
+
+static int
+qmsg_parse_id(int64_t *row, const char *id)
+{
+    char *end;
+    unsigned long long v;
+
+    if (strlen(id) != QMSG_ID_LEN || id[16] != '-')
+        return -1;
+    for (int i = 0; i < QMSG_ID_LEN; i++)
+        if (i != 16 && !isxdigit((unsigned char)id[i]))
+            return -1;
+    v = strtoull(id, &end, 16);
+    if (end != id + 16 || v == 0 || v > INT64_MAX)
+        return -1;
+    *row = (int64_t)v;
+    return 0;
+}
+
+static void
+qmsg_receipt_text(char *out, const struct qmsg *m)
+{
+    unsigned char raw[8 + QUEUE_RECEIPT_BYTES];
+
+    for (int i = 0; i < 8; i++)
+        raw[i] = (unsigned char)((uint64_t)m->id >> (56 - 8 * i));
+    memcpy(raw + 8, m->receipt, QUEUE_RECEIPT_BYTES);
+    rand_b64url(out, raw, sizeof(raw));
+}
+
+/* Find the message a receipt names, in q. Returns: 0, ENG_EINVAL
+ * (malformed), or ENG_EGONE (stale or gone). */
+static int
+qmsg_by_receipt(struct qmsg **out, struct queue *q, const char *receipt)
+{
+    unsigned char raw[8 + QUEUE_RECEIPT_BYTES];
+    unsigned char diff = 0;
+    int64_t row = 0;
+    struct qmsg *m;
+
+    *out = NULL;
+    if (receipt == NULL || strlen(receipt) != QMSG_RECEIPT_LEN ||
+        rand_b64url_decode(raw, sizeof(raw), receipt, QMSG_RECEIPT_LEN) !=
+            (int)sizeof(raw))
+        return err_setn(ENG_EINVAL, "ReceiptHandleInvalid",
+                        "'%.64s' is not a receipt handle this engine issued",
+                        receipt ? receipt : "");
+    for (int i = 0; i < 8; i++)
+        row = (int64_t)((uint64_t)row << 8 | raw[i]);
+    m = queue_index_find(q, row);
+    if (m == NULL)
+        return err_setn(ENG_EGONE, "ReceiptHandleStale",
+                        "the message of this receipt handle is no longer in "
+                        "queue '%.300s' (deleted, expired or moved)",
+                        q->name);
+    for (int i = 0; i < QUEUE_RECEIPT_BYTES; i++)
+        diff |= (unsigned char)(raw[8 + i] ^ m->receipt[i]);
+    if (!m->has_receipt || diff)
+        return err_setn(ENG_EGONE, "ReceiptHandleStale",
+                        "this receipt handle is stale: a later receive of "
+                        "the message issued a new one");
+    *out = m;
+    return 0;
+}
+
+/* ---- FIFO groups ---- */
+
+static uint32_t
+qgroup_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+void
+queue_group_link(struct queue *q, struct qmsg *m, const char *name)
+{
+    struct qgroup *g;
+    uint32_t b;
+
+    if (name == NULL)
+        name = "";
+    if (q->groups == NULL) {
+        q->ngroup_buckets = QMSG_GROUP_BUCKETS;
+        q->groups = xcalloc(q->ngroup_buckets, sizeof(*q->groups));
+    }
+    b = qgroup_hash(name) % q->ngroup_buckets;
+    for (g = q->groups[b]; g; g = g->next)
+        if (strcmp(g->name, name) == 0)
+            break;
+    if (g == NULL) {
+        g = xcalloc(1, sizeof(*g));
+        g->name = xstrdup(name);
+        g->next = q->groups[b];
+        q->groups[b] = g;
+    }
+    m->group = g;
+    /* keep the list in id order: new messages go last */
+    {
+        struct qmsg *p = g->tail;
+
+        while (p && p->id > m->id)
+            p = p->gprev;
+        m->gprev = p;
+        m->gnext = p ? p->gnext : g->head;
+        if (m->gnext)
+            m->gnext->gprev = m;
+        else
+            g->tail = m;
+        if (p)
+            p->gnext = m;
+        else
+            g->head = m;
+    }
+}
+
+void
+queue_group_unlink(struct queue *q, struct qmsg *m)
+{
+    struct qgroup *g = m->group;
+
+    (void)q;
+    if (m->gprev)
+        m->gprev->gnext = m->gnext;
+    else
+        g->head = m->gnext;
+    if (m->gnext)
+        m->gnext->gprev = m->gprev;
+    else
+        g->tail = m->gprev;
+    m->gprev = m->gnext = NULL;
+    m->group = NULL;
+}
+
+/* Is m at the front of its group, counting `taken` (received in this very
+ * call) as out of the way? */
+static int
+qgroup_deliverable(const struct qmsg *m, struct qmsg *const *taken,
+                   int ntaken)
+{
+    for (const struct qmsg *p = m->group->head; p && p != m; p = p->gnext) {
+        int was_taken = 0;
+
+        if (p->ready)
+            return 0; /* an earlier visible one goes first */
+        for (int i = 0; i < ntaken; i++)
+            if (taken[i] == p)
+                was_taken = 1;
+        if (!was_taken)
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- reading rows ---- */
+
+static json_t *
+qmsg_row_json(sqlite3_stmt *s)
+{
+    json_t *j;
+    const char *t;
+    int64_t first;
+
+    j = json_pack("{s:s, s:s%, s:s, s:i, s:o, s:I, s:o, s:I, s:i}", "id",
+                  (const char *)sqlite3_column_text(s, 0), "body",
+                  (const char *)sqlite3_column_text(s, 1),
+                  (size_t)sqlite3_column_bytes(s, 1), "body_md5",
+                  (const char *)sqlite3_column_text(s, 2), "priority",
+                  sqlite3_column_int(s, 3), "enqueued",
+                  jsonx_time(sqlite3_column_int64(s, 4)), "enqueued_ms",
+                  (json_int_t)sqlite3_column_int64(s, 4), "next_visible",
+                  jsonx_time(sqlite3_column_int64(s, 5)), "next_visible_ms",
+                  (json_int_t)sqlite3_column_int64(s, 5), "dequeue_count",
+                  sqlite3_column_int(s, 7));
+    if (j == NULL)
+        return json_object();
+    if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
+        first = sqlite3_column_int64(s, 6);
+        json_object_set_new(j, "first_dequeue", jsonx_time(first));
+        json_object_set_new(j, "first_dequeue_ms", json_integer(first));
+    }
+    if ((t = (const char *)sqlite3_column_text(s, 8)))
+        json_object_set_new(j, "group_id", json_string(t));
+    if ((t = (const char *)sqlite3_column_text(s, 9)))
+        json_object_set_new(j, "dedup_id", json_string(t));
+    if (sqlite3_column_type(s, 10) != SQLITE_NULL)
+        json_object_set_new(j, "sequence",
+                            json_integer(sqlite3_column_int64(s, 10)));
+    if ((t = (const char *)sqlite3_column_text(s, 11)))
+        json_object_set_new(j, "attributes", json_loads(t, 0, NULL));
+    if ((t = (const char *)sqlite3_column_text(s, 12)))
+        json_object_set_new(j, "source", json_string(t));
+    if ((t = (const char *)sqlite3_column_text(s, 13)))
+        json_object_set_new(j, "system", json_loads(t, 0, NULL));
+    return j;
+}
+
+/* Read message m's row as JSON. Returns: new reference or NULL. */
+static json_t *
+qmsg_read(struct queue_service *qs, const struct qmsg *m)
+{
+    sqlite3_stmt *s = store_stmt(qs->eng->store, "SELECT " QMSG_COLS
+                                 " FROM messages WHERE id = ?");
+    json_t *j = NULL;
+
+    sqlite3_bind_int64(s, 1, m->id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        j = qmsg_row_json(s);
+    store_done(s);
+    return j;
+}
+
+static const char *
+qmsg_state_name(const struct qmsg *m)
+{
+    if (m->ready)
+        return "visible";
+    return m->dequeue_count ? "in_flight" : "delayed";
+}
+
+/* ---- sending ---- */
+
+struct qsend {
+    const char *body;
+    size_t body_len;
+    int64_t priority;
+    int64_t delay_s;
+    const json_t *attrs;
+    const json_t *sys;
+    const char *group;
+    const char *dedup;
+};
+
+static int
+qsend_check_id(const char *what, const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n == 0 || n > 128)
+        goto bad;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < '!' || v[i] > '~')
+            goto bad;
+    return 0;
+bad:
+    return err_set(ENG_EINVAL,
+                   "field '%s' must be 1 to 128 letters, digits or "
+                   "punctuation",
+                   what);
+}
+
+static int
+qsend_check_attr_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n == 0 || n > 256 || name[0] == '.' || name[n - 1] == '.' ||
+        strstr(name, "..") || strncasecmp(name, "AWS.", 4) == 0 ||
+        strncasecmp(name, "Amazon.", 7) == 0)
+        goto bad;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+
+        if (!isalnum((unsigned char)c) && c != '_' && c != '-' && c != '.')
+            goto bad;
+    }
+    return 0;
+bad:
+    return err_set(ENG_EINVAL,
+                   "attribute name '%.64s' must be 1 to 256 letters, digits, "
+                   "'_', '-' or '.', without '..', a leading or trailing "
+                   "'.', or an 'AWS.' or 'Amazon.' prefix",
+                   name);
+}
+
+/* Check typed attributes; add their size to *size. */
+static int
+qsend_check_attrs(const json_t *attrs, size_t *size)
+{
+    const char *name;
+    json_t *v;
+
+    if (!json_is_object(attrs))
+        return err_set(ENG_EINVAL, "field 'attributes' must be an object of "
+                                   "{\"type\", \"value\"}");
+    if (json_object_size(attrs) > QMSG_ATTRS_MAX)
+        return err_set(ENG_EINVAL, "a message has at most %d attributes",
+                       QMSG_ATTRS_MAX);
+    json_object_foreach((json_t *)attrs, name, v) {
+        const char *type = NULL, *value = NULL;
+        int rc;
+
+        if ((rc = qsend_check_attr_name(name)))
+            return rc;
+        if (!json_is_object(v) || jsonx_get_str(&type, v, "type", 1) ||
+            jsonx_get_str(&value, v, "value", 1) || json_object_size(v) != 2)
+            return err_set(ENG_EINVAL, "attribute '%.64s' must be "
+                                       "{\"type\": ..., \"value\": ...}",
+                           name);
+        if (strlen(type) > 256 ||
+            !(strncmp(type, "String", 6) == 0 ||
+              strncmp(type, "Number", 6) == 0 ||
+              strncmp(type, "Binary", 6) == 0) ||
+            (type[6] != '\0' && (type[6] != '.' || type[7] == '\0')))
+            return err_set(ENG_EINVAL,
+                           "attribute '%.64s' has type '%.64s'; it must be "
+                           "String, Number or Binary (with an optional "
+                           "'.label')",
+                           name, type);
+        if (*value == '\0')
+            return err_set(ENG_EINVAL, "attribute '%.64s' must have a "
+                                       "non-empty value",
+                           name);
+        if (strncmp(type, "Number", 6) == 0) {
+            char *end;
+            double d = strtod(value, &end);
+
+            if (*end != '\0' || !isfinite(d))
+                return err_set(ENG_EINVAL, "attribute '%.64s' is a Number "
+                                           "but '%.64s' is not a number",
+                               name, value);
+        }
+        if (strncmp(type, "Binary", 6) == 0) {
+            size_t n = strlen(value);
+
+            for (size_t i = 0; i < n; i++) {
+                char c = value[i];
+
+                if (!isalnum((unsigned char)c) && c != '+' && c != '/' &&
+                    c != '=')
+                    return err_set(ENG_EINVAL,
+                                   "attribute '%.64s' is Binary: its value "
+                                   "must be base64",
+                                   name);
+            }
+        }
+        *size += strlen(name) + strlen(type) + strlen(value);
+    }
+    return 0;
+}
+
+/* Check one message against queue q. Returns: 0 or ENG_EINVAL. */
+static int
+qsend_parse(struct qsend *s, struct queue *q, const json_t *msg,
+            int with_entry_id)
+{
+    static const char *const keys[] = {"body", "priority", "delay_seconds",
+                                       "attributes", "system", "group_id",
+                                       "dedup_id", NULL};
+    static const char *const entry_keys[] = {
+        "id", "body", "priority", "delay_seconds", "attributes", "system",
+        "group_id", "dedup_id", NULL};
+    const json_t *body;
+    size_t size;
+    int rc;
+
+    memset(s, 0, sizeof(*s));
+    s->priority = QUEUE_PRIORITY_DEFAULT;
+    s->delay_s = -1;
+    if (!json_is_object(msg))
+        return err_set(ENG_EINVAL, "a message must be a JSON object");
+    if ((rc = jsonx_check_keys(msg, with_entry_id ? entry_keys : keys)))
+        return rc;
+    body = json_object_get(msg, "body");
+    if (!json_is_string(body))
+        return err_setn(ENG_EINVAL, "MissingParameter",
+                        "field 'body' is required and must be a string");
+    s->body = json_string_value(body);
+    s->body_len = json_string_length(body);
+    if (s->body_len == 0)
+        return err_set(ENG_EINVAL, "field 'body' must not be empty");
+    if ((rc = jsonx_get_int(&s->priority, msg, "priority", 0, 1, 16)) ||
+        (rc = jsonx_get_int(&s->delay_s, msg, "delay_seconds", 0, 0,
+                            604800)) ||
+        (rc = jsonx_get_str(&s->group, msg, "group_id", 0)) ||
+        (rc = jsonx_get_str(&s->dedup, msg, "dedup_id", 0)))
+        return rc;
+    if ((s->group && (rc = qsend_check_id("group_id", s->group))) ||
+        (s->dedup && (rc = qsend_check_id("dedup_id", s->dedup))))
+        return rc;
+    size = s->body_len;
+    s->attrs = json_object_get(msg, "attributes");
+    if (json_is_null(s->attrs))
+        s->attrs = NULL;
+    if (s->attrs && (rc = qsend_check_attrs(s->attrs, &size)))
+        return rc;
+    if (s->attrs && json_object_size(s->attrs) == 0)
+        s->attrs = NULL;
+    s->sys = json_object_get(msg, "system");
+    if (s->sys && !json_is_null(s->sys)) {
+        const char *k;
+        json_t *v;
+
+        if (!json_is_object(s->sys))
+            return err_set(ENG_EINVAL, "field 'system' must be an object of "
+                                       "strings");
+        json_object_foreach((json_t *)s->sys, k, v)
+            if (!json_is_string(v))
+                return err_set(ENG_EINVAL, "system attribute '%.64s' must be "
+                                           "a string", k);
+    } else {
+        s->sys = NULL;
+    }
+    if (size > (size_t)q->a.max_size)
+        return err_setn(ENG_EINVAL, "MessageTooLarge",
+                        "the message is %zu bytes (body and attributes); "
+                        "queue '%.300s' takes at most %lld",
+                        size, q->name, (long long)q->a.max_size);
+    if (q->a.fifo) {
+        if (s->group == NULL)
+            return err_setn(ENG_EINVAL, "MissingParameter",
+                            "field 'group_id' is required on FIFO queue "
+                            "'%.300s'",
+                            q->name);
+        if (s->delay_s > 0)
+            return err_set(ENG_EINVAL,
+                           "field 'delay_seconds' is not allowed per message "
+                           "on FIFO queue '%.300s': set the queue's "
+                           "delay_seconds",
+                           q->name);
+        if (s->dedup == NULL && !q->a.content_dedup)
+            return err_setn(ENG_EINVAL, "MissingParameter",
+                            "FIFO queue '%.300s' needs 'dedup_id' on each "
+                            "message, or content_dedup enabled",
+                            q->name);
+    }
+    return 0;
+}
+
+/* FIFO: was this de-duplication key seen in the last five minutes?
+ * Returns: 1 and the original id in out, 0, or a store error. */
+static int
+qsend_dedup(struct queue_service *qs, struct queue *q, const char *key,
+            const char *msg_id, int64_t now, char *orig, size_t origlen)
+{
+    struct store *st = qs->eng->store;
+    sqlite3_stmt *s = store_stmt(st, "SELECT msg_id FROM dedup WHERE "
+                                     "queue_id = ? AND key = ? AND "
+                                     "expires_ms > ?");
+    int found = 0, rc;
+
+    sqlite3_bind_int64(s, 1, q->id);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, now);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        snprintf(orig, origlen, "%s", (const char *)sqlite3_column_text(s, 0));
+        found = 1;
+    }
+    store_done(s);
+    if (found)
+        return 1;
+    s = store_stmt(st, "INSERT OR REPLACE INTO dedup(queue_id, key, msg_id, "
+                       "expires_ms) VALUES (?, ?, ?, ?)");
+    sqlite3_bind_int64(s, 1, q->id);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, msg_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, now + QUEUE_DEDUP_WINDOW_MS);
+    rc = store_step_done(st, s);
+    store_done(s);
+    return rc;
+}
+
+static int
+queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
+                   const struct qsend *s)
+{
+    struct store *st = qs->eng->store;
+    int64_t now = queue_now(qs), row = qs->next_row;
+    int64_t delay = s->delay_s >= 0 ? s->delay_s : q->a.delay_s;
+    char id[QMSG_ID_LEN + 1], md5[DIGEST_MD5_HEX], orig[64];
+    char *attrs = NULL, *sys = NULL;
+    sqlite3_stmt *ins;
+    struct qmsg *m;
+    json_t *res;
+    int rc;
+
+    *out = NULL;
+    qmsg_make_id(id, row);
+    digest_md5_hex(md5, s->body, s->body_len);
+    if (q->a.fifo) {
+        char key[DIGEST_SHA256_HEX + 8];
+        sqlite3_stmt *u;
+
+        if (s->dedup)
+            snprintf(key, sizeof(key), "%s", s->dedup);
+        else
+            digest_sha256_hex(key, s->body, s->body_len);
+        rc = qsend_dedup(qs, q, key, id, now, orig, sizeof(orig));
+        if (rc == 1) {
+            *out = json_pack("{s:s, s:s, s:b}", "id", orig, "body_md5", md5,
+                             "duplicate", 1);
+            return queue_journal(qs, "message", orig, "deduplicated",
+                                 json_pack("{s:s, s:s}", "queue", q->name,
+                                           "dedup_key", key));
+        }
+        if (rc)
+            return rc;
+        u = store_stmt(st, "UPDATE queues SET next_seq = ? WHERE id = ?");
+        sqlite3_bind_int64(u, 1, q->next_seq + 1);
+        sqlite3_bind_int64(u, 2, q->id);
+        rc = store_step_done(st, u);
+        store_done(u);
+        if (rc)
+            return rc;
+    }
+    if (s->attrs)
+        attrs = jsonx_dump(s->attrs);
+    if (s->sys)
+        sys = jsonx_dump(s->sys);
+    ins = store_stmt(st, "INSERT INTO messages(id, queue_id, msg_id, body, "
+                         "md5, priority, enqueued_ms, visible_ms, group_id, "
+                         "dedup_id, seq, attrs, sys) VALUES "
+                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    sqlite3_bind_int64(ins, 1, row);
+    sqlite3_bind_int64(ins, 2, q->id);
+    sqlite3_bind_text(ins, 3, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, s->body, (int)s->body_len, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 5, md5, -1, SQLITE_STATIC);
+    sqlite3_bind_int(ins, 6, (int)s->priority);
+    sqlite3_bind_int64(ins, 7, now);
+    sqlite3_bind_int64(ins, 8, now + delay * 1000);
+    if (s->group)
+        sqlite3_bind_text(ins, 9, s->group, -1, SQLITE_STATIC);
+    if (s->dedup)
+        sqlite3_bind_text(ins, 10, s->dedup, -1, SQLITE_STATIC);
+    if (q->a.fifo)
+        sqlite3_bind_int64(ins, 11, q->next_seq);
+    if (attrs)
+        sqlite3_bind_text(ins, 12, attrs, -1, SQLITE_STATIC);
+    if (sys)
+        sqlite3_bind_text(ins, 13, sys, -1, SQLITE_STATIC);
+    rc = store_step_done(st, ins);
+    store_done(ins);
+    free(attrs);
+    free(sys);
+    if (rc == 0)
+        rc = queue_journal(qs, "message", id, "sent",
+                           json_pack("{s:s, s:i, s:i, s:I}", "queue", q->name,
+                                     "priority", (int)s->priority, "size",
+                                     (int)s->body_len, "delay_seconds",
+                                     (json_int_t)delay));
+    if (rc == 0 && delay > 0)
+        rc = queue_journal(qs, "message", id, "delayed",
+                           json_pack("{s:o}", "until",
+                                     jsonx_time(now + delay * 1000)));
+    if (rc)
+        return rc;
+    qs->next_row++;
+    m = xcalloc(1, sizeof(*m));
+    m->id = row;
+    m->q = q;
+    m->priority = (uint8_t)s->priority;
+    m->enqueued_ms = now;
+    m->visible_ms = now + delay * 1000;
+    m->ready = delay == 0;
+    queue_index_add(qs, m);
+    if (q->a.fifo)
+        queue_group_link(q, m, s->group);
+    if (m->ready)
+        queue_mark_new(qs, q);
+    res = json_pack("{s:s, s:s}", "id", id, "body_md5", md5);
+    if (q->a.fifo)
+        json_object_set_new(res, "sequence", json_integer(q->next_seq++));
+    *out = res;
+    return 0;
+}
+
+int
+queue_send(json_t **out, struct queue_service *qs, const char *name,
+           const json_t *msg)
+{
+    struct queue *q = queue_lookup(qs, name);
+    struct qsend s;
+    int rc;
+
+    *out = NULL;
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    if ((rc = qsend_parse(&s, q, msg, 0)))
+        return rc;
+    rc = queue_send_checked(out, qs, q, &s);
+    if (rc)
+        qs->broken = 1;
+    return rc;
+}
+
+static int
+queue_check_entry_id(const char *id)
+{
+    size_t n = strlen(id);
+
+    if (n == 0 || n > 80)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_')
+            return -1;
+    return 0;
+}
+
+/* Whole-batch checks: 1..16 entries with distinct, well-formed ids. */
+static int
+queue_check_batch(const json_t *entries, const char *what)
+{
+    size_t n = json_array_size(entries), i;
+
+    if (!json_is_array(entries))
+        return err_set(ENG_EINVAL, "field '%s' must be an array", what);
+    if (n == 0)
+        return err_setn(ENG_EINVAL, "EmptyBatchRequest",
+                        "field '%s' must have 1 to %d entries; it is empty",
+                        what, QUEUE_BATCH_MAX);
+    if (n > QUEUE_BATCH_MAX)
+        return err_setn(ENG_EINVAL, "TooManyEntriesInBatchRequest",
+                        "field '%s' has %zu entries; at most %d are allowed",
+                        what, n, QUEUE_BATCH_MAX);
+    for (i = 0; i < n; i++) {
+        const char *id = json_string_value(
+            json_object_get(json_array_get(entries, i), "id"));
+
+        if (id == NULL || queue_check_entry_id(id) != 0)
+            return err_setn(ENG_EINVAL, "InvalidBatchEntryId",
+                            "entry %zu of '%s' needs an 'id' of 1 to 80 "
+                            "letters, digits, '-' or '_'",
+                            i, what);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(id, json_string_value(json_object_get(
+                               json_array_get(entries, k), "id"))) == 0)
+                return err_setn(ENG_EINVAL, "BatchEntryIdsNotDistinct",
+                                "entry id '%s' appears twice in '%s'", id,
+                                what);
+    }
+    return 0;
+}
+
+static json_t *
+queue_failure(const char *idkey, const char *id)
+{
+    return json_pack("{s:s, s:s, s:s}", idkey, id, "code", err_last_name(),
+                     "message", err_last());
+}
+
+int
+queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
+                 const json_t *entries)
+{
+    struct queue *q = queue_lookup(qs, name);
+    json_t *ok, *failed;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    if ((rc = queue_check_batch(entries, "entries")))
+        return rc;
+    ok = json_array();
+    failed = json_array();
+    for (i = 0; i < json_array_size(entries); i++) {
+        const json_t *e = json_array_get(entries, i);
+        const char *id = json_string_value(json_object_get(e, "id"));
+        struct qsend s;
+        json_t *res;
+
+        if (qsend_parse(&s, q, e, 1) != 0) {
+            json_array_append_new(failed, queue_failure("id", id));
+            continue;
+        }
+        if ((rc = queue_send_checked(&res, qs, q, &s))) {
+            qs->broken = 1;
+            json_decref(ok);
+            json_decref(failed);
+            return rc;
+        }
+        json_object_set_new(res, "entry_id", json_string(id));
+        json_array_append_new(ok, res);
+    }
+    *out = json_pack("{s:o, s:o}", "successful", ok, "failed", failed);
+    return 0;
+}
+
+/* ---- receiving ---- */
+
+/* Move m to queue `to`: dead-lettering (reset = 0) or redrive (reset). */
+int
+queue_move_to(struct queue_service *qs, struct qmsg *m, struct queue *to,
+              const char *why, int reset)
+{
+    struct store *st = qs->eng->store;
+    struct queue *from = m->q;
+    int64_t now = queue_now(qs);
+    sqlite3_stmt *u;
+    char *msg_id = NULL, *group = NULL;
+    int rc;
+
+    u = store_stmt(st, reset
+                           ? "UPDATE messages SET queue_id = ?, visible_ms = ?,"
+                             " receipt = NULL, source = NULL, "
+                             "dequeue_count = 0, first_dequeue_ms = NULL "
+                             "WHERE id = ? RETURNING msg_id, group_id"
+                           : "UPDATE messages SET queue_id = ?, visible_ms = ?,"
+                             " receipt = NULL, source = ? WHERE id = ? "
+                             "RETURNING msg_id, group_id");
+    sqlite3_bind_int64(u, 1, to->id);
+    sqlite3_bind_int64(u, 2, now);
+    if (reset) {
+        sqlite3_bind_int64(u, 3, m->id);
+    } else {
+        sqlite3_bind_text(u, 3, from->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(u, 4, m->id);
+    }
+    rc = sqlite3_step(u);
+    if (rc == SQLITE_ROW) {
+        msg_id = xstrdup((const char *)sqlite3_column_text(u, 0));
+        if (sqlite3_column_type(u, 1) != SQLITE_NULL)
+            group = xstrdup((const char *)sqlite3_column_text(u, 1));
+        rc = 0;
+    } else {
+        rc = store_error(st);
+    }
+    store_done(u);
+    if (rc == 0)
+        rc = queue_journal(
+            qs, "message", msg_id, reset ? "redriven" : "dead_lettered",
+            json_pack("{s:s, s:s, s:s, s:i}", "from", from->name, "to",
+                      to->name, "why", why, "dequeue_count",
+                      (int)m->dequeue_count));
+    if (rc == 0) {
+        queue_index_remove(qs, m);
+        if (from->a.fifo)
+            queue_mark_new(qs, from);
+        m->q = to;
+        m->ready = 1;
+        m->visible_ms = now;
+        m->has_receipt = 0;
+        if (reset)
+            m->dequeue_count = 0;
+        queue_index_add(qs, m);
+        if (to->a.fifo)
+            queue_group_link(to, m, group);
+        queue_mark_new(qs, to);
+    }
+    free(msg_id);
+    free(group);
+    return rc;
+}
+
+static int
+queue_receive_one(json_t *arr, struct queue_service *qs, struct qmsg *m,
+                  int64_t now, int64_t vis_ms)
+{
+    struct store *st = qs->eng->store;
+    unsigned char secret[QUEUE_RECEIPT_BYTES];
+    char receipt[QMSG_RECEIPT_LEN + 8];
+    sqlite3_stmt *u;
+    json_t *j = NULL;
+    int rc;
+
+    rand_bytes(secret, sizeof(secret));
+    u = store_stmt(st, "UPDATE messages SET visible_ms = ?, dequeue_count = "
+                       "dequeue_count + 1, first_dequeue_ms = "
+                       "coalesce(first_dequeue_ms, ?), receipt = ? "
+                       "WHERE id = ? RETURNING " QMSG_COLS);
+    sqlite3_bind_int64(u, 1, now + vis_ms);
+    sqlite3_bind_int64(u, 2, now);
+    sqlite3_bind_blob(u, 3, secret, sizeof(secret), SQLITE_STATIC);
+    sqlite3_bind_int64(u, 4, m->id);
+    rc = sqlite3_step(u);
+    if (rc == SQLITE_ROW) {
+        j = qmsg_row_json(u);
+        rc = 0;
+    } else {
+        rc = store_error(st);
+    }
+    store_done(u);
+    if (rc)
+        return rc;
+    memcpy(m->receipt, secret, sizeof(secret));
+    m->has_receipt = 1;
+    queue_index_update(qs, m, now + vis_ms, m->dequeue_count + 1, now);
+    qmsg_receipt_text(receipt, m);
+    json_object_set_new(j, "receipt", json_string(receipt));
+    rc = queue_journal(
+        qs, "message", json_string_value(json_object_get(j, "id")),
+        "received",
+        json_pack("{s:s, s:s%, s:o, s:i}", "queue", m->q->name, "receipt",
+                  receipt, (size_t)8, "until", jsonx_time(now + vis_ms),
+                  "dequeue_count", (int)m->dequeue_count));
+    json_array_append_new(arr, j);
+    return rc;
+}
+
+/* Order a FIFO receive so each group's messages stand together. */
+static void
+queue_fifo_contiguous(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    json_t *sorted;
+
+    if (n < 3)
+        return;
+    sorted = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const char *g = json_string_value(
+            json_object_get(json_array_get(arr, i), "group_id"));
+        int seen = 0;
+
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(g, json_string_value(json_object_get(
+                              json_array_get(arr, k), "group_id"))) == 0)
+                seen = 1;
+        if (seen)
+            continue;
+        for (size_t k = i; k < n; k++) {
+            json_t *e = json_array_get(arr, k);
+
+            if (strcmp(g, json_string_value(json_object_get(e, "group_id"))) ==
+                0)
+                json_array_append(sorted, e);
+        }
+    }
+    json_array_clear(arr);
+    json_array_extend(arr, sorted);
+    json_decref(sorted);
+}
+
+/* Take up to max visible messages of q into arr. */
+static int
+queue_take(json_t *arr, struct queue_service *qs, struct queue *q, int max,
+           int64_t vis_ms)
+{
+    struct qmsg *taken[QUEUE_BATCH_MAX];
+    int64_t now = queue_now(qs);
+    struct qmsg *m, *next;
+    int n = 0, rc;
+
+    if (vis_ms < 0)
+        vis_ms = q->a.visibility_s * 1000;
+    for (m = RB_MIN(qmsg_ranks, &q->ready); m && n < max; m = next) {
+        next = RB_NEXT(qmsg_ranks, &q->ready, m);
+        if (q->a.fifo && !qgroup_deliverable(m, taken, n))
+            continue;
+        if (q->a.dlq && m->dequeue_count >= q->a.max_receives) {
+            struct queue *dlq = queue_find(qs, q->a.dlq);
+            char why[96];
+
+            if (dlq) {
+                snprintf(why, sizeof(why), "received %u times; max_receives "
+                                           "is %lld",
+                         m->dequeue_count, (long long)q->a.max_receives);
+                if ((rc = queue_move_to(qs, m, dlq, why, 0)))
+                    return rc;
+                continue;
+            }
+            log_warn("queue '%s': dead-letter queue '%s' is missing; "
+                     "delivering the message again",
+                     q->name, q->a.dlq);
+        }
+        if ((rc = queue_receive_one(arr, qs, m, now, vis_ms)))
+            return rc;
+        taken[n++] = m;
+    }
+    if (q->a.fifo)
+        queue_fifo_contiguous(arr);
+    return 0;
+}
+
+int
+queue_receive(json_t **out, struct queue_waiter **waiter,
+              struct queue_service *qs, const char *name,
+              const struct queue_recv *r, queue_wait_fn done, void *arg)
+{
+    struct queue *q = queue_lookup(qs, name);
+    struct queue_waiter *w;
+    int64_t wait;
+    json_t *arr;
+    int rc;
+
+    *out = NULL;
+    if (waiter)
+        *waiter = NULL;
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    if (r->max < 1 || r->max > QUEUE_BATCH_MAX)
+        return err_set(ENG_EINVAL, "field 'max' is %d; it must be from 1 to "
+                                   "%d",
+                       r->max, QUEUE_BATCH_MAX);
+    if (r->visibility_ms > 43200000)
+        return err_set(ENG_EINVAL, "field 'visibility_timeout' must be from "
+                                   "0 to 43200 seconds");
+    wait = r->wait_ms >= 0 ? r->wait_ms : q->a.wait_s * 1000;
+    if (wait > QUEUE_WAIT_MAX_S * 1000)
+        return err_set(ENG_EINVAL, "field 'wait_seconds' must be from 0 to "
+                                   "%d",
+                       QUEUE_WAIT_MAX_S);
+    arr = json_array();
+    if ((rc = queue_take(arr, qs, q, r->max, r->visibility_ms))) {
+        qs->broken = 1;
+        json_decref(arr);
+        return rc;
+    }
+    if (json_array_size(arr) || wait == 0 || done == NULL) {
+        *out = arr;
+        return 0;
+    }
+    json_decref(arr);
+    w = xcalloc(1, sizeof(*w));
+    w->q = q;
+    w->max = r->max;
+    w->visibility_ms = r->visibility_ms;
+    w->deadline = timefmt_mono_ms() + wait;
+    w->done = done;
+    w->arg = arg;
+    w->prev = q->wait_tail;
+    if (q->wait_tail)
+        q->wait_tail->next = w;
+    else
+        q->wait_head = w;
+    q->wait_tail = w;
+    queue_note_waiter(qs, w->deadline);
+    if (waiter)
+        *waiter = w;
+    return QUEUE_PARKED;
+}
+
+void
+queue_serve_waiters(struct queue_service *qs, struct queue *q)
+{
+    while (q->wait_head && q->n_ready) {
+        struct queue_waiter *w = q->wait_head;
+        json_t *arr = json_array();
+        int rc = engine_write_begin(qs->eng), end;
+
+        if (rc == 0) {
+            rc = queue_take(arr, qs, q, w->max, w->visibility_ms);
+            end = engine_write_end(qs->eng, rc == 0);
+            rc = rc ? rc : end;
+        }
+        if (rc) {
+            log_error("queue '%s': serving a waiting receive failed: %s",
+                      q->name, err_last());
+            qs->broken = 1;
+            json_decref(arr);
+            return;
+        }
+        if (json_array_size(arr) == 0) {
+            json_decref(arr); /* visible, but FIFO-locked */
+            return;
+        }
+        {
+            queue_wait_fn done = w->done;
+            void *arg = w->arg;
+
+            queue_waiter_cancel(w);
+            done(arr, arg);
+        }
+    }
+}
+
+/* ---- deleting and visibility ---- */
+
+static int
+queue_delete_found(struct queue_service *qs, struct qmsg *m, const char *by)
+{
+    struct store *st = qs->eng->store;
+    struct queue *q = m->q;
+    sqlite3_stmt *d = store_stmt(st, "DELETE FROM messages WHERE id = ? "
+                                     "RETURNING msg_id");
+    char *msg_id = NULL;
+    int rc;
+
+    sqlite3_bind_int64(d, 1, m->id);
+    rc = sqlite3_step(d);
+    if (rc == SQLITE_ROW) {
+        msg_id = xstrdup((const char *)sqlite3_column_text(d, 0));
+        rc = 0;
+    } else {
+        rc = store_error(st);
+    }
+    store_done(d);
+    if (rc == 0)
+        rc = queue_journal(qs, "message", msg_id, "deleted",
+                           json_pack("{s:s, s:s}", "queue", q->name, "by",
+                                     by));
+    free(msg_id);
+    if (rc) {
+        qs->broken = 1;
+        return rc;
+    }
+    queue_index_remove(qs, m);
+    if (q->a.fifo)
+        queue_mark_new(qs, q); /* the group's next may go now */
+    free(m);
+    return 0;
+}
+
+int
+queue_delete_msg(struct queue_service *qs, const char *name,
+                 const char *receipt)
+{
+    struct queue *q = queue_lookup(qs, name);
+    struct qmsg *m;
+    int rc;
+
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    if ((rc = qmsg_by_receipt(&m, q, receipt)))
+        return rc;
+    return queue_delete_found(qs, m, "receipt");
+}
+
+int
+queue_delete_batch(json_t **out, struct queue_service *qs, const char *name,
+                   const json_t *receipts)
+{
+    struct queue *q = queue_lookup(qs, name);
+    json_t *failed;
+    int deleted = 0;
+    size_t i, n;
+
+    *out = NULL;
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    n = json_array_size(receipts);
+    if (!json_is_array(receipts) || n == 0 || n > QUEUE_BATCH_MAX)
+        return err_set(ENG_EINVAL, "field 'receipts' must be an array of 1 "
+                                   "to %d receipt handles",
+                       QUEUE_BATCH_MAX);
+    for (i = 0; i < n; i++) {
+        if (!json_is_string(json_array_get(receipts, i)))
+            return err_set(ENG_EINVAL, "entry %zu of 'receipts' is not a "
+                                       "string", i);
+        for (size_t k = 0; k < i; k++)
+            if (json_equal(json_array_get(receipts, i),
+                           json_array_get(receipts, k)))
+                return err_setn(ENG_EINVAL, "BatchEntryIdsNotDistinct",
+                                "receipt handle %zu appears twice", i);
+    }
+    failed = json_array();
+    for (i = 0; i < n; i++) {
+        const char *r = json_string_value(json_array_get(receipts, i));
+        struct qmsg *m;
+        int rc = qmsg_by_receipt(&m, q, r);
+
+        if (rc == 0)
+            rc = queue_delete_found(qs, m, "receipt");
+        if (rc == 0) {
+            deleted++;
+        } else if (rc == ENG_EINVAL || rc == ENG_EGONE) {
+            json_array_append_new(failed, queue_failure("receipt", r));
+        } else {
+            json_decref(failed);
+            return rc;
+        }
+    }
+    *out = json_pack("{s:i, s:o}", "deleted", deleted, "failed", failed);
+    return 0;
+}
+
+int
+queue_change_visibility(json_t **out, struct queue_service *qs,
+                        const char *name, const char *receipt,
+                        int64_t seconds)
+{
+    struct store *st = qs->eng->store;
+    struct queue *q = queue_lookup(qs, name);
+    int64_t now = queue_now(qs), until;
+    char text[QMSG_RECEIPT_LEN + 8];
+    sqlite3_stmt *u;
+    struct qmsg *m;
+    char *msg_id = NULL;
+    int rc;
+
+    *out = NULL;
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    if (seconds < 0 || seconds > 43200)
+        return err_set(ENG_EINVAL, "field 'visibility_timeout' is %lld; it "
+                                   "must be from 0 to 43200 seconds",
+                       (long long)seconds);
+    if ((rc = qmsg_by_receipt(&m, q, receipt)))
+        return rc;
+    until = now + seconds * 1000;
+    u = store_stmt(st, "UPDATE messages SET visible_ms = ? WHERE id = ? "
+                       "RETURNING msg_id");
+    sqlite3_bind_int64(u, 1, until);
+    sqlite3_bind_int64(u, 2, m->id);
+    rc = sqlite3_step(u);
+    if (rc == SQLITE_ROW) {
+        msg_id = xstrdup((const char *)sqlite3_column_text(u, 0));
+        rc = 0;
+    } else {
+        rc = store_error(st);
+    }
+    store_done(u);
+    if (rc == 0)
+        rc = queue_journal(qs, "message", msg_id, "visibility_changed",
+                           json_pack("{s:s, s:I, s:o}", "queue", q->name,
+                                     "visibility_timeout",
+                                     (json_int_t)seconds, "until",
+                                     jsonx_time(until)));
+    free(msg_id);
+    if (rc) {
+        qs->broken = 1;
+        return rc;
+    }
+    queue_index_set_visible(qs, m, until, now);
+    qmsg_receipt_text(text, m);
+    *out = json_pack("{s:s, s:o, s:I}", "receipt", text, "next_visible",
+                     jsonx_time(until), "next_visible_ms", (json_int_t)until);
+    return 0;
+}
+
+/* ---- browsing ---- */
+
+static int
+queue_parse_state(enum qstate *out, const char *state)
+{
+    static const struct {
+        const char *name;
+        enum qstate s;
+    } states[] = {{"all", QS_ALL},
+                  {"visible", QS_VISIBLE},
+                  {"in_flight", QS_INFLIGHT},
+                  {"delayed", QS_DELAYED}};
+
+    *out = QS_ALL;
+    if (state == NULL || *state == '\0')
+        return 0;
+    for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+        if (strcmp(state, states[i].name) == 0) {
+            *out = states[i].s;
+            return 0;
+        }
+    }
+    return err_set(ENG_EINVAL, "parameter 'state' is '%.32s'; it must be one "
+                               "of visible, in_flight, delayed, all",
+                   state);
+}
+
+static int
+queue_state_match(const struct qmsg *m, enum qstate s)
+{
+    switch (s) {
+    case QS_VISIBLE: return m->ready;
+    case QS_INFLIGHT: return !m->ready && m->dequeue_count > 0;
+    case QS_DELAYED: return !m->ready && m->dequeue_count == 0;
+    default: return 1;
+    }
+}
+
+int
+queue_peek(json_t **out, struct queue_service *qs, const char *name,
+           const char *state, const char *cursor, int limit)
+{
+    struct queue *q = queue_lookup(qs, name);
+    struct qmsg key, *m;
+    enum qstate st;
+    json_t *items;
+    int n = 0, rc;
+
+    *out = NULL;
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    if ((rc = queue_parse_state(&st, state)))
+        return rc;
+    key.id = 0;
+    if (cursor) {
+        char *end;
+
+        key.id = strtoll(cursor, &end, 10);
+        if (*cursor == '\0' || *end != '\0' || key.id < 0)
+            return err_set(ENG_EINVAL, "parameter 'cursor' is not a cursor "
+                                       "this list gave");
+    }
+    key.id++;
+    items = json_array();
+    for (m = RB_NFIND(qmsg_ids, &q->all, &key); m;
+         m = RB_NEXT(qmsg_ids, &q->all, m)) {
+        json_t *j;
+
+        if (!queue_state_match(m, st))
+            continue;
+        if (n == limit) {
+            char next[24];
+
+            snprintf(next, sizeof(next), "%lld", (long long)key.id);
+            *out = json_pack("{s:o, s:s}", "items", items, "next", next);
+            return 0;
+        }
+        if ((j = qmsg_read(qs, m)) == NULL)
+            continue;
+        json_object_set_new(j, "state", json_string(qmsg_state_name(m)));
+        json_array_append_new(items, j);
+        key.id = m->id;
+        n++;
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return 0;
+}
+
+/* Find a message of q by its public id. */
+static int
+queue_msg_by_id(struct qmsg **out, json_t **row, struct queue_service *qs,
+                struct queue *q, const char *id)
+{
+    struct qmsg *m;
+    int64_t r;
+    json_t *j;
+
+    *out = NULL;
+    *row = NULL;
+    if (qmsg_parse_id(&r, id) != 0 || (m = queue_index_find(q, r)) == NULL ||
+        (j = qmsg_read(qs, m)) == NULL)
+        return err_setn(ENG_ENOTFOUND, "MessageNotFound",
+                        "no message '%.64s' in queue '%.300s'", id, q->name);
+    if (strcmp(json_string_value(json_object_get(j, "id")), id) != 0) {
+        json_decref(j);
+        return err_setn(ENG_ENOTFOUND, "MessageNotFound",
+                        "no message '%.64s' in queue '%.300s'", id, q->name);
+    }
+    json_object_set_new(j, "state", json_string(qmsg_state_name(m)));
+    *out = m;
+    *row = j;
+    return 0;
+}
+
+int
+queue_get_msg(json_t **out, struct queue_service *qs, const char *name,
+              const char *id)
+{
+    struct queue *q = queue_lookup(qs, name);
+    struct qmsg *m;
+
+    *out = NULL;
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    return queue_msg_by_id(&m, out, qs, q, id);
+}
+
+int
+queue_remove_msg(struct queue_service *qs, const char *name, const char *id)
+{
+    struct queue *q = queue_lookup(qs, name);
+    struct qmsg *m;
+    json_t *row;
+    int rc;
+
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    if ((rc = queue_msg_by_id(&m, &row, qs, q, id)))
+        return rc;
+    json_decref(row);
+    return queue_delete_found(qs, m, "id");
+}
+
+/* ---- redrive ---- */
+
+static struct queue *
+queue_source_of(struct queue_service *qs, const struct qmsg *m)
+{
+    sqlite3_stmt *s = store_stmt(qs->eng->store, "SELECT source FROM "
+                                                 "messages WHERE id = ?");
+    struct queue *q = NULL;
+
+    sqlite3_bind_int64(s, 1, m->id);
+    if (sqlite3_step(s) == SQLITE_ROW &&
+        sqlite3_column_type(s, 0) != SQLITE_NULL)
+        q = queue_find(qs, (const char *)sqlite3_column_text(s, 0));
+    store_done(s);
+    return q;
+}
+
+int
+queue_redrive(json_t **out, struct queue_service *qs, const char *name,
+              const json_t *ids, const char *to)
+{
+    struct queue *q = queue_lookup(qs, name), *target = NULL;
+    struct qmsg **list = NULL, *m;
+    json_t *failed;
+    size_t n = 0, i;
+    int moved = 0, rc = 0;
+
+    *out = NULL;
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    if (to) {
+        if ((target = queue_lookup(qs, to)) == NULL)
+            return ENG_ENOTFOUND;
+        if (target == q)
+            return err_set(ENG_EINVAL, "field 'to' names the queue the "
+                                       "messages are in");
+        if (target->a.fifo != q->a.fifo)
+            return err_set(ENG_EINVAL, "queue '%.300s' is %s queue; redrive "
+                                       "moves messages between queues of "
+                                       "one type",
+                           to, target->a.fifo ? "a FIFO" : "a standard");
+    }
+    failed = json_array();
+    if (ids) {
+        if (!json_is_array(ids) || json_array_size(ids) > 1000) {
+            json_decref(failed);
+            return err_set(ENG_EINVAL, "field 'ids' must be an array of at "
+                                       "most 1000 message ids");
+        }
+        list = xcalloc(json_array_size(ids) + 1, sizeof(*list));
+        for (i = 0; i < json_array_size(ids); i++) {
+            const char *id = json_string_value(json_array_get(ids, i));
+            json_t *row;
+
+            if (id == NULL || queue_msg_by_id(&m, &row, qs, q, id) != 0) {
+                json_array_append_new(
+                    failed, json_pack("{s:s, s:s, s:s}", "id", id ? id : "",
+                                      "code", "MessageNotFound", "message",
+                                      "no such message in the queue"));
+                continue;
+            }
+            json_decref(row);
+            list[n++] = m;
+        }
+    } else {
+        list = xcalloc(q->n_all + 1, sizeof(*list));
+        RB_FOREACH(m, qmsg_ids, &q->all)
+            list[n++] = m;
+    }
+    for (i = 0; i < n; i++) {
+        struct queue *dest = target ? target : queue_source_of(qs, list[i]);
+
+        if (dest == NULL || dest == q || dest->a.fifo != q->a.fifo) {
+            json_t *row = qmsg_read(qs, list[i]);
+
+            json_array_append_new(
+                failed,
+                json_pack("{s:O, s:s, s:s}", "id",
+                          row ? json_object_get(row, "id") : json_null(),
+                          "code", "NoTarget", "message",
+                          "the message has no source queue to go back to "
+                          "(name one with 'to')"));
+            json_decref(row);
+            continue;
+        }
+        if ((rc = queue_move_to(qs, list[i], dest, "redrive", 1)))
+            break;
+        moved++;
+    }
+    free(list);
+    if (rc) {
+        qs->broken = 1;
+        json_decref(failed);
+        return rc;
+    }
+    *out = json_pack("{s:i, s:o}", "moved", moved, "failed", failed);
+    return 0;
+}
