@@ -108,7 +108,18 @@ clock_real_delay(const struct clock *c, int64_t due)
     if (c->paused)
         return -1;
     real = ceil((double)(due - now) / c->scale);
-    return real > 9.0e15 ? (int64_t)9.0e15 : (int64_t)real;
+    if (real > 9.0e15)
+        return (int64_t)9.0e15;
+    /* engine time truncates: make sure the delay really reaches due */
+    {
+        int64_t d = (int64_t)real, r = clock_real(c);
+
+        while (c->anchor_engine +
+                   (int64_t)((double)(r + d - c->anchor_real) * c->scale) <
+               due)
+            d++;
+        return d;
+    }
 }
 
 const char *

@@ -77,6 +77,15 @@ timefmt_rfc3339(char *out, int64_t ms)
 }
 
 static int
+timefmt_month_days(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+static int
 timefmt_digits(const char **p, int n, int *out)
 {
     int v = 0;
@@ -130,8 +139,9 @@ timefmt_parse_rfc3339(int64_t *out, const char *s)
     } else {
         goto bad;
     }
-    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-        mi > 59 || sec > 60 || oh > 23 || om > 59)
+    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 ||
+        d > timefmt_month_days(y, mo) || h > 23 || mi > 59 || sec > 60 ||
+        oh > 23 || om > 59)
         goto bad;
     t = timefmt_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
     t -= sign * (oh * 3600 + om * 60);

@@ -32,7 +32,8 @@ int timefmt_parse_rfc3339(int64_t *out, const char *s);
  */
 int timefmt_parse_duration(int64_t *out, const char *s);
 
-/* Write a short human duration ("2h13m", "14m", "9s", "0.4s", "2ms"). */
+/* Write a short human duration: "400ms", "9.0s", "42s", "14m00s",
+ * "2h13m", "3d04h". */
 void timefmt_duration(char *out, size_t n, int64_t ms);
 
 #endif

@@ -172,28 +172,48 @@ sched_invalidate(struct sched *s)
     s->next_known = 0;
 }
 
-/* Take the first due timer into *t (strings owned by the caller).
- * Returns: 1 when there is one. */
+/* Take the earliest timer into *t (strings owned by the caller) when it
+ * is due. A row whose due time is not an integer (a damaged or
+ * hand-edited database) is dropped, so it cannot stall the scheduler.
+ * Returns: 1 when a due timer was taken. */
 static int
 sched_take_due(struct sched *s, int64_t now, struct sched_timer *t)
 {
     sqlite3_stmt *q = store_stmt(
         s->st, "SELECT id, due_ms, kind, ref, payload FROM timers "
-               "WHERE due_ms <= ? ORDER BY due_ms, id LIMIT 1");
+               "ORDER BY due_ms, id LIMIT 1");
     int found = 0;
+    int64_t bad = 0;
 
-    sqlite3_bind_int64(q, 1, now);
     if (sqlite3_step(q) == SQLITE_ROW) {
-        const char *payload = (const char *)sqlite3_column_text(q, 4);
+        if (sqlite3_column_type(q, 1) != SQLITE_INTEGER) {
+            bad = sqlite3_column_int64(q, 0);
+        } else if (sqlite3_column_int64(q, 1) <= now) {
+            const char *payload = (const char *)sqlite3_column_text(q, 4);
 
-        t->id = sqlite3_column_int64(q, 0);
-        t->due_ms = sqlite3_column_int64(q, 1);
-        t->kind = xstrdup((const char *)sqlite3_column_text(q, 2));
-        t->ref = xstrdup((const char *)sqlite3_column_text(q, 3));
-        t->payload = payload ? xstrdup(payload) : NULL;
-        found = 1;
+            t->id = sqlite3_column_int64(q, 0);
+            t->due_ms = sqlite3_column_int64(q, 1);
+            t->kind = xstrdup((const char *)sqlite3_column_text(q, 2));
+            t->ref = xstrdup((const char *)sqlite3_column_text(q, 3));
+            t->payload = payload ? xstrdup(payload) : NULL;
+            found = 1;
+        }
     }
     store_done(q);
+    if (bad) {
+        log_warn("timer %" PRId64 " has no valid due time: dropped", bad);
+        if (store_write_begin(s->st) == 0) {
+            sqlite3_stmt *d = store_stmt(s->st, "DELETE FROM timers "
+                                                "WHERE id = ?");
+            int rc;
+
+            sqlite3_bind_int64(d, 1, bad);
+            rc = store_step_done(s->st, d);
+            store_done(d);
+            store_write_end(s->st, rc == 0);
+        }
+        s->next_known = 0;
+    }
     return found;
 }
 
@@ -246,8 +266,7 @@ sched_run_due(struct sched *s, int max)
 
         if (!sched_take_due(s, now, &t)) {
             s->next_known = 0;
-            if (!sched_next_due(s, &next) || next > now)
-                break;
+            fired++; /* counts towards max: never spin */
             continue;
         }
         if (sched_fire(s, &t) != 0) {

@@ -88,7 +88,8 @@ router_match(const struct route **out, const struct route *table,
 {
     char *segs[HTTP_MAX_SEGMENTS];
     int nsegs;
-    unsigned want = method == HTTP_HEAD ? HTTP_GET : (unsigned)method;
+    unsigned want = method == HTTP_HEAD ? (HTTP_GET | HTTP_HEAD)
+                                        : (unsigned)method;
 
     *out = NULL;
     *nparams = 0;

@@ -1,0 +1,532 @@
+/*
+ * Unit tests for store/store: migrations, meta, savepoints and the
+ * group-commit batch. Most tests use ":memory:"; the ones about files,
+ * reopening and a second connection use a database in a fresh temp dir
+ * that teardown removes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "common/err.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct fixture {
+    struct store *st;
+    char dir[64];
+    char path[128];
+};
+
+static int
+setup_mem(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    if (f == NULL)
+        return -1;
+    if (store_open(&f->st, ":memory:") != 0) {
+        fprintf(stderr, "store_open: %s\n", err_last());
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+/* A temp dir and a path in it; the database is not opened yet. */
+static int
+setup_file(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    if (f == NULL)
+        return -1;
+    snprintf(f->dir, sizeof(f->dir), "/tmp/flowdeck-unit-XXXXXX");
+    if (mkdtemp(f->dir) == NULL) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+
+    store_free(f->st);
+    if (f->dir[0]) {
+        for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+            char p[160];
+
+            snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
+            unlink(p);
+        }
+        if (rmdir(f->dir) != 0)
+            fprintf(stderr, "could not remove %s\n", f->dir);
+    }
+    free(f);
+    return 0;
+}
+
+/* Returns: 1 when `name` is a table of db. */
+static int
+table_exists(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *q = NULL;
+    int found;
+
+    assert_int_equal(SQLITE_OK,
+                     sqlite3_prepare_v2(db,
+                                        "SELECT 1 FROM sqlite_master WHERE "
+                                        "type = 'table' AND name = ?",
+                                        -1, &q, NULL));
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return found;
+}
+
+/* The meta value for key read through another connection: a new string
+ * or NULL. */
+static char *
+meta_via(sqlite3 *db, const char *key)
+{
+    sqlite3_stmt *q = NULL;
+    char *v = NULL;
+
+    assert_int_equal(SQLITE_OK,
+                     sqlite3_prepare_v2(db,
+                                        "SELECT value FROM meta WHERE key = ?",
+                                        -1, &q, NULL));
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Assert the meta value of key (NULL: absent). */
+static void
+assert_meta(struct store *st, const char *key, const char *want)
+{
+    char *v = store_meta_get(st, key);
+
+    if (want == NULL && v != NULL)
+        fail_msg("meta '%s' is '%s', want absent", key, v);
+    if (want != NULL && (v == NULL || strcmp(v, want) != 0))
+        fail_msg("meta '%s' is '%s', want '%s'", key, v ? v : "(absent)",
+                 want);
+    free(v);
+}
+
+static void
+test_store_fresh_migrated(void **state)
+{
+    struct fixture *f = *state;
+    sqlite3 *db = store_db(f->st);
+
+    assert_true(store_schema_version() >= 1);
+    assert_int_equal(store_schema_version(), store_version(f->st));
+    assert_true(table_exists(db, "meta"));
+    assert_true(table_exists(db, "timers"));
+    assert_true(table_exists(db, "journal"));
+    assert_false(table_exists(db, "no_such_table"));
+    assert_int_equal(0, store_count(f->st, "meta"));
+    assert_int_equal(0, store_count(f->st, "timers"));
+    assert_int_equal(0, store_count(f->st, "journal"));
+    assert_int_equal(0, store_batch_open(f->st));
+    /* upgrading a current database is a no-op */
+    assert_int_equal(0, store_upgrade(f->st));
+    assert_int_equal(store_schema_version(), store_version(f->st));
+}
+
+static void
+test_store_reopen_file(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(0, store_open(&f->st, f->path));
+    assert_int_equal(store_schema_version(), store_version(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "k", "v"));
+    store_free(f->st);
+    f->st = NULL;
+    assert_int_equal(0, access(f->path, F_OK));
+
+    /* migrations do not run again (they would fail on existing tables),
+     * and the data is still there */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(0, store_open(&f->st, f->path));
+        assert_int_equal(store_schema_version(), store_version(f->st));
+        assert_meta(f->st, "k", "v");
+        assert_int_equal(1, store_count(f->st, "meta"));
+        store_free(f->st);
+        f->st = NULL;
+    }
+}
+
+static void
+test_store_newer_version_refused(void **state)
+{
+    struct fixture *f = *state;
+    int newer = store_schema_version() + 7;
+    char sql[64], num[32];
+    sqlite3 *db = NULL;
+    struct store *st;
+
+    assert_int_equal(SQLITE_OK, sqlite3_open(f->path, &db));
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", newer);
+    assert_int_equal(SQLITE_OK, sqlite3_exec(db, sql, NULL, NULL, NULL));
+    sqlite3_close(db);
+
+    st = (struct store *)&db; /* must be cleared */
+    err_clear();
+    assert_int_equal(ENG_ECONFLICT, store_open(&st, f->path));
+    assert_null(st);
+    snprintf(num, sizeof(num), "version %d", newer);
+    assert_non_null(strstr(err_last(), num));
+    assert_non_null(strstr(err_last(), f->path));
+
+    /* the file is left as it was */
+    assert_int_equal(SQLITE_OK, sqlite3_open(f->path, &db));
+    assert_false(table_exists(db, "meta"));
+    sqlite3_close(db);
+}
+
+static void
+test_store_open_bad_path(void **state)
+{
+    struct fixture *f = *state;
+    char path[160];
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/no/such/dir/state.db", f->dir);
+    err_clear();
+    rc = store_open(&f->st, path);
+    assert_true(rc < 0);
+    assert_null(f->st);
+    assert_non_null(strstr(err_last(), path));
+}
+
+static void
+test_store_free_null(void **state)
+{
+    (void)state;
+    store_free(NULL);
+}
+
+static void
+test_store_meta(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_meta(f->st, "owner", NULL);
+    assert_int_equal(0, store_meta_set(f->st, "owner", "alice"));
+    assert_meta(f->st, "owner", "alice");
+    assert_int_equal(0, store_meta_set(f->st, "owner", "bob"));
+    assert_meta(f->st, "owner", "bob");
+    assert_int_equal(1, store_count(f->st, "meta"));
+    assert_int_equal(0, store_meta_set(f->st, "clock", ""));
+    assert_meta(f->st, "clock", "");
+    assert_meta(f->st, "owner", "bob");
+    assert_int_equal(2, store_count(f->st, "meta"));
+    assert_meta(f->st, "Owner", NULL); /* keys are case-sensitive */
+}
+
+static void
+test_store_write_rollback(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "a", "1"));
+    assert_meta(f->st, "a", "1"); /* visible inside the change */
+    assert_int_equal(0, store_write_end(f->st, 0));
+    assert_meta(f->st, "a", NULL);
+    assert_int_equal(0, store_batch_open(f->st));
+
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "a", "2"));
+    assert_int_equal(0, store_write_end(f->st, 1));
+    assert_meta(f->st, "a", "2");
+    assert_int_equal(0, store_batch_open(f->st)); /* committed */
+
+    /* a rolled-back overwrite restores the old value */
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "a", "3"));
+    assert_int_equal(0, store_write_end(f->st, 0));
+    assert_meta(f->st, "a", "2");
+}
+
+static void
+test_store_write_end_unbalanced(void **state)
+{
+    struct fixture *f = *state;
+
+    err_clear();
+    assert_int_equal(ENG_ERR, store_write_end(f->st, 1));
+    assert_non_null(strstr(err_last(), "write_begin"));
+    /* and the store still works */
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "k", "v"));
+    assert_int_equal(0, store_write_end(f->st, 1));
+    assert_meta(f->st, "k", "v");
+}
+
+static void
+test_store_nested_savepoints(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "outer", "1"));
+
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "undone", "1"));
+    assert_int_equal(0, store_meta_set(f->st, "outer", "changed"));
+    assert_int_equal(0, store_write_end(f->st, 0)); /* inner undone only */
+    assert_meta(f->st, "undone", NULL);
+    assert_meta(f->st, "outer", "1");
+    assert_int_equal(1, store_batch_open(f->st)); /* outer still open */
+
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "kept", "1"));
+    assert_int_equal(0, store_write_begin(f->st)); /* three deep */
+    assert_int_equal(0, store_meta_set(f->st, "deep", "1"));
+    assert_int_equal(0, store_write_end(f->st, 1));
+    assert_int_equal(0, store_write_end(f->st, 1));
+
+    assert_int_equal(0, store_write_end(f->st, 1));
+    assert_int_equal(0, store_batch_open(f->st));
+    assert_meta(f->st, "outer", "1");
+    assert_meta(f->st, "kept", "1");
+    assert_meta(f->st, "deep", "1");
+    assert_meta(f->st, "undone", NULL);
+    assert_int_equal(3, store_count(f->st, "meta"));
+}
+
+static void
+test_store_nested_outer_rollback(void **state)
+{
+    struct fixture *f = *state;
+
+    /* an outer rollback undoes inner changes that were kept */
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "outer", "1"));
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "inner", "1"));
+    assert_int_equal(0, store_write_end(f->st, 1));
+    assert_meta(f->st, "inner", "1");
+    assert_int_equal(0, store_write_end(f->st, 0));
+    assert_meta(f->st, "outer", NULL);
+    assert_meta(f->st, "inner", NULL);
+    assert_int_equal(0, store_count(f->st, "meta"));
+    assert_int_equal(0, store_batch_open(f->st));
+}
+
+static void
+test_store_batching(void **state)
+{
+    struct fixture *f = *state;
+    sqlite3 *other = NULL;
+    char *v;
+
+    assert_int_equal(0, store_open(&f->st, f->path));
+    assert_int_equal(SQLITE_OK, sqlite3_open(f->path, &other));
+    store_set_batching(f->st, 1);
+
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "a", "1"));
+    assert_int_equal(0, store_write_end(f->st, 1));
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "b", "2"));
+    assert_int_equal(0, store_write_end(f->st, 0)); /* undone */
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "c", "3"));
+    assert_int_equal(0, store_write_end(f->st, 1));
+
+    /* kept, but not committed: this connection sees it, others do not */
+    assert_int_equal(1, store_batch_open(f->st));
+    assert_meta(f->st, "a", "1");
+    assert_meta(f->st, "c", "3");
+    assert_null(meta_via(other, "a"));
+    assert_null(meta_via(other, "c"));
+
+    assert_int_equal(0, store_batch_commit(f->st));
+    assert_int_equal(0, store_batch_open(f->st));
+    v = meta_via(other, "a");
+    assert_non_null(v);
+    assert_string_equal("1", v);
+    free(v);
+    v = meta_via(other, "c");
+    assert_non_null(v);
+    assert_string_equal("3", v);
+    free(v);
+    assert_null(meta_via(other, "b"));
+
+    /* committing with nothing open is fine */
+    assert_int_equal(0, store_batch_commit(f->st));
+
+    /* leaving batch mode commits what is open */
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "d", "4"));
+    assert_int_equal(0, store_write_end(f->st, 1));
+    assert_null(meta_via(other, "d"));
+    store_set_batching(f->st, 0);
+    assert_int_equal(0, store_batch_open(f->st));
+    v = meta_via(other, "d");
+    assert_non_null(v);
+    assert_string_equal("4", v);
+    free(v);
+
+    /* and out of batch mode each change commits by itself */
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "e", "5"));
+    assert_int_equal(0, store_write_end(f->st, 1));
+    v = meta_via(other, "e");
+    assert_non_null(v);
+    free(v);
+    sqlite3_close(other);
+}
+
+static void
+test_store_batch_commit_waits_for_depth(void **state)
+{
+    struct fixture *f = *state;
+    sqlite3 *other = NULL;
+
+    assert_int_equal(0, store_open(&f->st, f->path));
+    assert_int_equal(SQLITE_OK, sqlite3_open(f->path, &other));
+    store_set_batching(f->st, 1);
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "a", "1"));
+    /* a change is still open: the commit must not cut it in half */
+    assert_int_equal(0, store_batch_commit(f->st));
+    assert_int_equal(1, store_batch_open(f->st));
+    assert_null(meta_via(other, "a"));
+    assert_int_equal(0, store_write_end(f->st, 0));
+    assert_int_equal(0, store_batch_commit(f->st));
+    assert_null(meta_via(other, "a"));
+    assert_meta(f->st, "a", NULL);
+    sqlite3_close(other);
+}
+
+static void
+test_store_free_commits_batch(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(0, store_open(&f->st, f->path));
+    store_set_batching(f->st, 1);
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "a", "1"));
+    assert_int_equal(0, store_write_end(f->st, 1));
+    store_free(f->st);
+    f->st = NULL;
+    assert_int_equal(0, store_open(&f->st, f->path));
+    assert_meta(f->st, "a", "1");
+}
+
+static void
+test_store_truncate_all(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(0, store_meta_set(f->st, "k", "v"));
+    assert_int_equal(0, store_exec(f->st,
+                                   "INSERT INTO timers(due_ms, kind, ref) "
+                                   "VALUES (1, 'x', 'r'), (2, 'y', '');"
+                                   "INSERT INTO journal(ts_ms, kind, entity, "
+                                   "type) VALUES (1, 'k', 'e', 't');"));
+    assert_int_equal(1, store_count(f->st, "meta"));
+    assert_int_equal(2, store_count(f->st, "timers"));
+    assert_int_equal(1, store_count(f->st, "journal"));
+
+    assert_int_equal(0, store_truncate_all(f->st));
+    assert_int_equal(0, store_count(f->st, "meta"));
+    assert_int_equal(0, store_count(f->st, "timers"));
+    assert_int_equal(0, store_count(f->st, "journal"));
+    /* the schema stays */
+    assert_int_equal(store_schema_version(), store_version(f->st));
+    assert_true(table_exists(store_db(f->st), "timers"));
+    assert_int_equal(0, store_batch_open(f->st));
+    assert_int_equal(0, store_meta_set(f->st, "k", "again"));
+    assert_meta(f->st, "k", "again");
+}
+
+static void
+test_store_truncate_all_in_change(void **state)
+{
+    struct fixture *f = *state;
+
+    /* inside a change that is then undone, the truncation is undone */
+    assert_int_equal(0, store_meta_set(f->st, "k", "v"));
+    assert_int_equal(0, store_write_begin(f->st));
+    assert_int_equal(0, store_truncate_all(f->st));
+    assert_int_equal(0, store_count(f->st, "meta"));
+    assert_int_equal(0, store_write_end(f->st, 0));
+    assert_meta(f->st, "k", "v");
+}
+
+static void
+test_store_stmt_cached(void **state)
+{
+    struct fixture *f = *state;
+    sqlite3_stmt *a = store_stmt(f->st, "SELECT 1");
+    sqlite3_stmt *b = store_stmt(f->st, "SELECT 2");
+
+    assert_ptr_equal(a, store_stmt(f->st, "SELECT 1"));
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(SQLITE_ROW, sqlite3_step(b));
+    assert_int_equal(2, sqlite3_column_int(b, 0));
+    store_done(b);
+}
+
+static void
+test_store_exec_error(void **state)
+{
+    struct fixture *f = *state;
+
+    err_clear();
+    assert_int_equal(ENG_ERR, store_exec(f->st, "INSERT INTO nope VALUES (1)"));
+    assert_non_null(strstr(err_last(), "nope"));
+}
+
+#define TM(fn) cmocka_unit_test_setup_teardown(fn, setup_mem, teardown)
+#define TF(fn) cmocka_unit_test_setup_teardown(fn, setup_file, teardown)
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        TM(test_store_fresh_migrated),
+        TF(test_store_reopen_file),
+        TF(test_store_newer_version_refused),
+        TF(test_store_open_bad_path),
+        cmocka_unit_test(test_store_free_null),
+        TM(test_store_meta),
+        TM(test_store_write_rollback),
+        TM(test_store_write_end_unbalanced),
+        TM(test_store_nested_savepoints),
+        TM(test_store_nested_outer_rollback),
+        TF(test_store_batching),
+        TF(test_store_batch_commit_waits_for_depth),
+        TF(test_store_free_commits_batch),
+        TM(test_store_truncate_all),
+        TM(test_store_truncate_all_in_change),
+        TM(test_store_stmt_cached),
+        TM(test_store_exec_error),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
