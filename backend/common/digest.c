@@ -19,19 +19,46 @@ digest_hex(char *out, const unsigned char *p, size_t n)
     out[2 * n] = '\0';
 }
 
+/* Fetching an algorithm is the costly part of a digest in OpenSSL 3:
+ * do it once per thread, and reuse one context. */
+static _Thread_local EVP_MD_CTX *digest_ctx;
+static _Thread_local EVP_MD *digest_md5_md, *digest_sha256_md;
+
 static void
-digest_run(unsigned char *out, const EVP_MD *md, const void *p, size_t n)
+digest_die(void)
 {
-    if (EVP_Digest(p, n, out, NULL, md, NULL) != 1) {
-        fprintf(stderr, "flowdeck: digest failed\n");
-        abort();
-    }
+    fprintf(stderr, "flowdeck: digest failed\n");
+    abort();
+}
+
+static void
+digest_run(unsigned char *out, EVP_MD **md, const char *name, const void *p,
+           size_t n)
+{
+    if (*md == NULL && (*md = EVP_MD_fetch(NULL, name, NULL)) == NULL)
+        digest_die();
+    if (digest_ctx == NULL && (digest_ctx = EVP_MD_CTX_new()) == NULL)
+        digest_die();
+    if (EVP_DigestInit_ex(digest_ctx, *md, NULL) != 1 ||
+        EVP_DigestUpdate(digest_ctx, p, n) != 1 ||
+        EVP_DigestFinal_ex(digest_ctx, out, NULL) != 1)
+        digest_die();
 }
 
 void
 digest_md5(unsigned char *out, const void *p, size_t n)
 {
-    digest_run(out, EVP_md5(), p, n);
+    digest_run(out, &digest_md5_md, "MD5", p, n);
+}
+
+void
+digest_release(void)
+{
+    EVP_MD_CTX_free(digest_ctx);
+    EVP_MD_free(digest_md5_md);
+    EVP_MD_free(digest_sha256_md);
+    digest_ctx = NULL;
+    digest_md5_md = digest_sha256_md = NULL;
 }
 
 void
@@ -48,6 +75,6 @@ digest_sha256_hex(char *out, const void *p, size_t n)
 {
     unsigned char d[32];
 
-    digest_run(d, EVP_sha256(), p, n);
+    digest_run(d, &digest_sha256_md, "SHA256", p, n);
     digest_hex(out, d, sizeof(d));
 }

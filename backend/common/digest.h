@@ -20,6 +20,9 @@ void digest_md5(unsigned char *out, const void *p, size_t n);
 /* Lower-case hex SHA-256 of p[0..n) into out[DIGEST_SHA256_HEX]. */
 void digest_sha256_hex(char *out, const void *p, size_t n);
 
+/* Free this thread's cached digest state (at exit; for leak checks). */
+void digest_release(void);
+
 /* Write n bytes as lower-case hex (2n + 1 bytes). */
 void digest_hex(char *out, const unsigned char *p, size_t n);
 

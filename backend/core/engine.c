@@ -4,6 +4,7 @@
  */
 #include "core/engine.h"
 
+#include "common/digest.h"
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "common/timefmt.h"
@@ -293,6 +294,7 @@ engine_start(struct engine **out, const struct engine_config *cfg)
 
     *out = NULL;
     eng->lock_fd = eng->epfd = eng->timer_fd = eng->signal_fd = -1;
+    eng->armed_at = -2;
     eng->data_dir = xstrdup(cfg->data_dir);
     eng->auth_token = cfg->auth_token && *cfg->auth_token
                           ? xstrdup(cfg->auth_token)
@@ -307,7 +309,7 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     if ((rc = log_open(eng->log_path, cfg->log_level, cfg->foreground)))
         goto out;
     db_path = xasprintf("%s/flowdeck.db", eng->data_dir);
-    if ((rc = store_open(&eng->store, db_path)))
+    if ((rc = store_open_exclusive(&eng->store, db_path)))
         goto out;
     if ((rc = eclock_load(&eng->clock, eng->store)))
         goto out;
@@ -435,6 +437,17 @@ engine_journal(struct engine *eng, const char *kind, const char *entity,
 }
 
 int
+engine_journal_text(struct engine *eng, const char *kind, const char *entity,
+                    const char *type, char *detail)
+{
+    int rc = journal_append_text(eng->store, engine_now(eng), kind, entity,
+                                 type, detail);
+
+    free(detail);
+    return rc;
+}
+
+int
 engine_commit(struct engine *eng)
 {
     int rc = store_batch_commit(eng->store);
@@ -494,6 +507,17 @@ engine_arm(struct engine *eng)
         if (delay < 0 || d < delay)
             delay = d;
     }
+    {
+        int64_t at = delay < 0 ? -1 : timefmt_mono_ms() + delay;
+
+        /* armed for (about) this instant already: ms rounding of two
+         * clocks must not cost a system call per turn */
+        if (at == eng->armed_at ||
+            (at >= 0 && eng->armed_at >= 0 && at - eng->armed_at <= 2 &&
+             at - eng->armed_at >= -2))
+            return;
+        eng->armed_at = at;
+    }
     if (delay >= 0) {
         /* a zero it_value disarms: make "now" one nanosecond */
         its.it_value.tv_sec = delay / 1000;
@@ -551,6 +575,7 @@ engine_run(struct engine *eng)
             case EV_TIMER:
                 if (read(eng->timer_fd, &ticks, sizeof(ticks)) < 0)
                     (void)0; /* EAGAIN: nothing to drain */
+                eng->armed_at = -2; /* fired: arm anew */
                 break;
             case EV_SIGNAL:
                 engine_on_signal(eng);
@@ -579,6 +604,7 @@ engine_run(struct engine *eng)
         engine_arm(eng);
     }
     engine_commit(eng);
+    digest_release();
     log_info("flowdeckd stopped");
     return 0;
 }

@@ -49,6 +49,7 @@ struct engine {
     int stop;             /* a stop was asked for */
     int quiesced;
     int64_t stop_deadline;
+    int64_t armed_at;     /* monotonic ms the timerfd is set for; -1 none */
 };
 
 /*
@@ -86,6 +87,11 @@ int engine_commit(struct engine *eng);
 /* Append to the journal at engine time; detail borrowed (may be NULL). */
 int engine_journal(struct engine *eng, const char *kind, const char *entity,
                    const char *type, const json_t *detail);
+
+/* As engine_journal, with the detail as JSON object text (stolen; may be
+ * NULL). */
+int engine_journal_text(struct engine *eng, const char *kind,
+                        const char *entity, const char *type, char *detail);
 
 /* The clock was changed by hand: save it (in the caller's change) and
  * re-arm the timer. Returns: 0 or the store error. */

@@ -16,10 +16,20 @@ int
 journal_append(struct store *st, int64_t ts_ms, const char *kind,
                const char *entity, const char *type, const json_t *detail)
 {
+    char *text = detail ? jsonx_dump(detail) : NULL;
+    int rc = journal_append_text(st, ts_ms, kind, entity, type, text);
+
+    free(text);
+    return rc;
+}
+
+int
+journal_append_text(struct store *st, int64_t ts_ms, const char *kind,
+                    const char *entity, const char *type, const char *text)
+{
     sqlite3_stmt *q = store_stmt(
         st, "INSERT INTO journal(ts_ms, kind, entity, type, detail) "
             "VALUES (?, ?, ?, ?, ?)");
-    char *text = detail ? jsonx_dump(detail) : NULL;
     int rc;
 
     sqlite3_bind_int64(q, 1, ts_ms);
@@ -30,7 +40,6 @@ journal_append(struct store *st, int64_t ts_ms, const char *kind,
         sqlite3_bind_text(q, 5, text, -1, SQLITE_STATIC);
     rc = store_step_done(st, q);
     store_done(q);
-    free(text);
     return rc;
 }
 

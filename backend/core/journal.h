@@ -20,6 +20,11 @@ int journal_append(struct store *st, int64_t ts_ms, const char *kind,
                    const char *entity, const char *type,
                    const json_t *detail);
 
+/* As journal_append, with the detail as JSON object text (may be NULL). */
+int journal_append_text(struct store *st, int64_t ts_ms, const char *kind,
+                        const char *entity, const char *type,
+                        const char *detail);
+
 struct journal_query {
     const char *kind;   /* NULL: every kind */
     const char *entity; /* NULL: every entity (needs kind) */

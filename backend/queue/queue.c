@@ -91,6 +91,10 @@ queue_index_find(struct queue *q, int64_t id)
 void
 queue_mark_new(struct queue_service *qs, struct queue *q)
 {
+    /* only a waiting receive cares; sends to a queue nobody waits on must
+     * not cost a loop turn each */
+    if (q->wait_head == NULL)
+        return;
     q->has_new = 1;
     qs->any_new = 1;
 }

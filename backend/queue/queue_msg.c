@@ -10,6 +10,7 @@
 
 #include "common/digest.h"
 #include "common/err.h"
+#include "common/jsonw.h"
 #include "common/jsonx.h"
 #include "common/log.h"
 #include "common/rand.h"
@@ -588,16 +589,25 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
     store_done(ins);
     free(attrs);
     free(sys);
-    if (rc == 0)
-        rc = queue_journal(qs, "message", id, "sent",
-                           json_pack("{s:s, s:i, s:i, s:I}", "queue", q->name,
-                                     "priority", (int)s->priority, "size",
-                                     (int)s->body_len, "delay_seconds",
-                                     (json_int_t)delay));
-    if (rc == 0 && delay > 0)
-        rc = queue_journal(qs, "message", id, "delayed",
-                           json_pack("{s:o}", "until",
-                                     jsonx_time(now + delay * 1000)));
+    if (rc == 0) {
+        struct jsonw w;
+
+        jsonw_begin(&w);
+        jsonw_str(&w, "queue", q->name);
+        jsonw_int(&w, "priority", s->priority);
+        jsonw_int(&w, "size", (int64_t)s->body_len);
+        jsonw_int(&w, "delay_seconds", delay);
+        rc = engine_journal_text(qs->eng, "message", id, "sent",
+                                 jsonw_end(&w));
+    }
+    if (rc == 0 && delay > 0) {
+        struct jsonw w;
+
+        jsonw_begin(&w);
+        jsonw_time(&w, "until", now + delay * 1000);
+        rc = engine_journal_text(qs->eng, "message", id, "delayed",
+                                 jsonw_end(&w));
+    }
     if (rc)
         return rc;
     qs->next_row++;
@@ -834,12 +844,18 @@ queue_receive_one(json_t *arr, struct queue_service *qs, struct qmsg *m,
     queue_index_update(qs, m, now + vis_ms, m->dequeue_count + 1, now);
     qmsg_receipt_text(receipt, m);
     json_object_set_new(j, "receipt", json_string(receipt));
-    rc = queue_journal(
-        qs, "message", json_string_value(json_object_get(j, "id")),
-        "received",
-        json_pack("{s:s, s:s%, s:o, s:i}", "queue", m->q->name, "receipt",
-                  receipt, (size_t)8, "until", jsonx_time(now + vis_ms),
-                  "dequeue_count", (int)m->dequeue_count));
+    {
+        struct jsonw w;
+
+        jsonw_begin(&w);
+        jsonw_str(&w, "queue", m->q->name);
+        jsonw_strn(&w, "receipt", receipt, 8); /* enough to tell them apart */
+        jsonw_time(&w, "until", now + vis_ms);
+        jsonw_int(&w, "dequeue_count", m->dequeue_count);
+        rc = engine_journal_text(qs->eng, "message",
+                                 json_string_value(json_object_get(j, "id")),
+                                 "received", jsonw_end(&w));
+    }
     json_array_append_new(arr, j);
     return rc;
 }
@@ -1032,10 +1048,15 @@ queue_delete_found(struct queue_service *qs, struct qmsg *m, const char *by)
         rc = store_error(st);
     }
     store_done(d);
-    if (rc == 0)
-        rc = queue_journal(qs, "message", msg_id, "deleted",
-                           json_pack("{s:s, s:s}", "queue", q->name, "by",
-                                     by));
+    if (rc == 0) {
+        struct jsonw w;
+
+        jsonw_begin(&w);
+        jsonw_str(&w, "queue", q->name);
+        jsonw_str(&w, "by", by);
+        rc = engine_journal_text(qs->eng, "message", msg_id, "deleted",
+                                 jsonw_end(&w));
+    }
     free(msg_id);
     if (rc) {
         qs->broken = 1;

@@ -137,8 +137,23 @@ store_upgrade(struct store *st)
     return store_migrate(st, sqlite3_db_filename(st->db, "main"));
 }
 
+static int store_open_mode(struct store **out, const char *path,
+                           int exclusive);
+
 int
 store_open(struct store **out, const char *path)
+{
+    return store_open_mode(out, path, 0);
+}
+
+int
+store_open_exclusive(struct store **out, const char *path)
+{
+    return store_open_mode(out, path, 1);
+}
+
+static int
+store_open_mode(struct store **out, const char *path, int exclusive)
 {
     struct store *st = xcalloc(1, sizeof(*st));
     int rc;
@@ -157,10 +172,17 @@ store_open(struct store **out, const char *path)
     /* WAL with synchronous=NORMAL: a committed transaction survives the
      * process being killed (it is in the WAL, in the OS page cache); only
      * a power loss can take the last commits. */
+    if (exclusive && (rc = store_exec(st, "PRAGMA locking_mode = EXCLUSIVE"))) {
+        err_wrap(rc, "%s", path);
+        goto out;
+    }
     rc = store_exec(st, "PRAGMA journal_mode = WAL;"
                         "PRAGMA synchronous = NORMAL;"
                         "PRAGMA foreign_keys = ON;"
-                        "PRAGMA temp_store = MEMORY;");
+                        "PRAGMA temp_store = MEMORY;"
+                        /* checkpoint less often: a page rewritten many
+                         * times reaches the database file once */
+                        "PRAGMA wal_autocheckpoint = 4000;");
     if (rc) {
         err_wrap(rc, "%s", path);
         goto out;

@@ -26,6 +26,13 @@ struct store;
  */
 int store_open(struct store **out, const char *path);
 
+/*
+ * As store_open, for the engine: the database is locked exclusively for
+ * as long as it is open (the engine holds the data dir's lock anyway), so
+ * no file lock is taken per transaction and the WAL index lives in memory.
+ */
+int store_open_exclusive(struct store **out, const char *path);
+
 /* Close; finalizes statements and checkpoints. NULL-safe. */
 void store_free(struct store *st);
 
