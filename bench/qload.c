@@ -12,7 +12,9 @@
  * line of JSON with the results. Queue: $QLOAD_QUEUE or "bench" (created
  * if missing).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <netinet/in.h>
