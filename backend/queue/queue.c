@@ -60,6 +60,40 @@ queue_journal(struct queue_service *qs, const char *kind, const char *id,
     return rc;
 }
 
+int
+queue_store_delete(struct queue_service *qs, const struct qmsg *m,
+                   char **msg_id)
+{
+    struct store *st = qs->eng->store;
+    sqlite3_stmt *d = store_stmt(st, "DELETE FROM messages WHERE id = ? "
+                                     "RETURNING msg_id");
+    int rc;
+
+    *msg_id = NULL;
+    sqlite3_bind_int64(d, 1, m->id);
+    rc = sqlite3_step(d);
+    if (rc == SQLITE_ROW) {
+        *msg_id = xstrdup((const char *)sqlite3_column_text(d, 0));
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? err_set(ENG_ERR, "message row %lld missing",
+                                         (long long)m->id)
+                               : store_error(st);
+    }
+    store_done(d);
+    if (rc == 0) {
+        d = store_stmt(st, "DELETE FROM bodies WHERE id = ?");
+        sqlite3_bind_int64(d, 1, m->id);
+        rc = store_step_done(st, d);
+        store_done(d);
+    }
+    if (rc) {
+        free(*msg_id);
+        *msg_id = NULL;
+    }
+    return rc;
+}
+
 struct queue *
 queue_find(struct queue_service *qs, const char *name)
 {
@@ -501,26 +535,99 @@ queue_load_queues(struct queue_service *qs)
     return rc;
 }
 
+/*
+ * Bulk-build a red-black tree from a sorted array in O(n): a balanced
+ * tree whose deepest level is red and every other node black (every path
+ * then has the same number of black nodes, and no red node a red child).
+ */
+#define QIDX_BUILD(fn, field)                                               \
+    static struct qmsg *fn(struct qmsg **a, size_t lo, size_t hi,           \
+                           struct qmsg *parent, int depth, int deepest)     \
+    {                                                                       \
+        size_t mid;                                                         \
+        struct qmsg *m;                                                     \
+                                                                            \
+        if (lo >= hi)                                                       \
+            return NULL;                                                    \
+        mid = lo + (hi - lo) / 2;                                           \
+        m = a[mid];                                                         \
+        RB_PARENT(m, field) = parent;                                       \
+        RB_COLOR(m, field) =                                                \
+            depth == deepest && depth > 0 ? RB_RED : RB_BLACK;              \
+        RB_LEFT(m, field) = fn(a, lo, mid, m, depth + 1, deepest);          \
+        RB_RIGHT(m, field) = fn(a, mid + 1, hi, m, depth + 1, deepest);     \
+        return m;                                                           \
+    }
+
+QIDX_BUILD(qidx_build_ids, by_id)
+QIDX_BUILD(qidx_build_ranks, by_rank)
+
+static int
+qidx_deepest(size_t n)
+{
+    int d = 0;
+
+    while (n >>= 1)
+        d++;
+    return d;
+}
+
+static int
+qidx_rank_sort(const void *a, const void *b)
+{
+    return qmsg_rank_cmp(*(struct qmsg *const *)a, *(struct qmsg *const *)b);
+}
+
+/* Build q's trees from its messages (in id order) at start-up. */
+static void
+queue_bulk_index(struct queue *q, struct qmsg **msgs, size_t n)
+{
+    struct qmsg **ready = xcalloc(n ? n : 1, sizeof(*ready));
+    size_t nr = 0;
+    int sorted = 1;
+
+    for (size_t i = 0; i < n; i++) {
+        struct qmsg *m = msgs[i];
+
+        qidx_account(q, m, 1);
+        if (m->ready) {
+            if (nr && qmsg_rank_cmp(ready[nr - 1], m) > 0)
+                sorted = 0;
+            ready[nr++] = m;
+        }
+    }
+    q->n_all = (uint32_t)n;
+    RB_ROOT(&q->all) = qidx_build_ids(msgs, 0, n, NULL, 0, qidx_deepest(n));
+    if (!sorted)
+        qsort(ready, nr, sizeof(*ready), qidx_rank_sort);
+    RB_ROOT(&q->ready) =
+        qidx_build_ranks(ready, 0, nr, NULL, 0, qidx_deepest(nr));
+    free(ready);
+}
+
 static int
 queue_load_messages(struct queue_service *qs)
 {
     struct store *st = qs->eng->store;
     struct queue **byid = xcalloc(qs->nqueues ? qs->nqueues : 1,
                                   sizeof(*byid));
+    struct qmsg **all = NULL, ***per = NULL;
+    size_t n = 0, cap = 0, *fill = NULL;
     sqlite3_stmt *q;
     struct queue *it;
-    uint32_t n = 0;
+    uint32_t nq = 0;
     int64_t now = queue_now(qs);
     int rc = 0, step;
 
     RB_FOREACH(it, queue_names, &qs->queues)
-        byid[n++] = it;
-    qsort(byid, n, sizeof(*byid), queue_by_id_cmp);
+        byid[nq++] = it;
+    qsort(byid, nq, sizeof(*byid), queue_by_id_cmp);
+    /* rows come in id order, the order of every index but `ready` */
     q = store_stmt(st, "SELECT id, queue_id, priority, enqueued_ms, "
                        "visible_ms, dequeue_count, receipt, group_id "
                        "FROM messages ORDER BY id");
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        struct queue *owner = queue_by_id(byid, n, sqlite3_column_int64(q, 1));
+        struct queue *owner = queue_by_id(byid, nq, sqlite3_column_int64(q, 1));
         struct qmsg *m;
 
         if (owner == NULL)
@@ -529,6 +636,8 @@ queue_load_messages(struct queue_service *qs)
         m->id = sqlite3_column_int64(q, 0);
         m->q = owner;
         m->priority = (uint8_t)sqlite3_column_int(q, 2);
+        m->rank = owner->a.fifo ? m->id
+                                : ((int64_t)m->priority << 56) | m->id;
         m->enqueued_ms = sqlite3_column_int64(q, 3);
         m->visible_ms = sqlite3_column_int64(q, 4);
         m->dequeue_count = (uint32_t)sqlite3_column_int(q, 5);
@@ -538,14 +647,61 @@ queue_load_messages(struct queue_service *qs)
             m->has_receipt = 1;
         }
         m->ready = m->visible_ms <= now;
-        queue_index_add(qs, m);
         if (owner->a.fifo)
             queue_group_link(owner, m,
                              (const char *)sqlite3_column_text(q, 7));
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            all = xreallocarray(all, cap, sizeof(*all));
+        }
+        all[n++] = m;
+        owner->n_all++; /* counts per queue first; reset by the build */
     }
     if (step != SQLITE_DONE)
         rc = store_error(st);
     store_done(q);
+    /* split per queue, keeping id order */
+    per = xcalloc(nq ? nq : 1, sizeof(*per));
+    fill = xcalloc(nq ? nq : 1, sizeof(*fill));
+    for (uint32_t i = 0; i < nq; i++) {
+        per[i] = xcalloc(byid[i]->n_all ? byid[i]->n_all : 1,
+                         sizeof(**per));
+        byid[i]->n_all = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct queue *owner = all[i]->q;
+        uint32_t lo = 0, hi = nq;
+
+        while (lo < hi) { /* owner's slot in byid */
+            uint32_t mid = (lo + hi) / 2;
+
+            if (byid[mid]->id < owner->id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        per[lo][fill[lo]++] = all[i];
+    }
+    for (uint32_t i = 0; i < nq; i++) {
+        queue_bulk_index(byid[i], per[i], fill[i]);
+        free(per[i]);
+    }
+    /* the deadline heap: every message, then heapify */
+    if (n > qs->heap_cap) {
+        qs->heap_cap = (uint32_t)n;
+        qs->heap = xreallocarray(qs->heap, qs->heap_cap, sizeof(*qs->heap));
+    }
+    for (size_t i = 0; i < n; i++) {
+        all[i]->due = qmsg_deadline(all[i]);
+        all[i]->heap_idx = (uint32_t)i;
+        qs->heap[i] = all[i];
+    }
+    qs->nheap = (uint32_t)n;
+    for (size_t i = n / 2; i-- > 0;)
+        heap_down(qs, (uint32_t)i);
+    free(per);
+    free(fill);
+    free(all);
     free(byid);
     return rc;
 }
@@ -600,17 +756,10 @@ queue_fire(struct queue_service *qs, struct qmsg *m, int64_t now)
 
     snprintf(idbuf, sizeof(idbuf), "%lld", (long long)m->id);
     if (m->enqueued_ms + m->q->a.retention_s * 1000 <= now) {
-        sqlite3_stmt *d = store_stmt(st, "DELETE FROM messages WHERE id = ? "
-                                         "RETURNING msg_id");
         char *msg_id = NULL;
 
-        sqlite3_bind_int64(d, 1, m->id);
-        rc = sqlite3_step(d);
-        if (rc == SQLITE_ROW)
-            msg_id = xstrdup((const char *)sqlite3_column_text(d, 0));
-        rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : store_error(st);
-        store_done(d);
-        if (rc == 0 && msg_id)
+        rc = queue_store_delete(qs, m, &msg_id);
+        if (rc == 0)
             rc = queue_journal(qs, "message", msg_id, "expired",
                                json_pack("{s:s, s:I}", "queue", m->q->name,
                                          "retention_seconds",

@@ -469,13 +469,20 @@ queue_delete_rows(struct queue_service *qs, struct queue *q, int64_t *count,
                   int dedup)
 {
     struct store *st = qs->eng->store;
-    sqlite3_stmt *d = store_stmt(st, "DELETE FROM messages "
-                                     "WHERE queue_id = ?");
+    sqlite3_stmt *d = store_stmt(st, "DELETE FROM bodies WHERE id IN "
+                                     "(SELECT id FROM messages "
+                                     "WHERE queue_id = ?)");
     int rc;
 
     sqlite3_bind_int64(d, 1, q->id);
     rc = store_step_done(st, d);
     store_done(d);
+    if (rc == 0) {
+        d = store_stmt(st, "DELETE FROM messages WHERE queue_id = ?");
+        sqlite3_bind_int64(d, 1, q->id);
+        rc = store_step_done(st, d);
+        store_done(d);
+    }
     if (rc == 0)
         *count = sqlite3_changes(store_db(st));
     if (rc == 0 && dedup) {

@@ -32,11 +32,12 @@
 #define QMSG_ATTRS_MAX 10
 #define QMSG_GROUP_BUCKETS 256
 
-/* The columns every message read selects, in this order. */
-#define QMSG_COLS                                                           \
-    "msg_id, body, md5, priority, enqueued_ms, visible_ms, "                \
-    "first_dequeue_ms, dequeue_count, group_id, dedup_id, seq, attrs, "     \
-    "source, sys, id"
+/* Every message read selects these, in this order. */
+#define QMSG_SELECT                                                         \
+    "SELECT m.msg_id, b.body, b.md5, m.priority, m.enqueued_ms, "           \
+    "m.visible_ms, m.first_dequeue_ms, m.dequeue_count, m.group_id, "       \
+    "m.dedup_id, m.seq, b.attrs, m.source, b.sys, m.id "                    \
+    "FROM messages m JOIN bodies b ON b.id = m.id WHERE m.id = ?"
 
 enum qstate { QS_ALL, QS_VISIBLE, QS_INFLIGHT, QS_DELAYED };
 
@@ -255,8 +256,7 @@ qmsg_row_json(sqlite3_stmt *s)
 static json_t *
 qmsg_read(struct queue_service *qs, const struct qmsg *m)
 {
-    sqlite3_stmt *s = store_stmt(qs->eng->store, "SELECT " QMSG_COLS
-                                 " FROM messages WHERE id = ?");
+    sqlite3_stmt *s = store_stmt(qs->eng->store, QMSG_SELECT);
     json_t *j = NULL;
 
     sqlite3_bind_int64(s, 1, m->id);
@@ -563,30 +563,36 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
         attrs = jsonx_dump(s->attrs);
     if (s->sys)
         sys = jsonx_dump(s->sys);
-    ins = store_stmt(st, "INSERT INTO messages(id, queue_id, msg_id, body, "
-                         "md5, priority, enqueued_ms, visible_ms, group_id, "
-                         "dedup_id, seq, attrs, sys) VALUES "
-                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ins = store_stmt(st, "INSERT INTO messages(id, queue_id, msg_id, "
+                         "priority, enqueued_ms, visible_ms, group_id, "
+                         "dedup_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     sqlite3_bind_int64(ins, 1, row);
     sqlite3_bind_int64(ins, 2, q->id);
     sqlite3_bind_text(ins, 3, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 4, s->body, (int)s->body_len, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 5, md5, -1, SQLITE_STATIC);
-    sqlite3_bind_int(ins, 6, (int)s->priority);
-    sqlite3_bind_int64(ins, 7, now);
-    sqlite3_bind_int64(ins, 8, now + delay * 1000);
+    sqlite3_bind_int(ins, 4, (int)s->priority);
+    sqlite3_bind_int64(ins, 5, now);
+    sqlite3_bind_int64(ins, 6, now + delay * 1000);
     if (s->group)
-        sqlite3_bind_text(ins, 9, s->group, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 7, s->group, -1, SQLITE_STATIC);
     if (s->dedup)
-        sqlite3_bind_text(ins, 10, s->dedup, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 8, s->dedup, -1, SQLITE_STATIC);
     if (q->a.fifo)
-        sqlite3_bind_int64(ins, 11, q->next_seq);
-    if (attrs)
-        sqlite3_bind_text(ins, 12, attrs, -1, SQLITE_STATIC);
-    if (sys)
-        sqlite3_bind_text(ins, 13, sys, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 9, q->next_seq);
     rc = store_step_done(st, ins);
     store_done(ins);
+    if (rc == 0) {
+        ins = store_stmt(st, "INSERT INTO bodies(id, body, md5, attrs, sys) "
+                             "VALUES (?, ?, ?, ?, ?)");
+        sqlite3_bind_int64(ins, 1, row);
+        sqlite3_bind_text(ins, 2, s->body, (int)s->body_len, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, md5, -1, SQLITE_STATIC);
+        if (attrs)
+            sqlite3_bind_text(ins, 4, attrs, -1, SQLITE_STATIC);
+        if (sys)
+            sqlite3_bind_text(ins, 5, sys, -1, SQLITE_STATIC);
+        rc = store_step_done(st, ins);
+        store_done(ins);
+    }
     free(attrs);
     free(sys);
     if (rc == 0) {
@@ -824,19 +830,15 @@ queue_receive_one(json_t *arr, struct queue_service *qs, struct qmsg *m,
     u = store_stmt(st, "UPDATE messages SET visible_ms = ?, dequeue_count = "
                        "dequeue_count + 1, first_dequeue_ms = "
                        "coalesce(first_dequeue_ms, ?), receipt = ? "
-                       "WHERE id = ? RETURNING " QMSG_COLS);
+                       "WHERE id = ?");
     sqlite3_bind_int64(u, 1, now + vis_ms);
     sqlite3_bind_int64(u, 2, now);
     sqlite3_bind_blob(u, 3, secret, sizeof(secret), SQLITE_STATIC);
     sqlite3_bind_int64(u, 4, m->id);
-    rc = sqlite3_step(u);
-    if (rc == SQLITE_ROW) {
-        j = qmsg_row_json(u);
-        rc = 0;
-    } else {
-        rc = store_error(st);
-    }
+    rc = store_step_done(st, u);
     store_done(u);
+    if (rc == 0 && (j = qmsg_read(qs, m)) == NULL)
+        rc = err_set(ENG_ERR, "message row %lld missing", (long long)m->id);
     if (rc)
         return rc;
     memcpy(m->receipt, secret, sizeof(secret));
@@ -1032,22 +1034,10 @@ queue_serve_waiters(struct queue_service *qs, struct queue *q)
 static int
 queue_delete_found(struct queue_service *qs, struct qmsg *m, const char *by)
 {
-    struct store *st = qs->eng->store;
     struct queue *q = m->q;
-    sqlite3_stmt *d = store_stmt(st, "DELETE FROM messages WHERE id = ? "
-                                     "RETURNING msg_id");
     char *msg_id = NULL;
-    int rc;
+    int rc = queue_store_delete(qs, m, &msg_id);
 
-    sqlite3_bind_int64(d, 1, m->id);
-    rc = sqlite3_step(d);
-    if (rc == SQLITE_ROW) {
-        msg_id = xstrdup((const char *)sqlite3_column_text(d, 0));
-        rc = 0;
-    } else {
-        rc = store_error(st);
-    }
-    store_done(d);
     if (rc == 0) {
         struct jsonw w;
 

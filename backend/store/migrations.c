@@ -37,14 +37,13 @@ const struct migration migrations[] = {
      "  attrs TEXT NOT NULL,"      /* JSON: the queue's attributes */
      "  next_seq INTEGER NOT NULL DEFAULT 1"
      ");"
-     /* one row a message, found by id; the service indexes them in
-      * memory, so sends pay for no secondary index */
+     /* one narrow row a message, found by id; the service indexes them
+      * in memory, so sends pay for no secondary index, and start-up reads
+      * only these rows; bodies live apart, read when a message is */
      "CREATE TABLE messages ("
      "  id INTEGER PRIMARY KEY,"
      "  queue_id INTEGER NOT NULL,"
      "  msg_id TEXT NOT NULL,"
-     "  body TEXT NOT NULL,"
-     "  md5 TEXT NOT NULL,"
      "  priority INTEGER NOT NULL,"
      "  enqueued_ms INTEGER NOT NULL,"
      "  visible_ms INTEGER NOT NULL,"
@@ -54,8 +53,13 @@ const struct migration migrations[] = {
      "  group_id TEXT,"
      "  dedup_id TEXT,"
      "  seq INTEGER,"
+     "  source TEXT"
+     ");"
+     "CREATE TABLE bodies ("
+     "  id INTEGER PRIMARY KEY,"
+     "  body TEXT NOT NULL,"
+     "  md5 TEXT NOT NULL,"
      "  attrs TEXT,"
-     "  source TEXT,"
      "  sys TEXT"
      ");"
      "CREATE TABLE dedup ("
