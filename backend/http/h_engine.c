@@ -34,7 +34,6 @@ h_shutdown_post(struct http_req *req, struct http_resp *resp)
 int
 h_logs_get(struct http_req *req, struct http_resp *resp)
 {
-    const char *cursor = http_req_query(req, "cursor");
     int64_t tail, limit, offset = -1;
     json_t *out;
     int rc;
@@ -42,16 +41,11 @@ h_logs_get(struct http_req *req, struct http_resp *resp)
     if ((rc = http_req_query_int(&tail, req, "tail", 100, 1, 10000)) ||
         (rc = http_req_query_int(&limit, req, "limit", 1000, 1, 10000)))
         return rc;
-    if (cursor) {
-        char *end;
-
-        offset = strtoll(cursor, &end, 10);
-        if (*cursor == '\0' || *end != '\0' || offset < 0)
-            return err_set(ENG_EINVAL, "parameter 'cursor' is not a cursor "
-                                       "this log gave");
-    }
+    if (http_req_query(req, "cursor") &&
+        (rc = http_req_query_cursor(&offset, req, "cursor")))
+        return rc;
     if ((rc = logread(&out, req->eng->log_path, offset,
-                      (int)(cursor ? limit : tail))))
+                      (int)(offset >= 0 ? limit : tail))))
         return rc;
     return http_reply_json_new(resp, 200, out);
 }

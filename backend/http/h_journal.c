@@ -15,7 +15,6 @@ h_journal_list(struct http_req *req, struct http_resp *resp)
 {
     struct journal_query q;
     const char *order = http_req_query(req, "order");
-    const char *cursor = http_req_query(req, "cursor");
     int64_t limit;
     json_t *out;
     int rc;
@@ -34,15 +33,8 @@ h_journal_list(struct http_req *req, struct http_resp *resp)
         q.ascending = 0;
     else if (order)
         return err_set(ENG_EINVAL, "parameter 'order' must be asc or desc");
-    if (cursor) {
-        char *end;
-
-        q.after = strtoll(cursor, &end, 10);
-        if (*cursor == '\0' || *end != '\0' || q.after < 0)
-            return err_set(ENG_EINVAL, "parameter 'cursor' is not a cursor "
-                                       "this list gave");
-    }
-    if ((rc = journal_list(&out, req->eng->store, &q)))
+    if ((rc = http_req_query_cursor(&q.after, req, "cursor")) ||
+        (rc = journal_list(&out, req->eng->store, &q)))
         return rc;
     return http_reply_json_new(resp, 200, out);
 }

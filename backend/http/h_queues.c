@@ -221,14 +221,14 @@ h_queues_visibility(struct http_req *req, struct http_resp *resp)
 int
 h_queues_peek(struct http_req *req, struct http_resp *resp)
 {
-    int64_t limit;
+    int64_t limit, after;
     json_t *out;
     int rc;
 
     if ((rc = http_req_query_int(&limit, req, "limit", 50, 1, 1000)) ||
+        (rc = http_req_query_cursor(&after, req, "cursor")) ||
         (rc = queue_peek(&out, h_qs(req), req->params[0],
-                         http_req_query(req, "state"),
-                         http_req_query(req, "cursor"), (int)limit)))
+                         http_req_query(req, "state"), after, (int)limit)))
         return rc;
     return http_reply_json_new(resp, 200, out);
 }

@@ -86,6 +86,25 @@ http_req_query_int(int64_t *out, const struct http_req *req, const char *key,
     return 0;
 }
 
+int
+http_req_query_cursor(int64_t *out, const struct http_req *req,
+                      const char *key)
+{
+    const char *v = http_req_query(req, key);
+    char *end;
+    long long n;
+
+    *out = 0;
+    if (v == NULL)
+        return 0;
+    n = strtoll(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n < 0)
+        return err_set(ENG_EINVAL, "parameter '%s' is not a cursor this list "
+                                   "gave", key);
+    *out = n;
+    return 0;
+}
+
 void
 http_resp_clear(struct http_resp *resp)
 {

@@ -78,6 +78,13 @@ int http_req_query_int(int64_t *out, const struct http_req *req,
                        const char *key, int64_t def, int64_t min,
                        int64_t max);
 
+/*
+ * The numeric paging cursor in query argument `key` (0 when absent): a
+ * cursor a list gave earlier. Returns: 0, or ENG_EINVAL.
+ */
+int http_req_query_cursor(int64_t *out, const struct http_req *req,
+                          const char *key);
+
 /* Reply with `j` as JSON (stolen, even on failure). Returns: 0. */
 int http_reply_json_new(struct http_resp *resp, int status, json_t *j);
 

@@ -166,11 +166,12 @@ int queue_change_visibility(json_t **out, struct queue_service *qs,
 
 /*
  * Browse without consuming: messages in enqueue order, filtered by state
- * ("visible", "in_flight", "delayed", "all"), from after `cursor`.
- * Changes nothing. Returns: 0 and {"items": [...], "next"?}.
+ * ("visible", "in_flight", "delayed", "all"; NULL: all), after the cursor
+ * `after` (0: from the start; else a "next" this call gave). Changes
+ * nothing. Returns: 0 and {"items": [...], "next"?}.
  */
 int queue_peek(json_t **out, struct queue_service *qs, const char *name,
-               const char *state, const char *cursor, int limit);
+               const char *state, int64_t after, int limit);
 
 /* One message by id, every system field. Returns: 0 or ENG_ENOTFOUND. */
 int queue_get_msg(json_t **out, struct queue_service *qs, const char *name,

@@ -1216,7 +1216,7 @@ queue_state_match(const struct qmsg *m, enum qstate s)
 
 int
 queue_peek(json_t **out, struct queue_service *qs, const char *name,
-           const char *state, const char *cursor, int limit)
+           const char *state, int64_t after, int limit)
 {
     struct queue *q = queue_lookup(qs, name);
     struct qmsg key, *m;
@@ -1229,16 +1229,7 @@ queue_peek(json_t **out, struct queue_service *qs, const char *name,
         return ENG_ENOTFOUND;
     if ((rc = queue_parse_state(&st, state)))
         return rc;
-    key.id = 0;
-    if (cursor) {
-        char *end;
-
-        key.id = strtoll(cursor, &end, 10);
-        if (*cursor == '\0' || *end != '\0' || key.id < 0)
-            return err_set(ENG_EINVAL, "parameter 'cursor' is not a cursor "
-                                       "this list gave");
-    }
-    key.id++;
+    key.id = after + 1;
     items = json_array();
     for (m = RB_NFIND(qmsg_ids, &q->all, &key); m;
          m = RB_NEXT(qmsg_ids, &q->all, m)) {
