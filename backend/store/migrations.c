@@ -9,8 +9,10 @@ const struct migration migrations[] = {
      "  key TEXT PRIMARY KEY,"
      "  value TEXT NOT NULL"
      ") WITHOUT ROWID;"
+     /* AUTOINCREMENT: a timer id is never reused, so cancelling the id
+      * a user saw never cancels another timer */
      "CREATE TABLE timers ("
-     "  id INTEGER PRIMARY KEY,"
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
      "  due_ms INTEGER NOT NULL,"
      "  kind TEXT NOT NULL,"
      "  ref TEXT NOT NULL DEFAULT '',"

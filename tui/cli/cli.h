@@ -1,0 +1,110 @@
+/*
+ * cli: the flowdeck command line. One table (cli.c) lists every
+ * subcommand with its handler, help, usage, options and argument counts;
+ * cli_parse() validates a command line against it before any handler
+ * runs, so handlers only read what is already known to be well formed.
+ */
+#ifndef FLOWDECK_CLI_H
+#define FLOWDECK_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+struct client;
+
+/* Exit statuses: what handlers return and what flowdeck exits with. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAIL = 1,  /* a request failed: engine error or no engine */
+    CLI_EXIT_USAGE = 2, /* bad command line; usage went to stderr */
+    CLI_CONTINUE = -1   /* cli_parse(): go on and run the command */
+};
+
+struct cli_opt {
+    const char *name; /* long name: "force" is --force */
+    int letter;       /* short name ('f' is -f), or 0 */
+    const char *arg;  /* placeholder of its value ("N"); NULL: a flag */
+    const char *help;
+};
+
+struct cli;
+
+struct cli_cmd {
+    const char *name;
+    int (*run)(struct cli *cli); /* Returns: a CLI_EXIT_* status */
+    const char *summary;         /* one line for `flowdeck help` */
+    const char *usage;           /* what follows the name, or "" */
+    const char *help;            /* more lines for `--help`, or NULL */
+    const struct cli_opt *opts;  /* ends with a NULL name; NULL for none */
+    int min_args, max_args;      /* positional arguments; -1: no limit */
+};
+
+struct cli {
+    char *endpoint; /* normalized */
+    char *token;    /* NULL when none */
+    char *data_dir;
+    char *listen;              /* host:port of the endpoint */
+    int json;                  /* -o json */
+    const struct cli_cmd *cmd; /* NULL: open the dashboard */
+    int argc;                  /* positional arguments after the command name */
+    const char **argv;
+    const char **values;   /* per cmd->opts: the value, "" for a flag */
+    struct client *client; /* made on first use by cli_client() */
+};
+
+/*
+ * Parse argv into `cli` (always release it with cli_free()). Prints help,
+ * the version or a usage error itself. Returns: CLI_CONTINUE when there
+ * is a command (or the dashboard) to run, else the exit status.
+ */
+int cli_parse(struct cli *cli, int argc, char **argv);
+
+/* Run the parsed command. Returns: its exit status. */
+int cli_run(struct cli *cli);
+
+void cli_free(struct cli *cli);
+
+/* Returns: the command named `name`, or NULL. */
+const struct cli_cmd *cli_find(const char *name);
+
+/* Print the usage of `cmd` (NULL: of flowdeck) to `f`. */
+void cli_usage(FILE *f, const struct cli_cmd *cmd);
+
+/*
+ * Returns: borrowed; the value of option `name` of the running command
+ * ("" for a flag that is set), or NULL when it was not given.
+ */
+const char *cli_opt_value(const struct cli *cli, const char *name);
+
+/* Returns: borrowed; the engine client, made on first use. */
+struct client *cli_client(struct cli *cli);
+
+/* Print "flowdeck: <err_last()>" to stderr. Returns: CLI_EXIT_FAIL. */
+int cli_fail(void);
+
+/* Print "flowdeck: <fmt>" and the usage to stderr. Returns: CLI_EXIT_USAGE */
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print `j` (borrowed; nothing when NULL) as indented JSON to stdout. */
+void cli_print_json(const json_t *j);
+
+/*
+ * Returns: a new string showing `v` (borrowed; may be NULL) in a table:
+ * strings as they are, anything else as compact JSON, NULL as "".
+ */
+char *cli_json_text(const json_t *v);
+
+/*
+ * Parse `s` as a whole number from min to max. Returns: 0, or ENG_EINVAL
+ * with a message saying what it must be.
+ */
+int cli_parse_int(long *out, const char *s, long min, long max);
+
+/*
+ * Returns: the columns to fit tables in: the terminal's width when stdout
+ * is one, else $COLUMNS, else 0 (no limit).
+ */
+size_t cli_width(void);
+
+#endif

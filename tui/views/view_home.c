@@ -1,0 +1,165 @@
+/*
+ * view_home: the home screen. Keeps the last /v1/info it was given and
+ * draws the engine, its clock and the counts per resource kind. When the
+ * engine stops answering it keeps showing what it last knew; the app's
+ * banner says that it is stale.
+ */
+#include "views/view_home.h"
+
+#include "common/jsonx.h"
+#include "common/timefmt.h"
+#include "common/xalloc.h"
+#include "text.h"
+#include "theme.h"
+#include "widgets/w_text.h"
+
+#include <stdlib.h>
+
+#define VIEW_HOME_LABEL_X 3
+#define VIEW_HOME_VALUE_X 15
+
+struct view_home {
+    json_t *info; /* one reference, or NULL before the first answer */
+};
+
+static void *
+view_home_create(struct app *app)
+{
+    (void)app;
+    return xcalloc(1, sizeof(struct view_home));
+}
+
+static void
+view_home_free(void *state)
+{
+    struct view_home *h = state;
+
+    if (h == NULL)
+        return;
+    json_decref(h->info);
+    free(h);
+}
+
+static void
+view_home_update(void *state, json_t *data)
+{
+    struct view_home *h = state;
+
+    json_decref(h->info);
+    h->info = json_incref(data); /* kept until the next update */
+}
+
+static int
+view_home_heading(WINDOW *win, int y, const char *title)
+{
+    w_text_put(win, y, 1, title, theme_attr(THEME_HEADING));
+    return y + 1;
+}
+
+static int
+view_home_row(WINDOW *win, int y, const char *label, const char *value)
+{
+    w_text_put(win, y, VIEW_HOME_LABEL_X, label, theme_attr(THEME_LABEL));
+    w_text_put(win, y, VIEW_HOME_VALUE_X, value, A_NORMAL);
+    return y + 1;
+}
+
+/* a row whose value is a field of `obj`, shown as text */
+static int
+view_home_field(WINDOW *win, int y, const char *label, const json_t *obj,
+                const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    char *text;
+
+    if (v == NULL)
+        return y;
+    if (json_is_string(v))
+        text = xstrdup(json_string_value(v));
+    else if (json_is_real(v)) /* 60, not 60.0 */
+        text = xasprintf("%.15g", json_real_value(v));
+    else
+        text = jsonx_dump(v);
+    y = view_home_row(win, y, label, text);
+    free(text);
+    return y;
+}
+
+/* "timers 0   journal 12   snapshots 1", wrapped to the window's width:
+ * the engine adds kinds as it grows */
+static void
+view_home_counts(WINDOW *win, int y, const json_t *counts)
+{
+    int x = VIEW_HOME_LABEL_X, w;
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)counts, key, v)
+    {
+        char *text = jsonx_dump(v);
+
+        w = (int)(text_width(key) + 1 + text_width(text));
+        if (x > VIEW_HOME_LABEL_X && x + w >= getmaxx(win)) {
+            y++;
+            x = VIEW_HOME_LABEL_X;
+        }
+        x = w_text_put(win, y, x, key, theme_attr(THEME_LABEL));
+        x = w_text_put(win, y, x + 1, text, A_NORMAL) + 3;
+        free(text);
+    }
+}
+
+static void
+view_home_draw(void *state, WINDOW *win)
+{
+    struct view_home *h = state;
+    const json_t *clock, *counts;
+    char dur[32], line[96];
+    int y = 0;
+
+    werase(win);
+    if (h->info == NULL) {
+        w_text_put(win, 1, 1, "waiting for the engine to answer...",
+                   theme_attr(THEME_DIM));
+        return;
+    }
+    y = view_home_heading(win, y, "ENGINE");
+    y = view_home_field(win, y, "version", h->info, "version");
+    y = view_home_field(win, y, "pid", h->info, "pid");
+    timefmt_duration(dur, sizeof(dur),
+                     json_integer_value(json_object_get(h->info, "uptime_ms")));
+    snprintf(line, sizeof(line), "%s (since %s)", dur,
+             json_string_value(json_object_get(h->info, "started"))
+                 ? json_string_value(json_object_get(h->info, "started"))
+                 : "?");
+    y = view_home_row(win, y, "uptime", line);
+    y = view_home_field(win, y, "listen", h->info, "listen");
+    y = view_home_field(win, y, "data dir", h->info, "data_dir");
+    y = view_home_row(win, y, "auth",
+                      json_is_true(json_object_get(h->info, "auth"))
+                          ? "token required"
+                          : "none");
+    y++;
+    clock = json_object_get(h->info, "clock");
+    y = view_home_heading(win, y, "CLOCK");
+    y = view_home_field(win, y, "mode", clock, "mode");
+    y = view_home_field(win, y, "scale", clock, "scale");
+    y = view_home_field(win, y, "now", clock, "now");
+    timefmt_duration(dur, sizeof(dur),
+                     json_integer_value(json_object_get(clock, "offset_ms")));
+    y = view_home_row(win, y, "offset", dur);
+    y++;
+    counts = json_object_get(h->info, "counts");
+    y = view_home_heading(win, y, "COUNTS");
+    view_home_counts(win, y, counts);
+}
+
+const struct view_ops view_home_ops = {
+    .name = "home",
+    .create = view_home_create,
+    .free = view_home_free,
+    .draw = view_home_draw,
+    .key = NULL,
+    .update = view_home_update,
+    .keys = NULL,
+};

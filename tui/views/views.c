@@ -1,0 +1,22 @@
+/*
+ * views: THE table of dashboard screens, first one shown at start-up.
+ */
+#include "views/views.h"
+
+#include "views/view_home.h"
+
+#include <string.h>
+
+static const struct view_ops *const views[] = {
+    &view_home_ops,
+    NULL,
+};
+
+const struct view_ops *
+views_find(const char *name)
+{
+    for (size_t i = 0; views[i]; i++)
+        if (strcmp(views[i]->name, name) == 0)
+            return views[i];
+    return NULL;
+}
