@@ -14,6 +14,7 @@
 #include "cli/cmd_reset.h"
 #include "cli/cmd_snapshot.h"
 #include "cli/cmd_status.h"
+#include "cli/cmd_queues.h"
 #include "cli/cmd_timers.h"
 #include "cli/cmd_up.h"
 #include "client/client.h"
@@ -71,6 +72,27 @@ static const struct cli_cmd cli_cmds[] = {
      "cancel ID",
      "add schedules a note timer, which journals a note when it is due.",
      cmd_timers_opts, 0, 2},
+    {"queues", cmd_queues_run, "manage queues and their messages",
+     "[list] [--prefix P]\n"
+     "create NAME [--delay S] [--visibility S] [--retention S] "
+     "[--max-size B]\n"
+     "            [--wait S] [--dlq QUEUE --max-receives N] [--fifo] "
+     "[--content-dedup]\n"
+     "set NAME [the options of create but --fifo]\n"
+     "show NAME\ndelete NAME\npurge NAME [--yes]\n"
+     "send NAME [BODY|@FILE|-] [-p N] [--delay S] [--attrs JSON] "
+     "[--group G] [--dedup D]\n"
+     "receive NAME [-n N] [--wait S] [--visibility S]\n"
+     "delete-message NAME RECEIPT...\n"
+     "change-visibility NAME RECEIPT SECONDS\n"
+     "peek NAME [--state S] [--limit N] [--cursor C]\n"
+     "redrive NAME [MESSAGE-ID...] [--to QUEUE]\n"
+     "journal NAME [MESSAGE-ID]",
+     "send reads the body from its argument, a file (@FILE) or standard\n"
+     "input (- or nothing). peek never consumes: it changes no count and\n"
+     "no visibility. redrive moves dead letters back to the queue each\n"
+     "came from, or all to --to, with their receive counts reset.",
+     cmd_queues_opts, 0, -1},
     {"help", cmd_help_run, "show help for flowdeck or a command", "[COMMAND]",
      NULL, NULL, 0, 1},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0},

@@ -477,3 +477,27 @@ client_cancel_timer(json_t **out, struct client *c, const char *id)
 {
     return client_on_named(out, c, "DELETE", "/v1/timers", id, "", NULL);
 }
+
+int
+client_queue(json_t **out, struct client *c, const char *method,
+             const char *queue, const char *rest, json_t *body)
+{
+    return client_on_named(out, c, method, "/v1/queues", queue, rest, body);
+}
+
+int
+client_list_queues(json_t **out, struct client *c, const char *prefix,
+                   const char *cursor)
+{
+    struct buf path = BUF_INIT(4096);
+    int rc;
+
+    buf_puts(&path, "/v1/queues?limit=1000");
+    if (prefix)
+        client_query_add(&path, "prefix", prefix);
+    if (cursor)
+        client_query_add(&path, "cursor", cursor);
+    rc = client_request(out, c, "GET", buf_str(&path), NULL);
+    buf_free(&path);
+    return rc;
+}

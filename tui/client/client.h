@@ -111,4 +111,14 @@ int client_list_timers(json_t **out, struct client *c, const char *kind);
 int client_add_timer(json_t **out, struct client *c, json_t *timer);
 int client_cancel_timer(json_t **out, struct client *c, const char *id);
 
+/*
+ * Queues: `method` on /v1/queues/<queue, escaped><rest> ("" for the queue
+ * itself, "/messages", "/receive" ...), with a borrowed body or NULL.
+ */
+int client_queue(json_t **out, struct client *c, const char *method,
+                 const char *queue, const char *rest, json_t *body);
+/* GET /v1/queues?prefix=&cursor= (each NULL: none) */
+int client_list_queues(json_t **out, struct client *c, const char *prefix,
+                       const char *cursor);
+
 #endif
