@@ -1,10 +1,12 @@
 /*
  * app: the dashboard loop. Each turn it starts a GET /v1/info when one is
- * due (every second, never two at once), draws if something changed,
- * then waits in client_async_wait() for a key, an engine answer or the
- * next poll. Answers arrive through app_on_info(), which hands them to
- * the view. Screen chrome (title, banner, footer) is drawn here; the
- * view draws the body window. Single-threaded.
+ * due (every second, never two at once) and lets the top view start its
+ * own refresh (tick), draws if something changed, then waits in
+ * client_async_wait() for a key, an engine answer or the next poll.
+ * Answers arrive through app_on_info(), which hands them to the view, and
+ * app_on_answer() for the views' own requests. Screen chrome (title,
+ * banner, footer, the ':' line, '?' help) is drawn here; the view draws
+ * the body window. Single-threaded.
  */
 #include "app.h"
 
@@ -13,28 +15,57 @@
 #include "common/err.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
+#include "text.h"
 #include "theme.h"
 #include "view.h"
 #include "views/views.h"
+#include "widgets/w_dialog.h"
+#include "widgets/w_input.h"
 #include "widgets/w_text.h"
 
 #include <curses.h>
 #include <langinfo.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define APP_POLL_MS 1000
 #define APP_MAX_WAIT_MS 1000
+#define APP_FLASH_MS 4000
+#define APP_DEPTH 8
+
+/* a view's request in flight; `done` is cleared when its view closes */
+struct app_req {
+    struct app_req *next;
+    struct app *app;
+    void (*done)(int rc, json_t *body, void *arg);
+    void *arg;
+};
+
+struct app_frame {
+    const struct view_ops *ops;
+    void *state;
+};
 
 struct app {
     struct client_async *api;
     char *hostport; /* of the endpoint, for the title */
     SCREEN *screen;
     WINDOW *body; /* the view's window, between title and footer */
-    const struct view_ops *view;
+    const struct view_ops *view; /* the top of `stack` */
     void *vstate;
+    struct app_frame stack[APP_DEPTH];
+    int depth;
+    struct app_req *reqs; /* views' requests in flight */
+    int info_pending;     /* a /v1/info is in flight */
+    int tick_due;         /* the top view should refresh */
+    int help;             /* the '?' box is open */
+    int cmdline;          /* the ':' line is open */
+    struct w_input cmd;
+    char *flash; /* a passing message, or NULL */
+    int64_t flash_until;
     json_t *info;  /* last /v1/info, or NULL */
     int answered;  /* the engine has answered at least once */
     int up;        /* the last poll was answered */
@@ -70,18 +101,186 @@ app_key_refresh(void *state)
     return VIEW_HANDLED;
 }
 
-/* keys that work on every screen; they drive the footer too */
+static int
+app_key_back(void *state)
+{
+    (void)state;
+    return VIEW_BACK;
+}
+
+static int
+app_key_help(void *state)
+{
+    struct app *app = state;
+
+    app->help = 1;
+    return VIEW_REDRAW;
+}
+
+static int
+app_key_jump(void *state)
+{
+    struct app *app = state;
+
+    app->cmdline = 1;
+    w_input_set(&app->cmd, NULL);
+    return VIEW_REDRAW;
+}
+
+/* keys that work on every screen; they drive the footer and help too */
 static const struct keybind app_keys[] = {
-    {'q', "quit", app_key_quit},
-    {'r', "refresh", app_key_refresh},
-    {0, NULL, NULL},
+    {':', "jump", app_key_jump, 0},       {'?', "help", app_key_help, 0},
+    {27, "back", app_key_back, 0},        {'q', "quit", app_key_quit, 0},
+    {'r', "refresh", app_key_refresh, 1}, {0, NULL, NULL, 0},
 };
+
+/* "enter", "esc", "space", "^L", "a" ... into buf */
+static const char *
+app_key_label(int key, char *buf, size_t n, int utf8)
+{
+    switch (key) {
+    case '\r':
+        return "enter";
+    case 27:
+        return "esc";
+    case ' ':
+        return "space";
+    case '\t':
+        return "tab";
+    case KEY_UP:
+        return utf8 ? "\u2191" : "up";
+    case KEY_DOWN:
+        return utf8 ? "\u2193" : "down";
+    case KEY_LEFT:
+        return utf8 ? "\u2190" : "left";
+    case KEY_RIGHT:
+        return utf8 ? "\u2192" : "right";
+    case KEY_NPAGE:
+        return "pgdn";
+    case KEY_PPAGE:
+        return "pgup";
+    case KEY_HOME:
+        return "home";
+    case KEY_END:
+        return "end";
+    default:
+        break;
+    }
+    if (key > 0 && key < 0x20)
+        snprintf(buf, n, "^%c", key + '@');
+    else if (key > 0x20 && key < 0x7f)
+        snprintf(buf, n, "%c", key);
+    else
+        snprintf(buf, n, "%s", keyname(key) ? keyname(key) : "?");
+    return buf;
+}
+
+static void
+app_on_answer(int rc, json_t *body, void *arg)
+{
+    struct app_req *r = arg, **pp;
+    struct app *app = r->app;
+
+    for (pp = &app->reqs; *pp; pp = &(*pp)->next) {
+        if (*pp == r) {
+            *pp = r->next;
+            break;
+        }
+    }
+    if (r->done)
+        r->done(rc, body, r->arg);
+    app->dirty = 1;
+    free(r);
+}
+
+void
+app_request(struct app *app, const char *method, const char *path, json_t *body,
+            void (*done)(int rc, json_t *body, void *arg), void *arg)
+{
+    struct app_req *r = xcalloc(1, sizeof(*r));
+
+    r->app = app;
+    r->done = done;
+    r->arg = arg;
+    r->next = app->reqs;
+    app->reqs = r;
+    client_async_request(app->api, method, path, body, app_on_answer, r);
+}
+
+void
+app_flash(struct app *app, const char *fmt, ...)
+{
+    va_list ap;
+    char text[512];
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    free(app->flash);
+    app->flash = xstrdup(text);
+    app->flash_until = timefmt_mono_ms() + APP_FLASH_MS;
+    app->dirty = 1;
+}
+
+int
+app_utf8(const struct app *app)
+{
+    return app->utf8;
+}
+
+static void
+app_top(struct app *app)
+{
+    app->view = app->stack[app->depth - 1].ops;
+    app->vstate = app->stack[app->depth - 1].state;
+    if (app->info)
+        app->view->update(app->vstate, app->info);
+    app->tick_due = 1;
+    app->dirty = 1;
+}
+
+int
+app_open(struct app *app, const char *name, const char *arg)
+{
+    const struct view_ops *ops = views_find(name);
+
+    if (ops == NULL) {
+        app_flash(app, "no screen '%s'", name);
+        return -1;
+    }
+    if (app->depth == APP_DEPTH) {
+        app_flash(app, "too many screens open; esc goes back");
+        return -1;
+    }
+    app->stack[app->depth].ops = ops;
+    app->stack[app->depth].state = ops->create(app, arg);
+    app->depth++;
+    app_top(app);
+    return 0;
+}
+
+/* close the top view; its answers still in flight are dropped */
+static void
+app_back(struct app *app)
+{
+    struct app_frame *f;
+
+    if (app->depth <= 1)
+        return;
+    f = &app->stack[--app->depth];
+    for (struct app_req *r = app->reqs; r; r = r->next)
+        if (r->arg == f->state)
+            r->done = NULL;
+    f->ops->free(f->state);
+    app_top(app);
+}
 
 static void
 app_on_info(int rc, json_t *body, void *arg)
 {
     struct app *app = arg;
 
+    app->info_pending = 0;
     free(app->problem);
     app->problem = NULL;
     if (rc == 0 && json_is_object(body)) {
@@ -145,6 +344,10 @@ app_draw_banner(struct app *app)
     const char *dash = app->utf8 ? "\u2014" : "-";
     char text[600];
 
+    if (app->flash && timefmt_mono_ms() < app->flash_until) {
+        w_text_put(stdscr, 1, 1, app->flash, theme_attr(THEME_KEY));
+        return;
+    }
     if (app->up)
         return;
     if (app->problem)
@@ -158,22 +361,104 @@ app_draw_banner(struct app *app)
     w_text_put(stdscr, 1, 1, text, theme_attr(THEME_BANNER));
 }
 
-/* footer from the key tables: " q quit  r refresh" */
+/* Returns: the binding of `key` in `keys` (may be NULL), or NULL */
+static const struct keybind *
+app_key_find(const struct keybind *keys, int key)
+{
+    for (const struct keybind *k = keys; k && k->key; k++)
+        if (k->key == key)
+            return k;
+    return NULL;
+}
+
+/* footer from the key tables: " enter open  q quit"; on top of it the
+ * ':' line while it is open */
 static void
 app_draw_footer(struct app *app)
 {
     const struct keybind *tables[2] = {app->view->keys, app_keys};
+    char buf[32];
     int x = 1;
 
+    if (app->cmdline) {
+        x = w_text_put(stdscr, LINES - 1, 0, ":", theme_attr(THEME_KEY));
+        w_input_draw(stdscr, LINES - 1, x, COLS - x - 1, &app->cmd, 1);
+        return;
+    }
     for (int t = 0; t < 2; t++) {
         for (const struct keybind *k = tables[t]; k && k->key; k++) {
-            const char *label = keyname(k->key);
-
-            x = w_text_put(stdscr, LINES - 1, x, label ? label : "?",
+            if (k->help_only ||
+                (t == 1 && app_key_find(app->view->keys, k->key)))
+                continue;
+            x = w_text_put(stdscr, LINES - 1, x,
+                           app_key_label(k->key, buf, sizeof(buf), app->utf8),
                            theme_attr(THEME_KEY));
             x = w_text_put(stdscr, LINES - 1, x + 1, k->name, A_NORMAL) + 2;
         }
     }
+}
+
+/* "j/down" into buf: every key of `keys` bound like `k`; "" when an
+ * earlier entry already listed them */
+static const char *
+app_help_label(const struct keybind *keys, const struct keybind *k, char *buf,
+               size_t n, int utf8)
+{
+    char one[32];
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (const struct keybind *e = keys; e < k; e++)
+        if (e->fn == k->fn)
+            return buf;
+    for (const struct keybind *e = k; e->key; e++) {
+        if (e->fn != k->fn)
+            continue;
+        len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s",
+                                len ? "/" : "",
+                                app_key_label(e->key, one, sizeof(one), utf8));
+    }
+    return buf;
+}
+
+/* the '?' box: every key of the screen, then the keys of every screen;
+ * two columns when one does not fit */
+static void
+app_draw_help(struct app *app)
+{
+    const struct keybind *tables[2] = {app->view->keys, app_keys};
+    const char *labels[64], *names[64];
+    char bufs[64][40], title[64];
+    int n = 0, rows, cols;
+    WINDOW *in;
+
+    for (int t = 0; t < 2; t++) {
+        for (const struct keybind *k = tables[t]; k && k->key && n < 64; k++) {
+            if ((t == 1 && app_key_find(app->view->keys, k->key)) ||
+                *app_help_label(tables[t], k, bufs[n], sizeof(bufs[n]),
+                                app->utf8) == '\0')
+                continue;
+            labels[n] = bufs[n];
+            names[n++] = k->name;
+        }
+    }
+    rows = getmaxy(app->body) - 4;
+    if (rows < 1)
+        rows = 1;
+    cols = n > rows ? 2 : 1;
+    rows = (n + cols - 1) / cols;
+    snprintf(title, sizeof(title), "keys: %s", app->view->name);
+    in = w_dialog_open(app->body, rows + 2, 34 * cols, title, app->utf8);
+    if (in == NULL)
+        return;
+    for (int i = 0; i < n; i++) {
+        int y = i % rows, x = 34 * (i / rows);
+
+        w_text_put(in, y, x + 1, labels[i], theme_attr(THEME_KEY));
+        w_text_put(in, y, x + 13, names[i], A_NORMAL);
+    }
+    w_text_put(in, rows + 1, 1, "any key closes", theme_attr(THEME_DIM));
+    delwin(in);
 }
 
 static void
@@ -185,21 +470,117 @@ app_draw(struct app *app)
     app_draw_footer(app);
     wnoutrefresh(stdscr);
     app->view->draw(app->vstate, app->body);
+    if (app->help)
+        app_draw_help(app);
     wnoutrefresh(app->body);
     doupdate();
     app->dirty = 0;
+}
+
+/* Tab on the ':' line: complete the screen name typed so far */
+static void
+app_cmd_complete(struct app *app)
+{
+    const char *typed = app->cmd.text;
+    const char *match = NULL;
+    size_t n = strlen(typed), common = 0;
+    const struct view_ops *v;
+
+    if (strchr(typed, ' '))
+        return;
+    for (size_t i = 0; (v = views_at(i)) != NULL; i++) {
+        if (strncmp(v->name, typed, n) != 0)
+            continue;
+        if (match == NULL) {
+            match = v->name;
+            common = strlen(match);
+        } else {
+            size_t c = 0;
+
+            while (c < common && match[c] == v->name[c])
+                c++;
+            common = c;
+        }
+    }
+    if (match == NULL) {
+        app_flash(app, "no screen starts with '%s'", typed);
+    } else if (common == strlen(match)) {
+        char *s = xasprintf("%s ", match);
+
+        w_input_set(&app->cmd, s);
+        free(s);
+    } else {
+        char *s = xstrndup(match, common);
+
+        w_input_set(&app->cmd, s);
+        free(s);
+    }
+}
+
+/* Enter on the ':' line: "queues", "queue jobs", "quit" */
+static int
+app_cmd_run(struct app *app)
+{
+    char *line = xstrdup(app->cmd.text), *name = line, *arg, *end;
+
+    while (*name == ' ')
+        name++;
+    arg = strchr(name, ' ');
+    if (arg) {
+        *arg++ = '\0';
+        while (*arg == ' ')
+            arg++;
+        end = arg + strlen(arg);
+        while (end > arg && end[-1] == ' ')
+            *--end = '\0';
+    }
+    app->cmdline = 0;
+    if (strcmp(name, "q") == 0 || strcmp(name, "quit") == 0) {
+        free(line);
+        return VIEW_QUIT;
+    }
+    if (*name)
+        app_open(app, name, arg && *arg ? arg : NULL);
+    free(line);
+    return VIEW_REDRAW;
+}
+
+static int
+app_cmd_key(struct app *app, int ch)
+{
+    if (ch == '\t') {
+        app_cmd_complete(app);
+        return VIEW_REDRAW;
+    }
+    switch (w_input_key(&app->cmd, ch)) {
+    case W_INPUT_ENTER:
+        return app_cmd_run(app);
+    case W_INPUT_CANCEL:
+        app->cmdline = 0;
+        return VIEW_REDRAW;
+    default:
+        return VIEW_REDRAW;
+    }
 }
 
 /* Returns: VIEW_* bits from the first table with a binding for ch */
 static int
 app_dispatch(struct app *app, int ch)
 {
-    for (const struct keybind *k = app->view->keys; k && k->key; k++)
-        if (k->key == ch)
-            return k->fn(app->vstate);
-    for (const struct keybind *k = app_keys; k->key; k++)
-        if (k->key == ch)
-            return k->fn(app);
+    const struct keybind *k;
+
+    if (app->cmdline)
+        return app_cmd_key(app, ch);
+    if (app->help) {
+        app->help = 0;
+        return VIEW_REDRAW;
+    }
+    if (app->view->grab && app->view->grab(app->vstate))
+        return app->view->key(app->vstate, ch);
+    if ((k = app_key_find(app->view->keys, ch)) != NULL)
+        return k->fn(app->vstate);
+    if ((k = app_key_find(app_keys, ch)) != NULL)
+        return k->fn(app);
     return app->view->key ? app->view->key(app->vstate, ch) : 0;
 }
 
@@ -214,9 +595,13 @@ app_keys_read(struct app *app)
             app->dirty = 1;
             continue;
         }
+        if (ch == '\n' || ch == KEY_ENTER)
+            ch = '\r';
         r = app_dispatch(app, ch);
         if (r & VIEW_QUIT)
             app->quit = 1;
+        if (r & VIEW_BACK)
+            app_back(app);
         if (r & (VIEW_REDRAW | VIEW_HANDLED))
             app->dirty = 1;
     }
@@ -239,6 +624,7 @@ app_open_terminal(struct app *app)
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     curs_set(0);
+    set_escdelay(25);
     theme_init();
     return 0;
 }
@@ -250,14 +636,28 @@ app_loop(struct app *app)
         int64_t now = timefmt_mono_ms();
         int64_t wait = APP_MAX_WAIT_MS;
 
-        if (client_async_pending(app->api) == 0 && now >= app->next_poll) {
+        if (!app->info_pending && now >= app->next_poll) {
             client_async_get(app->api, "/v1/info", app_on_info, app);
+            app->info_pending = 1;
             app->next_poll = now + APP_POLL_MS;
+            app->tick_due = 1;
+        }
+        if (app->tick_due) {
+            app->tick_due = 0;
+            if (app->view->tick)
+                app->view->tick(app->vstate);
+        }
+        if (app->flash && now >= app->flash_until) {
+            free(app->flash);
+            app->flash = NULL;
+            app->dirty = 1;
         }
         if (app->dirty)
             app_draw(app);
-        if (client_async_pending(app->api) == 0)
+        if (!app->info_pending)
             wait = app->next_poll - now;
+        if (app->flash && app->flash_until - now < wait)
+            wait = app->flash_until - now;
         if (wait < 0)
             wait = 0;
         if (wait > APP_MAX_WAIT_MS)
@@ -276,7 +676,6 @@ app_run(const char *endpoint, const char *token)
     int rc;
 
     memset(&app, 0, sizeof(app));
-    app.view = views_find("home");
     rc = app_open_terminal(&app);
     if (rc)
         return rc;
@@ -289,17 +688,27 @@ app_run(const char *endpoint, const char *token)
     client_endpoint_hostport(&app.hostport, client_async_endpoint(app.api));
     if (app.hostport == NULL)
         app.hostport = xstrdup(client_async_endpoint(app.api));
-    app.vstate = app.view->create(&app);
     app_make_body(&app);
-    app.dirty = 1;
+    app_open(&app, views_at(0)->name, NULL);
     app_loop(&app);
-    app.view->free(app.vstate);
+    while (app.depth > 0) {
+        app.depth--;
+        app.stack[app.depth].ops->free(app.stack[app.depth].state);
+    }
     delwin(app.body);
     endwin();
     delscreen(app.screen);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    client_async_free(app.api);
+    client_async_free(app.api); /* without callbacks: free their records */
+    while (app.reqs) {
+        struct app_req *r = app.reqs;
+
+        app.reqs = r->next;
+        free(r);
+    }
+    w_input_free(&app.cmd);
+    free(app.flash);
     json_decref(app.info);
     free(app.problem);
     free(app.hostport);

@@ -1,10 +1,12 @@
 /*
  * app: the dashboard. Owns the terminal, the loop, the non-blocking
- * engine client and the current view. The loop waits on stdin and the
+ * engine client and the stack of views. The loop waits on stdin and the
  * engine's sockets together, so drawing never waits for the engine.
  */
 #ifndef FLOWDECK_APP_H
 #define FLOWDECK_APP_H
+
+#include <jansson.h>
 
 struct app;
 
@@ -14,5 +16,26 @@ struct app;
  * cannot be used.
  */
 int app_run(const char *endpoint, const char *token);
+
+/*
+ * Start `method` `path` with an optional JSON `body` (borrowed). `done`
+ * runs later from the loop, as client_async_get() describes, and the
+ * screen is drawn again after it. `arg` must be the calling view's state:
+ * answers that arrive after that view closed are dropped.
+ */
+void app_request(struct app *app, const char *method, const char *path,
+                 json_t *body, void (*done)(int rc, json_t *body, void *arg),
+                 void *arg);
+
+/* Open the view named `name` over the current one, with `arg` (may be
+ * NULL). Safe from a key handler. Returns: 0, or -1 with a flash. */
+int app_open(struct app *app, const char *name, const char *arg);
+
+/* Show a one-line message for a few seconds. */
+void app_flash(struct app *app, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Returns: 1 when the terminal takes UTF-8 (else draw in ASCII). */
+int app_utf8(const struct app *app);
 
 #endif

@@ -221,14 +221,21 @@ h_queues_visibility(struct http_req *req, struct http_resp *resp)
 int
 h_queues_peek(struct http_req *req, struct http_resp *resp)
 {
-    int64_t limit, after;
+    const char *before_text = http_req_query(req, "before");
+    int64_t limit, after, before = 0;
     json_t *out;
     int rc;
 
+    if (before_text && strcmp(before_text, "end") == 0)
+        before = INT64_MAX;
+    else if (before_text &&
+             (rc = http_req_query_cursor(&before, req, "before")))
+        return rc;
     if ((rc = http_req_query_int(&limit, req, "limit", 50, 1, 1000)) ||
         (rc = http_req_query_cursor(&after, req, "cursor")) ||
         (rc = queue_peek(&out, h_qs(req), req->params[0],
-                         http_req_query(req, "state"), after, (int)limit)))
+                         http_req_query(req, "state"), after, before,
+                         (int)limit)))
         return rc;
     return http_reply_json_new(resp, 200, out);
 }

@@ -166,12 +166,16 @@ int queue_change_visibility(json_t **out, struct queue_service *qs,
 
 /*
  * Browse without consuming: messages in enqueue order, filtered by state
- * ("visible", "in_flight", "delayed", "all"; NULL: all), after the cursor
- * `after` (0: from the start; else a "next" this call gave). Changes
- * nothing. Returns: 0 and {"items": [...], "next"?}.
+ * ("visible", "in_flight", "delayed", "all"; NULL: all). A page is the
+ * `limit` messages after the cursor `after` (0: from the start), or, when
+ * `before` > 0, the `limit` messages just before the cursor `before`
+ * (INT64_MAX: the last page). Changes nothing. Returns: 0 and
+ * {"items": [...], "self", "next"?, "prev"?}: `self` fetches this page
+ * again as `after`, `next` the following page as `after`, `prev` the
+ * preceding page as `before`; each is absent when there is no such page.
  */
 int queue_peek(json_t **out, struct queue_service *qs, const char *name,
-               const char *state, int64_t after, int limit);
+               const char *state, int64_t after, int64_t before, int limit);
 
 /* One message by id, every system field. Returns: 0 or ENG_ENOTFOUND. */
 int queue_get_msg(json_t **out, struct queue_service *qs, const char *name,

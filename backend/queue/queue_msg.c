@@ -1214,14 +1214,44 @@ queue_state_match(const struct qmsg *m, enum qstate s)
     }
 }
 
+static json_t *
+queue_peek_item(struct queue_service *qs, const struct qmsg *m)
+{
+    json_t *j = qmsg_read(qs, m);
+
+    if (j)
+        json_object_set_new(j, "state", json_string(qmsg_state_name(m)));
+    return j;
+}
+
+static void
+queue_peek_cursor(json_t *page, const char *key, int64_t v)
+{
+    char text[24];
+
+    snprintf(text, sizeof(text), "%lld", (long long)v);
+    json_object_set_new(page, key, json_string(text));
+}
+
+/* The nearest message of state st before (dir < 0) or after m. */
+static struct qmsg *
+queue_peek_step(struct queue *q, struct qmsg *m, enum qstate st, int dir)
+{
+    do {
+        m = dir < 0 ? RB_PREV(qmsg_ids, &q->all, m)
+                    : RB_NEXT(qmsg_ids, &q->all, m);
+    } while (m && !queue_state_match(m, st));
+    return m;
+}
+
 int
 queue_peek(json_t **out, struct queue_service *qs, const char *name,
-           const char *state, int64_t after, int limit)
+           const char *state, int64_t after, int64_t before, int limit)
 {
     struct queue *q = queue_lookup(qs, name);
-    struct qmsg key, *m;
+    struct qmsg key, *m, *first = NULL, *last = NULL, **page;
     enum qstate st;
-    json_t *items;
+    json_t *items, *res;
     int n = 0, rc;
 
     *out = NULL;
@@ -1229,29 +1259,49 @@ queue_peek(json_t **out, struct queue_service *qs, const char *name,
         return ENG_ENOTFOUND;
     if ((rc = queue_parse_state(&st, state)))
         return rc;
-    key.id = after + 1;
-    items = json_array();
-    for (m = RB_NFIND(qmsg_ids, &q->all, &key); m;
-         m = RB_NEXT(qmsg_ids, &q->all, m)) {
-        json_t *j;
-
-        if (!queue_state_match(m, st))
-            continue;
-        if (n == limit) {
-            char next[24];
-
-            snprintf(next, sizeof(next), "%lld", (long long)key.id);
-            *out = json_pack("{s:o, s:s}", "items", items, "next", next);
-            return 0;
-        }
-        if ((j = qmsg_read(qs, m)) == NULL)
-            continue;
-        json_object_set_new(j, "state", json_string(qmsg_state_name(m)));
-        json_array_append_new(items, j);
-        key.id = m->id;
-        n++;
+    page = xcalloc((size_t)limit, sizeof(*page));
+    if (before > 0) {
+        /* walk back from the cursor, then show in enqueue order */
+        key.id = before;
+        m = RB_NFIND(qmsg_ids, &q->all, &key);
+        m = m ? RB_PREV(qmsg_ids, &q->all, m) : RB_MAX(qmsg_ids, &q->all);
+        if (m && !queue_state_match(m, st))
+            m = queue_peek_step(q, m, st, -1);
+        for (; m && n < limit; m = queue_peek_step(q, m, st, -1))
+            page[limit - 1 - n++] = m;
+        memmove(page, page + (limit - n), (size_t)n * sizeof(*page));
+    } else {
+        key.id = after + 1;
+        m = RB_NFIND(qmsg_ids, &q->all, &key);
+        if (m && !queue_state_match(m, st))
+            m = queue_peek_step(q, m, st, 1);
+        for (; m && n < limit; m = queue_peek_step(q, m, st, 1))
+            page[n++] = m;
     }
-    *out = json_pack("{s:o}", "items", items);
+    items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *j = queue_peek_item(qs, page[i]);
+
+        if (j)
+            json_array_append_new(items, j);
+    }
+    res = json_pack("{s:o}", "items", items);
+    if (n) {
+        struct qmsg *before_first;
+
+        first = page[0];
+        last = page[n - 1];
+        before_first = queue_peek_step(q, first, st, -1);
+        queue_peek_cursor(res, "self", before_first ? before_first->id : 0);
+        if (before_first)
+            queue_peek_cursor(res, "prev", first->id);
+        if (queue_peek_step(q, last, st, 1))
+            queue_peek_cursor(res, "next", last->id);
+    } else {
+        queue_peek_cursor(res, "self", before > 0 ? 0 : after);
+    }
+    free(page);
+    *out = res;
     return 0;
 }
 

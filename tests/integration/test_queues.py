@@ -492,6 +492,35 @@ class Peek(QueueTestCase):
                 break
         self.assertEqual(seen, ["m%03d" % i for i in range(128)])
 
+    def test_pages_from_the_end_and_back(self):
+        self.create("q")
+        for b in range(8):
+            self.e.ok("POST", "/v1/queues/q/messages/batch", {"entries": [
+                {"id": "e%d" % i, "body": "m%03d" % (b * 16 + i)}
+                for i in range(16)]})
+        last = peek(self.e, "q", "?limit=50&before=end")
+        self.assertEqual([m["body"] for m in last["items"]],
+                         ["m%03d" % i for i in range(78, 128)])
+        self.assertNotIn("next", last)
+        # self re-fetches the same page going forward
+        again = peek(self.e, "q", "?limit=50&cursor=" + last["self"])
+        self.assertEqual(again["items"], last["items"])
+        before = peek(self.e, "q", "?limit=50&before=" + last["prev"])
+        self.assertEqual([m["body"] for m in before["items"]],
+                         ["m%03d" % i for i in range(28, 78)])
+        first = peek(self.e, "q", "?limit=50&before=" + before["prev"])
+        self.assertEqual([m["body"] for m in first["items"]],
+                         ["m%03d" % i for i in range(0, 28)])
+        self.assertNotIn("prev", first)
+        self.assertEqual(first["self"], "0")
+        # a state filter pages backwards too
+        receive(self.e, "q", max=3)
+        fl = peek(self.e, "q", "?state=in_flight&before=end&limit=2")
+        self.assertEqual([m["body"] for m in fl["items"]], ["m001", "m002"])
+        self.assertIn("prev", fl)
+        self.assertEqual(self.e.get("/v1/queues/q/messages?before=x")[0],
+                         400)
+
     def test_remove_by_id(self):
         self.create("q")
         mid = send(self.e, "q", "doomed")["id"]

@@ -8,6 +8,7 @@
 
 #include "client/client.h"
 #include "common/buf.h"
+#include "common/jsonx.h"
 #include "common/xalloc.h"
 
 #include <curl/curl.h>
@@ -22,6 +23,7 @@ struct client_xfer {
     CURL *easy;
     struct buf body;
     char *url;
+    char *payload; /* the request body, or NULL */
     void (*done)(int rc, json_t *body, void *arg);
     void *arg;
     char errbuf[CURL_ERROR_SIZE];
@@ -45,6 +47,9 @@ client_async_create(const char *endpoint, const char *token)
     client_check_alloc(a->multi);
     a->headers = curl_slist_append(NULL, "Accept: application/json");
     client_check_alloc(a->headers);
+    a->headers =
+        curl_slist_append(a->headers, "Content-Type: application/json");
+    client_check_alloc(a->headers);
     if (token && *token) {
         char *h = xasprintf("Authorization: Bearer %s", token);
         struct curl_slist *l = curl_slist_append(a->headers, h);
@@ -62,6 +67,7 @@ client_async_xfer_free(struct client_async *a, struct client_xfer *x)
     curl_multi_remove_handle(a->multi, x->easy);
     curl_easy_cleanup(x->easy);
     buf_free(&x->body);
+    free(x->payload);
     free(x->url);
     free(x);
 }
@@ -109,6 +115,14 @@ void
 client_async_get(struct client_async *a, const char *path,
                  void (*done)(int rc, json_t *body, void *arg), void *arg)
 {
+    client_async_request(a, "GET", path, NULL, done, arg);
+}
+
+void
+client_async_request(struct client_async *a, const char *method,
+                     const char *path, json_t *body,
+                     void (*done)(int rc, json_t *body, void *arg), void *arg)
+{
     struct client_xfer *x = xcalloc(1, sizeof(*x));
 
     buf_init(&x->body, CLIENT_BODY_MAX);
@@ -120,6 +134,17 @@ client_async_get(struct client_async *a, const char *path,
     curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
     curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(x->easy, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
+    if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        x->payload = jsonx_dump(body);
+        curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->payload);
+        curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE,
+                         (long)strlen(x->payload));
+    } else if (strcmp(method, "POST") == 0) {
+        curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE, 0L);
+    }
     curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, a->headers);
     curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, client_async_write);
     curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, &x->body);

@@ -29,6 +29,15 @@ const char *client_async_endpoint(const struct client_async *a);
 void client_async_get(struct client_async *a, const char *path,
                       void (*done)(int rc, json_t *body, void *arg), void *arg);
 
+/*
+ * Start `method` `path` with an optional JSON `body` (borrowed; NULL:
+ * none). `done` runs as for client_async_get().
+ */
+void client_async_request(struct client_async *a, const char *method,
+                          const char *path, json_t *body,
+                          void (*done)(int rc, json_t *body, void *arg),
+                          void *arg);
+
 /* Returns: the number of requests still running. */
 int client_async_pending(const struct client_async *a);
 

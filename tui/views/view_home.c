@@ -6,6 +6,7 @@
  */
 #include "views/view_home.h"
 
+#include "app.h"
 #include "common/jsonx.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
@@ -19,14 +20,18 @@
 #define VIEW_HOME_VALUE_X 15
 
 struct view_home {
+    struct app *app;
     json_t *info; /* one reference, or NULL before the first answer */
 };
 
 static void *
-view_home_create(struct app *app)
+view_home_create(struct app *app, const char *arg)
 {
-    (void)app;
-    return xcalloc(1, sizeof(struct view_home));
+    struct view_home *h = xcalloc(1, sizeof(struct view_home));
+
+    (void)arg;
+    h->app = app;
+    return h;
 }
 
 static void
@@ -109,6 +114,39 @@ view_home_counts(WINDOW *win, int y, const json_t *counts)
     }
 }
 
+/* "5 queues   ✉ 128   visible 120  in flight 3  delayed 5   DLQ 3" */
+static int
+view_home_queues(WINDOW *win, int y, const json_t *q, int utf8)
+{
+    char line[160];
+
+#define VIEW_HOME_N(key)                                                       \
+    ((long long)json_integer_value(json_object_get(q, key)))
+    snprintf(line, sizeof(line),
+             "%lld   %s %lld   visible %lld  in flight %lld  delayed %lld   "
+             "DLQ %lld",
+             VIEW_HOME_N("queues"), utf8 ? "\u2709" : "messages",
+             VIEW_HOME_N("messages"), VIEW_HOME_N("visible"),
+             VIEW_HOME_N("in_flight"), VIEW_HOME_N("delayed"),
+             VIEW_HOME_N("dead_letter"));
+#undef VIEW_HOME_N
+    return view_home_row(win, y, "queues", line);
+}
+
+static int
+view_home_open_queues(void *state)
+{
+    struct view_home *h = state;
+
+    app_open(h->app, "queues", NULL);
+    return VIEW_REDRAW;
+}
+
+static const struct keybind view_home_keys[] = {
+    {'Q', "queues", view_home_open_queues, 0},
+    {0, NULL, NULL, 0},
+};
+
 static void
 view_home_draw(void *state, WINDOW *win)
 {
@@ -149,6 +187,10 @@ view_home_draw(void *state, WINDOW *win)
                      json_integer_value(json_object_get(clock, "offset_ms")));
     y = view_home_row(win, y, "offset", dur);
     y++;
+    y = view_home_heading(win, y, "QUEUES");
+    y = view_home_queues(win, y, json_object_get(h->info, "queues"),
+                         app_utf8(h->app));
+    y++;
     counts = json_object_get(h->info, "counts");
     y = view_home_heading(win, y, "COUNTS");
     view_home_counts(win, y, counts);
@@ -161,5 +203,5 @@ const struct view_ops view_home_ops = {
     .draw = view_home_draw,
     .key = NULL,
     .update = view_home_update,
-    .keys = NULL,
+    .keys = view_home_keys,
 };

@@ -4,13 +4,21 @@
 #include "views/views.h"
 
 #include "views/view_home.h"
+#include "views/view_message.h"
+#include "views/view_queue.h"
+#include "views/view_queues.h"
 
 #include <string.h>
 
 static const struct view_ops *const views[] = {
-    &view_home_ops,
-    NULL,
+    &view_home_ops, &view_queues_ops, &view_queue_ops, &view_message_ops, NULL,
 };
+
+const struct view_ops *
+views_at(size_t i)
+{
+    return i < sizeof(views) / sizeof(views[0]) ? views[i] : NULL;
+}
 
 const struct view_ops *
 views_find(const char *name)

@@ -7,6 +7,9 @@
 
 #include "view.h"
 
+/* Returns: the i-th view (0: the first one shown), or NULL past the end. */
+const struct view_ops *views_at(size_t i);
+
 /* Returns: the view named `name`, or NULL. */
 const struct view_ops *views_find(const char *name);
 
