@@ -34,10 +34,15 @@ err_code_name(int code)
     }
 }
 
+/* Format first, then store: the arguments may include err_last() itself
+ * (a message built from the one before it). */
 static void
 err_vrecord(const char *fmt, va_list ap)
 {
-    vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+    char msg[ERR_MSG_MAX];
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    memcpy(err_msg, msg, sizeof(err_msg));
 }
 
 int
@@ -73,7 +78,7 @@ err_wrap(int code, const char *fmt, ...)
 
     memcpy(old, err_msg, sizeof(old));
     va_start(ap, fmt);
-    vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+    err_vrecord(fmt, ap);
     va_end(ap);
     n = strlen(err_msg);
     if (n + 2 < sizeof(err_msg)) {
