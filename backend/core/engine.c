@@ -15,7 +15,9 @@
 #include "core/snapshot.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "flow/flow_defs.h"
 #include "queue/queue.h"
+#include "store/gitrepo.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>
@@ -318,6 +320,16 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     eng->queues = queue_service_create(eng);
     if ((rc = queue_service_load(eng->queues)))
         goto out;
+    {
+        char *git = xasprintf("%s/flows.git", eng->data_dir);
+
+        gitrepo_global_init();
+        eng->git_ready = 1;
+        rc = flow_defs_create(&eng->flows, eng, git);
+        free(git);
+        if (rc)
+            goto out;
+    }
 
     if ((rc = engine_bind(eng, cfg->listen ? cfg->listen
                                            : ENGINE_DEFAULT_LISTEN,
@@ -371,6 +383,9 @@ engine_free(struct engine *eng)
         queue_service_shutdown(eng->queues);
     http_server_free(eng->http);
     queue_service_free(eng->queues);
+    flow_defs_free(eng->flows);
+    if (eng->git_ready)
+        gitrepo_global_shutdown();
     if (eng->store) {
         store_set_batching(eng->store, 0);
         store_free(eng->store);

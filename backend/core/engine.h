@@ -22,6 +22,7 @@ struct store;
 struct sched;
 struct http_server;
 struct queue_service;
+struct flow_defs;
 
 struct engine_config {
     const char *listen;     /* "127.0.0.1:9460", "[::1]:0", ":9460" */
@@ -41,6 +42,7 @@ struct engine {
     struct clock clock;
     struct sched *sched;
     struct queue_service *queues;
+    struct flow_defs *flows;
     struct http_server *http;
     int lock_fd;
     int epfd, timer_fd, signal_fd;
@@ -50,6 +52,7 @@ struct engine {
     int quiesced;
     int64_t stop_deadline;
     int64_t armed_at;     /* monotonic ms the timerfd is set for; -1 none */
+    int git_ready;        /* libgit2 initialised */
 };
 
 /*

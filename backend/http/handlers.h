@@ -33,6 +33,15 @@ int h_snapshots_restore(struct http_req *req, struct http_resp *resp);
 int h_snapshots_delete(struct http_req *req, struct http_resp *resp);
 int h_reset_post(struct http_req *req, struct http_resp *resp);
 
+/* h_flows.c */
+int h_flows_list(struct http_req *req, struct http_resp *resp);
+int h_flows_deploy(struct http_req *req, struct http_resp *resp);
+int h_flows_validate(struct http_req *req, struct http_resp *resp);
+int h_flows_get(struct http_req *req, struct http_resp *resp);
+int h_flows_delete(struct http_req *req, struct http_resp *resp);
+int h_flows_versions(struct http_req *req, struct http_resp *resp);
+int h_flows_diff(struct http_req *req, struct http_resp *resp);
+
 /* h_queues.c */
 int h_queues_list(struct http_req *req, struct http_resp *resp);
 int h_queues_create(struct http_req *req, struct http_resp *resp);

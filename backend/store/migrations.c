@@ -71,6 +71,17 @@ const struct migration migrations[] = {
      "  expires_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (queue_id, key)"
      ") WITHOUT ROWID;"},
+    {3, "flow definitions",
+     /* the deployed definition of each flow; every version of it is a
+      * commit in the data dir's flows.git, named by `version` */
+     "CREATE TABLE flows ("
+     "  name TEXT PRIMARY KEY,"
+     "  description TEXT NOT NULL DEFAULT '',"
+     "  definition TEXT NOT NULL,"
+     "  version TEXT NOT NULL,"
+     "  created_ms INTEGER NOT NULL,"
+     "  modified_ms INTEGER NOT NULL"
+     ") WITHOUT ROWID;"},
 };
 
 const int migrations_count = sizeof(migrations) / sizeof(migrations[0]);
