@@ -2,10 +2,13 @@
 validate, list, show any version, versions, diff, delete, and bad
 definitions refused with line and column, changing nothing."""
 
+import json
 import os
 import unittest
 
-from harness import EngineTestCase
+import tempfile
+
+from harness import EngineTestCase, run_cli
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "flows")
 
@@ -125,6 +128,66 @@ class Flows(EngineTestCase):
         self.assertEqual(self.e.ok("GET", "/v1/flows/stays")["definition"],
                          V2)
         self.assertEqual(self.e.get("/v1/flows/gone")[0], 404)
+
+
+class FlowsCli(EngineTestCase):
+    def setUp(self):
+        self.e = self.engine()
+
+    def cli(self, *args, input=None, code=0):
+        r = run_cli(["--endpoint", self.e.url] + list(args), input=input)
+        self.assertEqual(r.returncode, code, (args, r.stdout, r.stderr))
+        return r
+
+    def file(self, text):
+        f = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+        f.write(text)
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_deploy_history_show_diff_delete(self):
+        v1, v2 = self.file(V1), self.file(V2)
+        r = self.cli("flows", "deploy", "greet", "-f", v1, "-d", "hello")
+        self.assertIn("flow greet deployed, version", r.stdout)
+        self.cli("flows", "deploy", "greet", "-f", "-", input=V2)
+        self.assertIn("is a valid flow definition",
+                      self.cli("flows", "validate", "-f", v2).stdout)
+        out = self.cli("flows").stdout
+        self.assertIn("greet", out)
+        self.assertIn("hello", out)
+        hist = json.loads(self.cli("-o", "json", "flows", "history",
+                                   "greet").stdout)["items"]
+        self.assertEqual(len(hist), 2)
+        old = self.cli("flows", "show", "greet", "--version",
+                       hist[1]["commit"][:10]).stdout
+        self.assertIn("name: hello", old)
+        self.assertNotIn("name: world", old)
+        diff = self.cli("flows", "diff", "greet", hist[1]["commit"][:8],
+                        hist[0]["commit"][:8]).stdout
+        self.assertIn("+    name: world", diff)
+        self.cli("flows", "delete", "greet")
+        r = self.cli("flows", "show", "greet", code=1)
+        self.assertIn("FlowNotFound", r.stderr)
+
+    def test_bad_definition_and_usage(self):
+        bad = self.file("version: v1\ntype: flow\nsteps:\n  - type: taks\n"
+                        "    name: x\n")
+        r = self.cli("flows", "deploy", "x", "-f", bad, code=1)
+        self.assertIn(":4:", r.stderr)
+        self.assertIn("unknown step type 'taks'", r.stderr)
+        r = self.cli("flows", "validate", "-f", bad, code=1)
+        self.assertIn("InvalidDefinition", r.stderr)
+        for args, word in ((["flows", "deploy", "x"], "-f FILE"),
+                           (["flows", "nope"], "no action"),
+                           (["flows", "show"], "needs a flow name"),
+                           (["flows", "list", "--version", "a"],
+                            "does not go with")):
+            r = self.cli(*args, code=2)
+            self.assertIn(word, r.stderr)
+        r = self.cli("flows", "deploy", "x", "-f", "/nonexistent.yaml",
+                     code=1)
+        self.assertIn("cannot read", r.stderr)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@
 #include "cli/cmd_reset.h"
 #include "cli/cmd_snapshot.h"
 #include "cli/cmd_status.h"
+#include "cli/cmd_flows.h"
 #include "cli/cmd_queues.h"
 #include "cli/cmd_timers.h"
 #include "cli/cmd_up.h"
@@ -72,6 +73,14 @@ static const struct cli_cmd cli_cmds[] = {
      "cancel ID",
      "add schedules a note timer, which journals a note when it is due.",
      cmd_timers_opts, 0, 2},
+    {"flows", cmd_flows_run, "deploy and inspect flow definitions",
+     "[list]\ndeploy NAME -f FILE [-d DESCRIPTION]\nvalidate -f FILE\n"
+     "show NAME [--version V]\ndelete NAME\nhistory NAME\n"
+     "diff NAME V1 [V2]",
+     "Definitions are FDL v1 (YAML or JSON). Each deploy that changes a\n"
+     "flow is a version in the engine's git history; show, history and\n"
+     "diff read any version by its id or a prefix of it.",
+     cmd_flows_opts, 0, 4},
     {"queues", cmd_queues_run, "manage queues and their messages",
      "[list] [--prefix P]\n"
      "create NAME [--delay S] [--visibility S] [--retention S] "
@@ -306,8 +315,8 @@ cli_setting(const char *given, const char *env, const char *dflt)
 }
 
 /*
- * One option at argv[*i]: find it among the globals and then the
- * command's options, and store its value. Returns: 0 or CLI_EXIT_USAGE.
+ * One option at argv[*i]: find it among the command's options and then
+ * the globals, and store its value. Returns: 0 or CLI_EXIT_USAGE.
  */
 static int
 cli_parse_opt(struct cli *cli, const char **gv, int argc, char **argv, int *i)
@@ -327,11 +336,12 @@ cli_parse_opt(struct cli *cli, const char **gv, int argc, char **argv, int *i)
         letter = (unsigned char)a[1];
         inline_val = a[2] ? a + 2 : NULL;
     }
-    if ((k = cli_match(cli_global_opts, name, n, letter)) >= 0) {
-        o = &cli_global_opts[k];
-    } else if (cli->cmd &&
-               (k = cli_match(cli->cmd->opts, name, n, letter)) >= 0) {
+    /* the command's own options first: `flows show --version V` is the
+     * command's, `flowdeck --version` the global one */
+    if (cli->cmd && (k = cli_match(cli->cmd->opts, name, n, letter)) >= 0) {
         o = &cli->cmd->opts[k];
+    } else if ((k = cli_match(cli_global_opts, name, n, letter)) >= 0) {
+        o = &cli_global_opts[k];
     } else {
         return cli_usage_error(cli, "unknown option '%s'", a);
     }

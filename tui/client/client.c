@@ -501,3 +501,10 @@ client_list_queues(json_t **out, struct client *c, const char *prefix,
     buf_free(&path);
     return rc;
 }
+
+int
+client_on_flow(json_t **out, struct client *c, const char *method,
+               const char *flow, const char *rest)
+{
+    return client_on_named(out, c, method, "/v1/flows", flow, rest, NULL);
+}

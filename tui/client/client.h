@@ -117,6 +117,9 @@ int client_cancel_timer(json_t **out, struct client *c, const char *id);
  */
 int client_queue(json_t **out, struct client *c, const char *method,
                  const char *queue, const char *rest, json_t *body);
+/* `method` on /v1/flows/<flow, escaped><rest>. */
+int client_on_flow(json_t **out, struct client *c, const char *method,
+                   const char *flow, const char *rest);
 /* GET /v1/queues?prefix=&cursor= (each NULL: none) */
 int client_list_queues(json_t **out, struct client *c, const char *prefix,
                        const char *cursor);
