@@ -48,11 +48,16 @@ class Dashboard(EngineTestCase):
         return self.tmux("capture-pane", "-p", "-t", "dash")
 
     def wait_for(self, predicate, what, timeout=10):
+        """The screen once it matches and has settled: a capture can land
+        while a frame is still being written."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             text = self.screen()
             if predicate(text):
-                return text
+                time.sleep(0.05)
+                if predicate(self.screen()):
+                    return self.screen()
+                continue
             time.sleep(0.1)
         self.fail("%s did not show; the screen:\n%s" % (what, self.screen()))
 

@@ -59,11 +59,17 @@ class QueuesScreen(EngineTestCase):
         self.tmux("send-keys", "-t", "dash", "-l", text)
 
     def wait_for(self, predicate, what, timeout=10):
+        """The screen once it matches and has settled: a capture can land
+        while a frame is still being written."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             text = self.screen()
             if predicate(text):
-                return text
+                time.sleep(0.05)
+                again = self.screen()
+                if again == text:
+                    return text
+                continue
             time.sleep(0.05)
         self.fail("%s did not show; the screen:\n%s" % (what, self.screen()))
 
@@ -136,10 +142,11 @@ class QueuesScreen(EngineTestCase):
                       "the completed name")
         self.type("s")
         self.keys("Enter")
-        text = self.wait_text("NAME")
-        self.assertRegex(text, r"jobs\s+standard\s+4\s+0\s+1\s+\S+ jobs-dlq "
-                               r"\(0\)")
-        self.assertRegex(text, r"results\s+standard\s+1\s+0\s+0")
+        # wait for the whole list: a capture can land mid-draw
+        text = self.wait_for(
+            lambda t: re.search(r"results\s+standard\s+1\s+0\s+0", t) and
+            re.search(r"jobs\s+standard\s+4\s+0\s+1\s+\S+ jobs-dlq \(0\)",
+                      t), "the queue list with its counts")
         self.assertIn("VISIBLE IN FLIGHT  DELAYED DLQ", text)
 
         # the list follows the engine without a key pressed
