@@ -17,7 +17,6 @@
 #include "http/router.h"
 #include "flow/flow_defs.h"
 #include "queue/queue.h"
-#include "store/gitrepo.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>
@@ -323,8 +322,6 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     {
         char *git = xasprintf("%s/flows.git", eng->data_dir);
 
-        gitrepo_global_init();
-        eng->git_ready = 1;
         rc = flow_defs_create(&eng->flows, eng, git);
         free(git);
         if (rc)
@@ -384,8 +381,6 @@ engine_free(struct engine *eng)
     http_server_free(eng->http);
     queue_service_free(eng->queues);
     flow_defs_free(eng->flows);
-    if (eng->git_ready)
-        gitrepo_global_shutdown();
     if (eng->store) {
         store_set_batching(eng->store, 0);
         store_free(eng->store);

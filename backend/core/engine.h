@@ -52,7 +52,6 @@ struct engine {
     int quiesced;
     int64_t stop_deadline;
     int64_t armed_at;     /* monotonic ms the timerfd is set for; -1 none */
-    int git_ready;        /* libgit2 initialised */
 };
 
 /*

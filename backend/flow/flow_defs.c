@@ -17,7 +17,8 @@
 
 struct flow_defs {
     struct engine *eng;
-    struct gitrepo *git;
+    char *git_path;
+    struct gitrepo *git; /* opened on first use */
 };
 
 int
@@ -25,14 +26,9 @@ flow_defs_create(struct flow_defs **out, struct engine *eng,
                  const char *git_path)
 {
     struct flow_defs *d = xcalloc(1, sizeof(*d));
-    int rc;
 
-    *out = NULL;
     d->eng = eng;
-    if ((rc = gitrepo_open(&d->git, git_path))) {
-        free(d);
-        return rc;
-    }
+    d->git_path = xstrdup(git_path);
     *out = d;
     return 0;
 }
@@ -42,8 +38,30 @@ flow_defs_free(struct flow_defs *d)
 {
     if (d == NULL)
         return;
-    gitrepo_free(d->git);
+    if (d->git) {
+        gitrepo_free(d->git);
+        gitrepo_global_shutdown();
+    }
+    free(d->git_path);
     free(d);
+}
+
+/* The repository, opened (and libgit2 started) the first time a version
+ * is needed: start-up pays for neither. */
+static int
+flow_defs_git(struct gitrepo **out, struct flow_defs *d)
+{
+    int rc;
+
+    if (d->git == NULL) {
+        gitrepo_global_init();
+        if ((rc = gitrepo_open(&d->git, d->git_path))) {
+            gitrepo_global_shutdown();
+            return rc;
+        }
+    }
+    *out = d->git;
+    return 0;
 }
 
 int
@@ -135,6 +153,7 @@ flow_defs_deploy(json_t **out, int *created, struct flow_defs *d,
                  const char *description)
 {
     struct store *st = d->eng->store;
+    struct gitrepo *git;
     char version[GITREPO_OID_HEX], *file = NULL, *label, *message;
     struct flow *f = NULL;
     json_t *old;
@@ -161,8 +180,10 @@ flow_defs_deploy(json_t **out, int *created, struct flow_defs *d,
     message = xasprintf("%s %s%s%s", *created ? "create" : "update", name,
                         description && *description ? ": " : "",
                         description ? description : "");
-    rc = gitrepo_commit_file(version, d->git, file, definition, len, message,
-                             now);
+    rc = flow_defs_git(&git, d);
+    if (rc == 0)
+        rc = gitrepo_commit_file(version, git, file, definition, len, message,
+                                 now);
     free(message);
     free(file);
     if (rc) {
@@ -205,6 +226,7 @@ flow_defs_get(json_t **out, struct flow_defs *d, const char *name,
               const char *version)
 {
     json_t *j = flow_defs_row(d, name);
+    struct gitrepo *git = NULL;
     struct flow *f = NULL;
     const char *text;
     char *old = NULL, *file;
@@ -215,9 +237,13 @@ flow_defs_get(json_t **out, struct flow_defs *d, const char *name,
     if (j == NULL)
         return err_setn(ENG_ENOTFOUND, "FlowNotFound", "no flow '%.128s'",
                         name);
+    if (version && (rc = flow_defs_git(&git, d)) != 0) {
+        json_decref(j);
+        return rc;
+    }
     if (version) {
         file = flow_defs_file(name);
-        rc = gitrepo_read(&old, &len, d->git, file, version);
+        rc = gitrepo_read(&old, &len, git, file, version);
         free(file);
         if (rc) {
             json_decref(j);
@@ -279,6 +305,7 @@ flow_defs_delete(struct flow_defs *d, const char *name)
 {
     struct store *st = d->eng->store;
     sqlite3_stmt *q = store_stmt(st, "DELETE FROM flows WHERE name = ?");
+    struct gitrepo *git;
     char *file, *message;
     int rc;
 
@@ -290,9 +317,11 @@ flow_defs_delete(struct flow_defs *d, const char *name)
     if (sqlite3_changes(store_db(st)) == 0)
         return err_setn(ENG_ENOTFOUND, "FlowNotFound", "no flow '%.128s'",
                         name);
+    if ((rc = flow_defs_git(&git, d)))
+        return rc;
     file = flow_defs_file(name);
     message = xasprintf("delete %s", name);
-    rc = gitrepo_remove_file(d->git, file, message, engine_now(d->eng));
+    rc = gitrepo_remove_file(git, file, message, engine_now(d->eng));
     if (rc == ENG_ENOTFOUND)
         rc = 0; /* the history lost it: the row is what counts */
     free(file);
@@ -305,15 +334,16 @@ flow_defs_delete(struct flow_defs *d, const char *name)
 int
 flow_defs_versions(json_t **out, struct flow_defs *d, const char *name)
 {
+    struct gitrepo *git;
     json_t *log = NULL;
     char *file;
     int rc;
 
     *out = NULL;
-    if ((rc = flow_defs_check_name(name)))
+    if ((rc = flow_defs_check_name(name)) || (rc = flow_defs_git(&git, d)))
         return rc;
     file = flow_defs_file(name);
-    rc = gitrepo_log(&log, d->git, file, 1000);
+    rc = gitrepo_log(&log, git, file, 1000);
     free(file);
     if (rc)
         return rc;
@@ -330,14 +360,15 @@ int
 flow_defs_diff(json_t **out, struct flow_defs *d, const char *name,
                const char *from, const char *to)
 {
+    struct gitrepo *git;
     char *file, *diff = NULL;
     int rc;
 
     *out = NULL;
-    if ((rc = flow_defs_check_name(name)))
+    if ((rc = flow_defs_check_name(name)) || (rc = flow_defs_git(&git, d)))
         return rc;
     file = flow_defs_file(name);
-    rc = gitrepo_diff(&diff, d->git, file, from, to);
+    rc = gitrepo_diff(&diff, git, file, from, to);
     free(file);
     if (rc)
         return rc;

@@ -15,8 +15,9 @@
 struct engine;
 struct flow_defs;
 
-/* Returns: a service over the engine's store; opens data_dir/flows.git.
- * Returns: 0 and *out, or ENG_ERR. */
+/* Returns: a service over the engine's store, keeping versions in the
+ * git repository at `git_path` (opened, or made, on first use).
+ * Returns: 0 and *out. */
 int flow_defs_create(struct flow_defs **out, struct engine *eng,
                      const char *git_path);
 void flow_defs_free(struct flow_defs *d);
