@@ -250,7 +250,8 @@ queue_index_add(struct queue_service *qs, struct qmsg *m)
 {
     struct queue *q = m->q;
 
-    m->rank = q->a.fifo ? m->id : ((int64_t)m->priority << 56) | m->id;
+    if (!q->a.fifo) /* a FIFO message's rank is its sequence number */
+        m->rank = ((int64_t)m->priority << 56) | m->id;
     RB_INSERT(qmsg_ids, &q->all, m);
     if (m->ready)
         RB_INSERT(qmsg_ranks, &q->ready, m);
@@ -624,7 +625,7 @@ queue_load_messages(struct queue_service *qs)
     qsort(byid, nq, sizeof(*byid), queue_by_id_cmp);
     /* rows come in id order, the order of every index but `ready` */
     q = store_stmt(st, "SELECT id, queue_id, priority, enqueued_ms, "
-                       "visible_ms, dequeue_count, receipt, group_id "
+                       "visible_ms, dequeue_count, receipt, group_id, seq "
                        "FROM messages ORDER BY id");
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
         struct queue *owner = queue_by_id(byid, nq, sqlite3_column_int64(q, 1));
@@ -636,7 +637,7 @@ queue_load_messages(struct queue_service *qs)
         m->id = sqlite3_column_int64(q, 0);
         m->q = owner;
         m->priority = (uint8_t)sqlite3_column_int(q, 2);
-        m->rank = owner->a.fifo ? m->id
+        m->rank = owner->a.fifo ? sqlite3_column_int64(q, 8)
                                 : ((int64_t)m->priority << 56) | m->id;
         m->enqueued_ms = sqlite3_column_int64(q, 3);
         m->visible_ms = sqlite3_column_int64(q, 4);

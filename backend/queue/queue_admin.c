@@ -354,6 +354,8 @@ queue_create(json_t **out, int *created, struct queue_service *qs,
     rc = store_step_done(st, ins);
     store_done(ins);
     free(text);
+    /* the row's id now, before the journal's insert takes its place */
+    q->id = sqlite3_last_insert_rowid(store_db(st));
     if (rc == 0)
         rc = queue_journal(qs, "queue", name, "created",
                            queue_attrs_to_json(&a));
@@ -362,7 +364,6 @@ queue_create(json_t **out, int *created, struct queue_service *qs,
         free(q);
         return rc;
     }
-    q->id = sqlite3_last_insert_rowid(store_db(st));
     q->name = xstrdup(name);
     q->next_seq = 1;
     q->a = a;

@@ -22,13 +22,14 @@ struct qgroup;
 /* One message, as the index knows it; its body lives in the store. */
 struct qmsg {
     int64_t id;          /* the row id: enqueue order */
-    int64_t rank;        /* receive order: (priority, id), or id (FIFO) */
+    int64_t rank;        /* receive order: (priority, id); FIFO: its
+                          * sequence number, renewed when it moves in */
     int64_t enqueued_ms;
     int64_t visible_ms;  /* invisible until then */
     int64_t due;         /* key in the deadline heap */
     struct queue *q;
     struct qgroup *group;      /* FIFO only */
-    struct qmsg *gprev, *gnext; /* the group's messages in id order */
+    struct qmsg *gprev, *gnext; /* the group's messages in rank order */
     RB_ENTRY(qmsg) by_id;      /* q->all */
     RB_ENTRY(qmsg) by_rank;    /* q->ready, while visible */
     uint32_t heap_idx;

@@ -152,11 +152,11 @@ queue_group_link(struct queue *q, struct qmsg *m, const char *name)
         q->groups[b] = g;
     }
     m->group = g;
-    /* keep the list in id order: new messages go last */
+    /* keep the list in receive order (rank): new messages go last */
     {
         struct qmsg *p = g->tail;
 
-        while (p && p->id > m->id)
+        while (p && p->rank > m->rank)
             p = p->gprev;
         m->gprev = p;
         m->gnext = p ? p->gnext : g->head;
@@ -516,12 +516,30 @@ qsend_dedup(struct queue_service *qs, struct queue *q, const char *key,
     return rc;
 }
 
+/* A FIFO queue's next sequence number, taken (and saved). */
+static int
+queue_take_seq(int64_t *out, struct queue_service *qs, struct queue *q)
+{
+    struct store *st = qs->eng->store;
+    sqlite3_stmt *u = store_stmt(st, "UPDATE queues SET next_seq = ? "
+                                     "WHERE id = ?");
+    int rc;
+
+    sqlite3_bind_int64(u, 1, q->next_seq + 1);
+    sqlite3_bind_int64(u, 2, q->id);
+    rc = store_step_done(st, u);
+    store_done(u);
+    if (rc == 0)
+        *out = q->next_seq++;
+    return rc;
+}
+
 static int
 queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
                    const struct qsend *s)
 {
     struct store *st = qs->eng->store;
-    int64_t now = queue_now(qs), row = qs->next_row;
+    int64_t now = queue_now(qs), row = qs->next_row, seq = 0;
     int64_t delay = s->delay_s >= 0 ? s->delay_s : q->a.delay_s;
     char id[QMSG_ID_LEN + 1], md5[DIGEST_MD5_HEX], orig[64];
     char *attrs = NULL, *sys = NULL;
@@ -534,8 +552,7 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
     qmsg_make_id(id, row);
     digest_md5_hex(md5, s->body, s->body_len);
     if (q->a.fifo) {
-        char key[DIGEST_SHA256_HEX + 8];
-        sqlite3_stmt *u;
+        char key[DIGEST_SHA256_HEX + 128]; /* a dedup_id is <= 128 */
 
         if (s->dedup)
             snprintf(key, sizeof(key), "%s", s->dedup);
@@ -549,14 +566,7 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
                                  json_pack("{s:s, s:s}", "queue", q->name,
                                            "dedup_key", key));
         }
-        if (rc)
-            return rc;
-        u = store_stmt(st, "UPDATE queues SET next_seq = ? WHERE id = ?");
-        sqlite3_bind_int64(u, 1, q->next_seq + 1);
-        sqlite3_bind_int64(u, 2, q->id);
-        rc = store_step_done(st, u);
-        store_done(u);
-        if (rc)
+        if (rc || (rc = queue_take_seq(&seq, qs, q)))
             return rc;
     }
     if (s->attrs)
@@ -577,7 +587,7 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
     if (s->dedup)
         sqlite3_bind_text(ins, 8, s->dedup, -1, SQLITE_STATIC);
     if (q->a.fifo)
-        sqlite3_bind_int64(ins, 9, q->next_seq);
+        sqlite3_bind_int64(ins, 9, seq);
     rc = store_step_done(st, ins);
     store_done(ins);
     if (rc == 0) {
@@ -624,6 +634,7 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
     m->enqueued_ms = now;
     m->visible_ms = now + delay * 1000;
     m->ready = delay == 0;
+    m->rank = seq; /* used by FIFO queues only */
     queue_index_add(qs, m);
     if (q->a.fifo)
         queue_group_link(q, m, s->group);
@@ -631,7 +642,7 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
         queue_mark_new(qs, q);
     res = json_pack("{s:s, s:s}", "id", id, "body_md5", md5);
     if (q->a.fifo)
-        json_object_set_new(res, "sequence", json_integer(q->next_seq++));
+        json_object_set_new(res, "sequence", json_integer(seq));
     *out = res;
     return 0;
 }
@@ -751,34 +762,38 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
 
 /* ---- receiving ---- */
 
-/* Move m to queue `to`: dead-lettering (reset = 0) or redrive (reset). */
+/*
+ * Move m to queue `to`: dead-lettering (reset = 0) or redrive (reset).
+ * In a FIFO target the message takes the next sequence number, so it
+ * queues behind what its group already holds there, as a send would.
+ */
 int
 queue_move_to(struct queue_service *qs, struct qmsg *m, struct queue *to,
               const char *why, int reset)
 {
     struct store *st = qs->eng->store;
     struct queue *from = m->q;
-    int64_t now = queue_now(qs);
+    int64_t now = queue_now(qs), seq = 0;
     sqlite3_stmt *u;
     char *msg_id = NULL, *group = NULL;
     int rc;
 
-    u = store_stmt(st, reset
-                           ? "UPDATE messages SET queue_id = ?, visible_ms = ?,"
-                             " receipt = NULL, source = NULL, "
-                             "dequeue_count = 0, first_dequeue_ms = NULL "
-                             "WHERE id = ? RETURNING msg_id, group_id"
-                           : "UPDATE messages SET queue_id = ?, visible_ms = ?,"
-                             " receipt = NULL, source = ? WHERE id = ? "
-                             "RETURNING msg_id, group_id");
+    if (to->a.fifo && (rc = queue_take_seq(&seq, qs, to)))
+        return rc;
+    u = store_stmt(st, "UPDATE messages SET queue_id = ?1, visible_ms = ?2, "
+                       "receipt = NULL, source = CASE WHEN ?3 THEN NULL "
+                       "ELSE ?4 END, dequeue_count = CASE WHEN ?3 THEN 0 "
+                       "ELSE dequeue_count END, first_dequeue_ms = CASE "
+                       "WHEN ?3 THEN NULL ELSE first_dequeue_ms END, "
+                       "seq = CASE WHEN ?5 THEN ?6 ELSE seq END "
+                       "WHERE id = ?7 RETURNING msg_id, group_id");
     sqlite3_bind_int64(u, 1, to->id);
     sqlite3_bind_int64(u, 2, now);
-    if (reset) {
-        sqlite3_bind_int64(u, 3, m->id);
-    } else {
-        sqlite3_bind_text(u, 3, from->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(u, 4, m->id);
-    }
+    sqlite3_bind_int(u, 3, reset);
+    sqlite3_bind_text(u, 4, from->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(u, 5, to->a.fifo);
+    sqlite3_bind_int64(u, 6, seq);
+    sqlite3_bind_int64(u, 7, m->id);
     rc = sqlite3_step(u);
     if (rc == SQLITE_ROW) {
         msg_id = xstrdup((const char *)sqlite3_column_text(u, 0));
@@ -803,6 +818,7 @@ queue_move_to(struct queue_service *qs, struct qmsg *m, struct queue *to,
         m->ready = 1;
         m->visible_ms = now;
         m->has_receipt = 0;
+        m->rank = seq;
         if (reset)
             m->dequeue_count = 0;
         queue_index_add(qs, m);
@@ -1270,7 +1286,15 @@ queue_peek(json_t **out, struct queue_service *qs, const char *name,
         for (; m && n < limit; m = queue_peek_step(q, m, st, -1))
             page[limit - 1 - n++] = m;
         memmove(page, page + (limit - n), (size_t)n * sizeof(*page));
-    } else {
+        if (m == NULL && n < limit) {
+            /* back at the start with a short page: the first page is
+             * the first `limit` messages, as paging forward gives it */
+            before = 0;
+            after = 0;
+            n = 0;
+        }
+    }
+    if (before == 0) {
         key.id = after + 1;
         m = RB_NFIND(qmsg_ids, &q->all, &key);
         if (m && !queue_state_match(m, st))
