@@ -692,6 +692,18 @@ class Durability(QueueTestCase):
         self.assertEqual(left, set(sent) - {m["id"] for m in ms[:5]} -
                          {some["id"]})
 
+    def test_queues_created_between_sends_keep_their_messages(self):
+        for i, name in enumerate(("a", "b", "c")):
+            self.create(name)
+            for k in range(i + 1):
+                send(self.e, name, "%s%d" % (name, k))
+        self.e.kill9()
+        self.e.start()
+        for i, name in enumerate(("a", "b", "c")):
+            self.assertEqual(counts(self.e, name)["total"], i + 1, name)
+            self.assertEqual([m["body"] for m in peek(self.e, name)["items"]],
+                             ["%s%d" % (name, k) for k in range(i + 1)])
+
     def test_no_acknowledged_write_lost_under_kill9(self):
         """Send and delete from several connections; kill -9 mid-stream;
         every acknowledged send is there exactly once unless its delete
