@@ -636,6 +636,8 @@ engine_info(struct engine *eng)
         (json_int_t)store_count(eng->store, "journal"), "snapshots",
         (json_int_t)snapshot_count(eng));
 
+    json_object_set_new(json_object_get(info, "counts"), "flows",
+                        json_integer(store_count(eng->store, "flows")));
     json_object_set(json_object_get(info, "counts"), "queues",
                     json_object_get(qc, "queues"));
     json_object_set(json_object_get(info, "counts"), "messages",

@@ -57,6 +57,7 @@ class Flows(EngineTestCase):
             self.assertIn("steps", j["graph"])
         names = [x["name"] for x in self.e.ok("GET", "/v1/flows")["items"]]
         self.assertEqual(len(names), 4)
+        self.assertEqual(self.e.ok("GET", "/v1/info")["counts"]["flows"], 4)
         self.assertEqual(names, sorted(names))
 
     def test_versions_show_and_diff(self):
