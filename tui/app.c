@@ -61,6 +61,7 @@ struct app {
     struct app_req *reqs; /* views' requests in flight */
     int info_pending;     /* a /v1/info is in flight */
     int tick_due;         /* the top view should refresh */
+    int64_t tick_at;      /* app_tick_after() asked for a tick then; 0 */
     int help;             /* the '?' box is open */
     int cmdline;          /* the ':' line is open */
     struct w_input cmd;
@@ -220,6 +221,15 @@ app_flash(struct app *app, const char *fmt, ...)
     app->flash = xstrdup(text);
     app->flash_until = timefmt_mono_ms() + APP_FLASH_MS;
     app->dirty = 1;
+}
+
+void
+app_tick_after(struct app *app, int ms)
+{
+    int64_t at = timefmt_mono_ms() + (ms > 0 ? ms : 0);
+
+    if (app->tick_at == 0 || at < app->tick_at)
+        app->tick_at = at;
 }
 
 int
@@ -642,6 +652,10 @@ app_loop(struct app *app)
             app->next_poll = now + APP_POLL_MS;
             app->tick_due = 1;
         }
+        if (app->tick_at && now >= app->tick_at) {
+            app->tick_at = 0;
+            app->tick_due = 1;
+        }
         if (app->tick_due) {
             app->tick_due = 0;
             if (app->view->tick)
@@ -658,6 +672,8 @@ app_loop(struct app *app)
             wait = app->next_poll - now;
         if (app->flash && app->flash_until - now < wait)
             wait = app->flash_until - now;
+        if (app->tick_at && app->tick_at - now < wait)
+            wait = app->tick_at - now;
         if (wait < 0)
             wait = 0;
         if (wait > APP_MAX_WAIT_MS)

@@ -27,6 +27,11 @@ void app_request(struct app *app, const char *method, const char *path,
                  json_t *body, void (*done)(int rc, json_t *body, void *arg),
                  void *arg);
 
+/* Ask for the top view's tick again in `ms` ms, sooner than the usual
+ * second (a view that polls faster, such as a log it follows). The
+ * earliest request wins; the usual tick still comes every second. */
+void app_tick_after(struct app *app, int ms);
+
 /* Open the view named `name` over the current one, with `arg` (may be
  * NULL). Safe from a key handler. Returns: 0, or -1 with a flash. */
 int app_open(struct app *app, const char *name, const char *arg);

@@ -142,8 +142,28 @@ view_home_open_queues(void *state)
     return VIEW_REDRAW;
 }
 
+static int
+view_home_open_logs(void *state)
+{
+    struct view_home *h = state;
+
+    app_open(h->app, "logs", NULL);
+    return VIEW_REDRAW;
+}
+
+static int
+view_home_open_clock(void *state)
+{
+    struct view_home *h = state;
+
+    app_open(h->app, "clock", NULL);
+    return VIEW_REDRAW;
+}
+
 static const struct keybind view_home_keys[] = {
     {'Q', "queues", view_home_open_queues, 0},
+    {'L', "logs", view_home_open_logs, 0},
+    {'C', "clock", view_home_open_clock, 0},
     {0, NULL, NULL, 0},
 };
 

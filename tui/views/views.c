@@ -3,7 +3,9 @@
  */
 #include "views/views.h"
 
+#include "views/view_clock.h"
 #include "views/view_home.h"
+#include "views/view_logs.h"
 #include "views/view_message.h"
 #include "views/view_queue.h"
 #include "views/view_queues.h"
@@ -11,7 +13,13 @@
 #include <string.h>
 
 static const struct view_ops *const views[] = {
-    &view_home_ops, &view_queues_ops, &view_queue_ops, &view_message_ops, NULL,
+    &view_home_ops,
+    &view_queues_ops,
+    &view_queue_ops,
+    &view_message_ops,
+    &view_logs_ops,
+    &view_clock_ops,
+    NULL,
 };
 
 const struct view_ops *
