@@ -19,6 +19,7 @@
 #include "cli/cmd_timers.h"
 #include "cli/cmd_up.h"
 #include "client/client.h"
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "common/paths.h"
@@ -249,6 +250,63 @@ cli_json_text(const json_t *v)
     if (json_is_real(v)) /* 60, not 60.0 */
         return xasprintf("%.15g", json_real_value(v));
     return jsonx_dump(v);
+}
+
+const char *
+cli_str(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s ? s : "";
+}
+
+int
+cli_read_file(char **out, const char *path, size_t max)
+{
+    struct buf b = BUF_INIT(max);
+    int from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+
+    *out = NULL;
+    if (f == NULL)
+        return err_set(ENG_EINVAL, "cannot read %s: %s", path,
+                       strerror(errno));
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (buf_append(&b, chunk, n) != 0) {
+            rc = err_set(ENG_ETOOBIG, "%s is over %zu bytes",
+                         from_stdin ? "standard input" : path, max);
+            break;
+        }
+    }
+    if (!from_stdin)
+        fclose(f);
+    if (rc) {
+        buf_free(&b);
+        return rc;
+    }
+    *out = buf_take(&b);
+    return 0;
+}
+
+int
+cli_print_batch(const json_t *resp, const char *count_key, const char *verb,
+                const char *id_key)
+{
+    int status = CLI_EXIT_OK;
+    json_t *f;
+    size_t i;
+
+    printf("%s %lld\n", verb,
+           (long long)json_integer_value(json_object_get(resp, count_key)));
+    json_array_foreach(json_object_get(resp, "failed"), i, f) {
+        fprintf(stderr, "flowdeck: %s: %s (%s)\n", cli_str(f, id_key),
+                cli_str(f, "message"), cli_str(f, "code"));
+        status = CLI_EXIT_FAIL;
+    }
+    return status;
 }
 
 int

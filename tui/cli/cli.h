@@ -95,6 +95,25 @@ void cli_print_json(const json_t *j);
  */
 char *cli_json_text(const json_t *v);
 
+/* Returns: borrowed; o[key] when it is a string, else "". */
+const char *cli_str(const json_t *o, const char *key);
+
+/*
+ * Read the file at `path` ("-": standard input) whole, at most `max`
+ * bytes. Returns: 0 and a new NUL-terminated copy in *out, or ENG_EINVAL
+ * (cannot read) / ENG_ETOOBIG naming the path.
+ */
+int cli_read_file(char **out, const char *path, size_t max);
+
+/*
+ * Print a batch answer: "<verb> N" (N = resp[count_key]) on stdout, and
+ * each entry of resp["failed"] as "flowdeck: <id>: <message> (<code>)" on
+ * stderr, <id> read from `id_key`. Returns: CLI_EXIT_OK, or CLI_EXIT_FAIL
+ * when any entry failed.
+ */
+int cli_print_batch(const json_t *resp, const char *count_key,
+                    const char *verb, const char *id_key);
+
 /*
  * Parse `s` as a whole number from min to max. Returns: 0, or ENG_EINVAL
  * with a message saying what it must be.

@@ -22,41 +22,6 @@ const struct cli_opt cmd_flows_opts[] = {
     {"version", 0, "V", "show: that version (a commit id or prefix)"},
     {NULL, 0, NULL, NULL}};
 
-static const char *
-cmd_flows_str(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-
-    return s ? s : "";
-}
-
-/* Read FILE (or stdin for "-") whole. */
-static int
-cmd_flows_read(char **out, const char *path)
-{
-    struct buf b = BUF_INIT(CMD_FLOWS_MAX);
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char chunk[8192];
-    size_t n;
-
-    *out = NULL;
-    if (f == NULL)
-        return err_set(ENG_EINVAL, "cannot read %s", path);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (buf_append(&b, chunk, n) != 0) {
-            if (f != stdin)
-                fclose(f);
-            buf_free(&b);
-            return err_set(ENG_ETOOBIG, "%s is over %u bytes", path,
-                           CMD_FLOWS_MAX);
-        }
-    }
-    if (f != stdin)
-        fclose(f);
-    *out = buf_take(&b);
-    return 0;
-}
-
 /* The definition named by -f as a request body {"definition": ...}. */
 static int
 cmd_flows_body(json_t **out, struct cli *cli)
@@ -68,7 +33,7 @@ cmd_flows_body(json_t **out, struct cli *cli)
     *out = NULL;
     if (file == NULL)
         return cli_usage_error(cli, "give the definition with -f FILE");
-    if (cmd_flows_read(&text, file) != 0)
+    if (cli_read_file(&text, file, CMD_FLOWS_MAX) != 0)
         return cli_fail();
     def = json_string(text);
     free(text);
@@ -100,7 +65,7 @@ cmd_flows_deploy(struct cli *cli, const char *name)
         cli_print_json(resp);
     else
         printf("flow %s deployed, version %.12s\n", name,
-               cmd_flows_str(resp, "version"));
+               cli_str(resp, "version"));
     json_decref(resp);
     return CLI_EXIT_OK;
 }
@@ -148,10 +113,10 @@ cmd_flows_list(struct cli *cli, const char *unused)
     } else {
         t = cli_table_create(4, head);
         json_array_foreach(json_object_get(page, "items"), i, f) {
-            cli_table_cell(t, cmd_flows_str(f, "name"));
-            cli_table_cellf(t, "%.12s", cmd_flows_str(f, "version"));
-            cli_table_cell(t, cmd_flows_str(f, "modified"));
-            cli_table_cell(t, cmd_flows_str(f, "description"));
+            cli_table_cell(t, cli_str(f, "name"));
+            cli_table_cellf(t, "%.12s", cli_str(f, "version"));
+            cli_table_cell(t, cli_str(f, "modified"));
+            cli_table_cell(t, cli_str(f, "description"));
         }
         cli_table_print(t, stdout, cli_width());
         cli_table_free(t);
@@ -178,10 +143,10 @@ cmd_flows_show(struct cli *cli, const char *name)
         cli_print_json(resp);
     } else {
         printf("# flow %s, version %.12s, modified %s\n", name,
-               cmd_flows_str(resp, "version"), cmd_flows_str(resp, "modified"));
-        if (*cmd_flows_str(resp, "description"))
-            printf("# %s\n", cmd_flows_str(resp, "description"));
-        fputs(cmd_flows_str(resp, "definition"), stdout);
+               cli_str(resp, "version"), cli_str(resp, "modified"));
+        if (*cli_str(resp, "description"))
+            printf("# %s\n", cli_str(resp, "description"));
+        fputs(cli_str(resp, "definition"), stdout);
     }
     json_decref(resp);
     return CLI_EXIT_OK;
@@ -215,9 +180,9 @@ cmd_flows_history(struct cli *cli, const char *name)
     } else {
         t = cli_table_create(3, head);
         json_array_foreach(json_object_get(resp, "items"), i, v) {
-            cli_table_cellf(t, "%.12s", cmd_flows_str(v, "commit"));
-            cli_table_cell(t, cmd_flows_str(v, "time"));
-            cli_table_cell(t, cmd_flows_str(v, "message"));
+            cli_table_cellf(t, "%.12s", cli_str(v, "commit"));
+            cli_table_cell(t, cli_str(v, "time"));
+            cli_table_cell(t, cli_str(v, "message"));
         }
         cli_table_print(t, stdout, cli_width());
         cli_table_free(t);
@@ -244,7 +209,7 @@ cmd_flows_diff(struct cli *cli, const char *name)
     if (cli->json)
         cli_print_json(resp);
     else
-        fputs(cmd_flows_str(resp, "diff"), stdout);
+        fputs(cli_str(resp, "diff"), stdout);
     json_decref(resp);
     return CLI_EXIT_OK;
 }

@@ -80,46 +80,17 @@ cmd_queues_print(struct cli *cli, json_t *resp)
     return CLI_EXIT_OK;
 }
 
-static const char *
-cmd_queues_str(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-
-    return s ? s : "";
-}
-
 /* A message body from an argument, @FILE or - (stdin). Returns: new. */
 static int
 cmd_queues_read_body(char **out, const char *arg)
 {
-    struct buf b = BUF_INIT(CMD_QUEUES_BODY_MAX);
-    FILE *f = NULL;
-    char chunk[8192];
-    size_t n;
-
     *out = NULL;
     if (arg && arg[0] != '@' && strcmp(arg, "-") != 0) {
         *out = xstrdup(arg);
         return 0;
     }
-    if (arg && arg[0] == '@') {
-        f = fopen(arg + 1, "rb");
-        if (f == NULL)
-            return err_set(ENG_EINVAL, "cannot read %s", arg + 1);
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), f ? f : stdin)) > 0) {
-        if (buf_append(&b, chunk, n) != 0) {
-            if (f)
-                fclose(f);
-            buf_free(&b);
-            return err_set(ENG_ETOOBIG, "the body is over %u bytes",
-                           CMD_QUEUES_BODY_MAX);
-        }
-    }
-    if (f)
-        fclose(f);
-    *out = buf_take(&b);
-    return 0;
+    return cli_read_file(out, arg && arg[0] == '@' ? arg + 1 : "-",
+                         CMD_QUEUES_BODY_MAX);
 }
 
 /* ---- queues ---- */
@@ -145,9 +116,9 @@ cmd_queues_list(struct cli *cli, const char *unused)
         t = cli_table_create(6, head);
         json_array_foreach(json_object_get(page, "items"), i, item) {
             json_t *c = json_object_get(item, "counts");
-            const char *dlq = cmd_queues_str(item, "dead_letter_queue");
+            const char *dlq = cli_str(item, "dead_letter_queue");
 
-            cli_table_cell(t, cmd_queues_str(item, "name"));
+            cli_table_cell(t, cli_str(item, "name"));
             cli_table_cell(t, json_is_true(json_object_get(item, "fifo"))
                                   ? "fifo"
                                   : "standard");
@@ -215,7 +186,7 @@ cmd_queues_show_queue(const json_t *q)
     const json_t *age = json_object_get(q, "oldest_age_ms");
     const json_t *sources = json_object_get(q, "dead_letter_sources");
 
-    printf("name               %s (%s)\n", cmd_queues_str(q, "name"),
+    printf("name               %s (%s)\n", cli_str(q, "name"),
            json_is_true(json_object_get(q, "fifo")) ? "fifo" : "standard");
     printf("messages           %lld visible, %lld in flight, %lld delayed\n",
            (long long)json_integer_value(json_object_get(c, "visible")),
@@ -234,9 +205,9 @@ cmd_queues_show_queue(const json_t *q)
                json_object_get(q, "retention_seconds")),
            (long long)json_integer_value(
                json_object_get(q, "max_message_size")));
-    if (*cmd_queues_str(q, "dead_letter_queue"))
+    if (*cli_str(q, "dead_letter_queue"))
         printf("dead letters       to %s after %lld receives\n",
-               cmd_queues_str(q, "dead_letter_queue"),
+               cli_str(q, "dead_letter_queue"),
                (long long)json_integer_value(
                    json_object_get(q, "max_receives")));
     if (json_array_size(sources)) {
@@ -248,7 +219,7 @@ cmd_queues_show_queue(const json_t *q)
             printf(" %s", json_string_value(s));
         printf("\n");
     }
-    printf("created            %s\n", cmd_queues_str(q, "created"));
+    printf("created            %s\n", cli_str(q, "created"));
 }
 
 static int
@@ -397,7 +368,7 @@ cmd_queues_send(struct cli *cli, const char *queue)
     if (cli->json)
         cli_print_json(resp);
     else
-        printf("sent %s to %s%s\n", cmd_queues_str(resp, "id"), queue,
+        printf("sent %s to %s%s\n", cli_str(resp, "id"), queue,
                json_is_true(json_object_get(resp, "duplicate"))
                    ? " (a duplicate: nothing new stored)"
                    : "");
@@ -417,15 +388,15 @@ cmd_queues_message_rows(struct cli_table *t, const json_t *items,
 
     json_array_foreach(items, i, m) {
         if (receipts)
-            cli_table_cell(t, cmd_queues_str(m, "receipt"));
+            cli_table_cell(t, cli_str(m, "receipt"));
         else
-            cli_table_cell(t, cmd_queues_str(m, "state"));
-        cli_table_cell(t, cmd_queues_str(m, "id"));
+            cli_table_cell(t, cli_str(m, "state"));
+        cli_table_cell(t, cli_str(m, "id"));
         cli_table_cellf(t, "%lld", (long long)json_integer_value(
                                        json_object_get(m, "priority")));
         cli_table_cellf(t, "%lld", (long long)json_integer_value(
                                        json_object_get(m, "dequeue_count")));
-        cli_table_cell(t, cmd_queues_str(m, "body"));
+        cli_table_cell(t, cli_str(m, "body"));
     }
 }
 
@@ -479,17 +450,7 @@ cmd_queues_delete_message(struct cli *cli, const char *queue)
     } else if (cli->json) {
         cli_print_json(resp);
     } else {
-        json_t *f;
-        size_t i;
-
-        printf("deleted %lld\n",
-               (long long)json_integer_value(json_object_get(resp, "deleted")));
-        json_array_foreach(json_object_get(resp, "failed"), i, f) {
-            fprintf(stderr, "flowdeck: %s: %s (%s)\n",
-                    cmd_queues_str(f, "receipt"), cmd_queues_str(f, "message"),
-                    cmd_queues_str(f, "code"));
-            status = CLI_EXIT_FAIL;
-        }
+        status = cli_print_batch(resp, "deleted", "deleted", "receipt");
     }
     json_decref(body);
     json_decref(resp);
@@ -514,7 +475,7 @@ cmd_queues_change_visibility(struct cli *cli, const char *queue)
     if (cli->json)
         cli_print_json(resp);
     else
-        printf("invisible until %s\n", cmd_queues_str(resp, "next_visible"));
+        printf("invisible until %s\n", cli_str(resp, "next_visible"));
     json_decref(body);
     json_decref(resp);
     return CLI_EXIT_OK;
@@ -558,7 +519,7 @@ cmd_queues_peek(struct cli *cli, const char *queue)
         cli_table_print(t, stdout, cli_width());
         cli_table_free(t);
         if (json_object_get(resp, "next"))
-            printf("more: --cursor %s\n", cmd_queues_str(resp, "next"));
+            printf("more: --cursor %s\n", cli_str(resp, "next"));
     }
     json_decref(resp);
     return CLI_EXIT_OK;
@@ -586,17 +547,7 @@ cmd_queues_redrive(struct cli *cli, const char *queue)
     } else if (cli->json) {
         cli_print_json(resp);
     } else {
-        json_t *f;
-        size_t i;
-
-        printf("moved %lld\n",
-               (long long)json_integer_value(json_object_get(resp, "moved")));
-        json_array_foreach(json_object_get(resp, "failed"), i, f) {
-            fprintf(stderr, "flowdeck: %s: %s (%s)\n",
-                    cmd_queues_str(f, "id"), cmd_queues_str(f, "message"),
-                    cmd_queues_str(f, "code"));
-            status = CLI_EXIT_FAIL;
-        }
+        status = cli_print_batch(resp, "moved", "moved", "id");
     }
     json_decref(body);
     json_decref(resp);
@@ -627,9 +578,9 @@ cmd_queues_journal(struct cli *cli, const char *queue)
         json_array_foreach(json_object_get(resp, "items"), i, r) {
             char *detail = cli_json_text(json_object_get(r, "detail"));
 
-            cli_table_cell(t, cmd_queues_str(r, "time"));
-            cli_table_cell(t, cmd_queues_str(r, "id"));
-            cli_table_cell(t, cmd_queues_str(r, "type"));
+            cli_table_cell(t, cli_str(r, "time"));
+            cli_table_cell(t, cli_str(r, "id"));
+            cli_table_cell(t, cli_str(r, "type"));
             cli_table_cell(t, detail);
             free(detail);
         }
