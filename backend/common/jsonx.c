@@ -4,6 +4,8 @@
 #include "common/jsonx.h"
 
 #include "common/err.h"
+#include "common/jsonr.h"
+#include "common/jsonw.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 
@@ -15,6 +17,9 @@ jsonx_loads(json_t **out, const char *text, size_t len)
 {
     json_error_t e;
 
+    /* the common shapes fast; anything else (and every error) jansson's */
+    if ((*out = jsonr_parse(text, len)) != NULL)
+        return 0;
     *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
     if (*out == NULL)
         return err_setn(ENG_EINVAL, "InvalidJSON",
@@ -142,7 +147,7 @@ jsonx_time(int64_t ms)
 char *
 jsonx_dump(const json_t *j)
 {
-    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *s = jsonw_dump(j, JSON_COMPACT | JSON_ENCODE_ANY);
 
     return s ? s : xstrdup("null");
 }

@@ -62,6 +62,16 @@ timefmt_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
+/* v (0 <= v < 10^n) as n digits, zero-padded */
+static void
+timefmt_put(char *out, int v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 void
 timefmt_rfc3339(char *out, int64_t ms)
 {
@@ -71,9 +81,30 @@ timefmt_rfc3339(char *out, int64_t ms)
     days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
     rem = ms - days * 86400000;
     timefmt_civil_from_days(days, &y, &m, &d);
-    snprintf(out, TIMEFMT_MAX, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ",
-             y, m, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
-             (int)(rem / 1000 % 60), (int)(rem % 1000));
+    if (y < 0 || y > 9999) {
+        snprintf(out, TIMEFMT_MAX,
+                 "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d,
+                 (int)(rem / 3600000), (int)(rem / 60000 % 60),
+                 (int)(rem / 1000 % 60), (int)(rem % 1000));
+        return;
+    }
+    /* by hand: this runs for every time field of every message read,
+     * where snprintf cost as much as the rest of the formatting */
+    timefmt_put(out, (int)y, 4);
+    out[4] = '-';
+    timefmt_put(out + 5, m, 2);
+    out[7] = '-';
+    timefmt_put(out + 8, d, 2);
+    out[10] = 'T';
+    timefmt_put(out + 11, (int)(rem / 3600000), 2);
+    out[13] = ':';
+    timefmt_put(out + 14, (int)(rem / 60000 % 60), 2);
+    out[16] = ':';
+    timefmt_put(out + 17, (int)(rem / 1000 % 60), 2);
+    out[19] = '.';
+    timefmt_put(out + 20, (int)(rem % 1000), 3);
+    out[23] = 'Z';
+    out[24] = '\0';
 }
 
 static int

@@ -3,11 +3,13 @@
  */
 #include "core/journal.h"
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "common/xalloc.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,101 @@ journal_append_text(struct store *st, int64_t ts_ms, const char *kind,
     rc = store_step_done(st, q);
     store_done(q);
     return rc;
+}
+
+/* "INSERT INTO journal ... VALUES (?1, ?2, ?, ?, ?), ..." for n rows,
+ * built once per n: the text's address stays the same, which is what
+ * store_stmt looks up first. */
+static const char *
+journal_rows_sql(int n)
+{
+    static char *sql[JOURNAL_ROWS_MAX + 1];
+
+    assert(n >= 1 && n <= JOURNAL_ROWS_MAX);
+    if (sql[n] == NULL) {
+        struct buf b = BUF_INIT(0);
+
+        buf_puts(&b, "INSERT INTO journal(ts_ms, kind, entity, type, detail) "
+                     "VALUES ");
+        for (int i = 0; i < n; i++) {
+            int p = 3 + 3 * i;
+
+            buf_printf(&b, "%s(?1, ?2, ?%d, ?%d, ?%d)", i ? ", " : "", p,
+                       p + 1, p + 2);
+        }
+        sql[n] = buf_take(&b);
+    }
+    return sql[n];
+}
+
+int
+journal_append_rows(struct store *st, int64_t ts_ms, const char *kind,
+                    const struct journal_row *rows, int n)
+{
+    sqlite3_stmt *q = store_stmt(st, journal_rows_sql(n));
+    int rc;
+
+    sqlite3_bind_int64(q, 1, ts_ms);
+    sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+    for (int i = 0; i < n; i++) {
+        sqlite3_bind_text(q, 3 + 3 * i, rows[i].entity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4 + 3 * i, rows[i].type, -1, SQLITE_STATIC);
+        if (rows[i].detail)
+            sqlite3_bind_text(q, 5 + 3 * i, rows[i].detail, -1,
+                              SQLITE_STATIC);
+    }
+    rc = store_step_done(st, q);
+    store_done(q);
+    return rc;
+}
+
+void
+journal_batch_init(struct journal_batch *b, const char *kind)
+{
+    b->kind = kind;
+    b->ts_ms = 0;
+    b->n = 0;
+}
+
+void
+journal_batch_clear(struct journal_batch *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        free((char *)b->rows[i].entity);
+        free((char *)b->rows[i].detail);
+    }
+    b->n = 0;
+}
+
+int
+journal_batch_flush(struct journal_batch *b, struct store *st)
+{
+    int rc = 0;
+
+    if (b->n)
+        rc = journal_append_rows(st, b->ts_ms, b->kind, b->rows, b->n);
+    journal_batch_clear(b);
+    return rc;
+}
+
+int
+journal_batch_add(struct journal_batch *b, struct store *st, int64_t ts_ms,
+                  const char *entity, const char *type, char *detail)
+{
+    int rc = 0;
+
+    if (b->n == JOURNAL_ROWS_MAX || (b->n && ts_ms != b->ts_ms))
+        rc = journal_batch_flush(b, st);
+    if (rc) {
+        free(detail);
+        return rc;
+    }
+    b->ts_ms = ts_ms;
+    b->rows[b->n].entity = xstrdup(entity);
+    b->rows[b->n].type = type;
+    b->rows[b->n].detail = detail;
+    b->n++;
+    return 0;
 }
 
 /* The statement for a query shape; every piece is a literal, every value

@@ -8,6 +8,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/jsonw.h"
 #include "common/jsonx.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -149,7 +150,7 @@ http_reply_take(struct http_resp *resp, int status, const char *ctype,
 int
 http_reply_json_new(struct http_resp *resp, int status, json_t *j)
 {
-    char *text = json_dumps(j, JSON_COMPACT);
+    char *text = jsonw_dump(j, JSON_COMPACT);
 
     json_decref(j);
     if (text == NULL) {
@@ -488,7 +489,10 @@ http_server_timeout(struct http_server *srv)
 {
     MHD_UNSIGNED_LONG_LONG t;
 
-    if (srv->woke)
+    /* responses held for a commit (requests read in the run that
+     * answered the last commit) need the loop to turn now, not when the
+     * next packet comes */
+    if (srv->woke || srv->held)
         return 0;
     if (MHD_get_timeout(srv->mhd, &t) != MHD_YES)
         return -1;

@@ -146,7 +146,8 @@ void http_server_run(struct http_server *srv);
 /* Returns: 1 when resumed requests wait for run(). */
 int http_server_woke(struct http_server *srv);
 
-/* Returns: ms until the server needs run() for timeouts, or -1. */
+/* Returns: ms until the server needs run() for timeouts, or -1; 0 while
+ * responses wait for a commit. */
 int64_t http_server_timeout(struct http_server *srv);
 
 /* Returns: 1 when responses wait for a commit. */

@@ -8,6 +8,7 @@
  */
 #include "queue/queue_int.h"
 
+#include "common/buf.h"
 #include "common/digest.h"
 #include "common/err.h"
 #include "common/jsonw.h"
@@ -17,6 +18,7 @@
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "core/engine.h"
+#include "core/journal.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -214,23 +216,31 @@ qgroup_deliverable(const struct qmsg *m, struct qmsg *const *taken,
 static json_t *
 qmsg_row_json(sqlite3_stmt *s)
 {
-    json_t *j;
+    json_t *j = json_object(), *body;
     const char *t;
     int64_t first;
 
-    j = json_pack("{s:s, s:s%, s:s, s:i, s:o, s:I, s:o, s:I, s:i}", "id",
-                  (const char *)sqlite3_column_text(s, 0), "body",
-                  (const char *)sqlite3_column_text(s, 1),
-                  (size_t)sqlite3_column_bytes(s, 1), "body_md5",
-                  (const char *)sqlite3_column_text(s, 2), "priority",
-                  sqlite3_column_int(s, 3), "enqueued",
-                  jsonx_time(sqlite3_column_int64(s, 4)), "enqueued_ms",
-                  (json_int_t)sqlite3_column_int64(s, 4), "next_visible",
-                  jsonx_time(sqlite3_column_int64(s, 5)), "next_visible_ms",
-                  (json_int_t)sqlite3_column_int64(s, 5), "dequeue_count",
-                  sqlite3_column_int(s, 7));
-    if (j == NULL)
-        return json_object();
+    /* set one by one, not with json_pack: every received message passes
+     * here, and parsing the format cost as much as the setting */
+    body = json_stringn((const char *)sqlite3_column_text(s, 1),
+                        (size_t)sqlite3_column_bytes(s, 1));
+    if (body == NULL)
+        return j; /* not UTF-8: as json_pack failing gave, {} */
+    json_object_set_new(j, "id",
+                        json_string((const char *)sqlite3_column_text(s, 0)));
+    json_object_set_new(j, "body", body);
+    json_object_set_new(j, "body_md5",
+                        json_string((const char *)sqlite3_column_text(s, 2)));
+    json_object_set_new(j, "priority", json_integer(sqlite3_column_int(s, 3)));
+    json_object_set_new(j, "enqueued", jsonx_time(sqlite3_column_int64(s, 4)));
+    json_object_set_new(j, "enqueued_ms",
+                        json_integer(sqlite3_column_int64(s, 4)));
+    json_object_set_new(j, "next_visible",
+                        jsonx_time(sqlite3_column_int64(s, 5)));
+    json_object_set_new(j, "next_visible_ms",
+                        json_integer(sqlite3_column_int64(s, 5)));
+    json_object_set_new(j, "dequeue_count",
+                        json_integer(sqlite3_column_int(s, 7)));
     if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
         first = sqlite3_column_int64(s, 6);
         json_object_set_new(j, "first_dequeue", jsonx_time(first));
@@ -640,7 +650,9 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
         queue_group_link(q, m, s->group);
     if (m->ready)
         queue_mark_new(qs, q);
-    res = json_pack("{s:s, s:s}", "id", id, "body_md5", md5);
+    res = json_object(); /* not json_pack: once per message sent */
+    json_object_set_new(res, "id", json_string(id));
+    json_object_set_new(res, "body_md5", json_string(md5));
     if (q->a.fifo)
         json_object_set_new(res, "sequence", json_integer(seq));
     *out = res;
@@ -721,6 +733,162 @@ queue_failure(const char *idkey, const char *id)
                      "message", err_last());
 }
 
+/* One message of a standard queue's batch, checked, on its way in. */
+struct qsend_row {
+    struct qsend s;
+    const char *entry; /* the entry's id */
+    int64_t row, delay;
+    char id[QMSG_ID_LEN + 1];
+    char md5[DIGEST_MD5_HEX];
+    char *attrs, *sys;     /* JSON text, or NULL */
+    char *sent, *delayed;  /* journal details; delayed NULL if none */
+};
+
+/* "INSERT INTO <head> VALUES (?, ...), ..." for n rows of ncols, built
+ * once per n in cache[n]: the text's address stays the same, which is
+ * what store_stmt looks up first. */
+static const char *
+qsend_rows_sql(char **cache, const char *head, int ncols, int n)
+{
+    if (cache[n] == NULL) {
+        struct buf b = BUF_INIT(0);
+
+        buf_printf(&b, "INSERT INTO %s VALUES ", head);
+        for (int i = 0; i < n; i++) {
+            buf_puts(&b, i ? ", (" : "(");
+            for (int c = 0; c < ncols; c++)
+                buf_puts(&b, c ? ", ?" : "?");
+            buf_puts(&b, ")");
+        }
+        cache[n] = buf_take(&b);
+    }
+    return cache[n];
+}
+
+static void
+qsend_rows_free(struct qsend_row *r, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(r[i].attrs);
+        free(r[i].sys);
+        free(r[i].sent);
+        free(r[i].delayed);
+    }
+}
+
+/*
+ * Store n checked messages of standard queue q with one statement per
+ * table (a batch of 16 took 48 statements), then index them and append
+ * their results to `ok`. The rows, ids and journal records, in their
+ * order, are those queue_send_checked() writes for each in turn, all at
+ * one engine time.
+ */
+_Static_assert(2 * QUEUE_BATCH_MAX <= JOURNAL_ROWS_MAX,
+               "a batch's sent and delayed records fit one statement");
+static int
+queue_send_rows(json_t *ok, struct queue_service *qs, struct queue *q,
+                struct qsend_row *r, int n)
+{
+    static char *msg_sql[QUEUE_BATCH_MAX + 1], *body_sql[QUEUE_BATCH_MAX + 1];
+    struct store *st = qs->eng->store;
+    struct journal_row jr[2 * QUEUE_BATCH_MAX];
+    int64_t now = queue_now(qs);
+    sqlite3_stmt *ins;
+    int nj = 0, rc;
+
+    for (int i = 0; i < n; i++) {
+        struct jsonw w;
+
+        r[i].row = qs->next_row + i;
+        r[i].delay = r[i].s.delay_s >= 0 ? r[i].s.delay_s : q->a.delay_s;
+        qmsg_make_id(r[i].id, r[i].row);
+        digest_md5_hex(r[i].md5, r[i].s.body, r[i].s.body_len);
+        if (r[i].s.attrs)
+            r[i].attrs = jsonx_dump(r[i].s.attrs);
+        if (r[i].s.sys)
+            r[i].sys = jsonx_dump(r[i].s.sys);
+        jsonw_begin(&w);
+        jsonw_str(&w, "queue", q->name);
+        jsonw_int(&w, "priority", r[i].s.priority);
+        jsonw_int(&w, "size", (int64_t)r[i].s.body_len);
+        jsonw_int(&w, "delay_seconds", r[i].delay);
+        r[i].sent = jsonw_end(&w);
+        jr[nj++] = (struct journal_row){r[i].id, "sent", r[i].sent};
+        if (r[i].delay > 0) {
+            jsonw_begin(&w);
+            jsonw_time(&w, "until", now + r[i].delay * 1000);
+            r[i].delayed = jsonw_end(&w);
+            jr[nj++] = (struct journal_row){r[i].id, "delayed",
+                                            r[i].delayed};
+        }
+    }
+    ins = store_stmt(st, qsend_rows_sql(msg_sql,
+                                        "messages(id, queue_id, msg_id, "
+                                        "priority, enqueued_ms, visible_ms, "
+                                        "group_id, dedup_id)",
+                                        8, n));
+    for (int i = 0; i < n; i++) {
+        int p = 8 * i;
+
+        sqlite3_bind_int64(ins, p + 1, r[i].row);
+        sqlite3_bind_int64(ins, p + 2, q->id);
+        sqlite3_bind_text(ins, p + 3, r[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, p + 4, (int)r[i].s.priority);
+        sqlite3_bind_int64(ins, p + 5, now);
+        sqlite3_bind_int64(ins, p + 6, now + r[i].delay * 1000);
+        if (r[i].s.group)
+            sqlite3_bind_text(ins, p + 7, r[i].s.group, -1, SQLITE_STATIC);
+        if (r[i].s.dedup)
+            sqlite3_bind_text(ins, p + 8, r[i].s.dedup, -1, SQLITE_STATIC);
+    }
+    rc = store_step_done(st, ins);
+    store_done(ins);
+    if (rc == 0) {
+        ins = store_stmt(st, qsend_rows_sql(body_sql,
+                                            "bodies(id, body, md5, attrs, "
+                                            "sys)",
+                                            5, n));
+        for (int i = 0; i < n; i++) {
+            int p = 5 * i;
+
+            sqlite3_bind_int64(ins, p + 1, r[i].row);
+            sqlite3_bind_text(ins, p + 2, r[i].s.body, (int)r[i].s.body_len,
+                              SQLITE_STATIC);
+            sqlite3_bind_text(ins, p + 3, r[i].md5, -1, SQLITE_STATIC);
+            if (r[i].attrs)
+                sqlite3_bind_text(ins, p + 4, r[i].attrs, -1, SQLITE_STATIC);
+            if (r[i].sys)
+                sqlite3_bind_text(ins, p + 5, r[i].sys, -1, SQLITE_STATIC);
+        }
+        rc = store_step_done(st, ins);
+        store_done(ins);
+    }
+    if (rc == 0)
+        rc = journal_append_rows(st, now, "message", jr, nj);
+    if (rc)
+        return rc;
+    qs->next_row += n;
+    for (int i = 0; i < n; i++) {
+        struct qmsg *m = xcalloc(1, sizeof(*m));
+        json_t *res = json_object();
+
+        m->id = r[i].row;
+        m->q = q;
+        m->priority = (uint8_t)r[i].s.priority;
+        m->enqueued_ms = now;
+        m->visible_ms = now + r[i].delay * 1000;
+        m->ready = r[i].delay == 0;
+        queue_index_add(qs, m);
+        if (m->ready)
+            queue_mark_new(qs, q);
+        json_object_set_new(res, "id", json_string(r[i].id));
+        json_object_set_new(res, "body_md5", json_string(r[i].md5));
+        json_object_set_new(res, "entry_id", json_string(r[i].entry));
+        json_array_append_new(ok, res);
+    }
+    return 0;
+}
+
 int
 queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
                  const json_t *entries)
@@ -737,6 +905,33 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
         return rc;
     ok = json_array();
     failed = json_array();
+    if (!q->a.fifo) {
+        /* no de-duplication or sequence between entries: all at once */
+        struct qsend_row rows[QUEUE_BATCH_MAX];
+        int n = 0;
+
+        for (i = 0; i < json_array_size(entries); i++) {
+            const json_t *e = json_array_get(entries, i);
+            const char *id = json_string_value(json_object_get(e, "id"));
+
+            memset(&rows[n], 0, sizeof(rows[n]));
+            if (qsend_parse(&rows[n].s, q, e, 1) != 0) {
+                json_array_append_new(failed, queue_failure("id", id));
+                continue;
+            }
+            rows[n++].entry = id;
+        }
+        rc = n ? queue_send_rows(ok, qs, q, rows, n) : 0;
+        qsend_rows_free(rows, n);
+        if (rc) {
+            qs->broken = 1;
+            json_decref(ok);
+            json_decref(failed);
+            return rc;
+        }
+        *out = json_pack("{s:o, s:o}", "successful", ok, "failed", failed);
+        return 0;
+    }
     for (i = 0; i < json_array_size(entries); i++) {
         const json_t *e = json_array_get(entries, i);
         const char *id = json_string_value(json_object_get(e, "id"));
@@ -832,8 +1027,9 @@ queue_move_to(struct queue_service *qs, struct qmsg *m, struct queue *to,
 }
 
 static int
-queue_receive_one(json_t *arr, struct queue_service *qs, struct qmsg *m,
-                  int64_t now, int64_t vis_ms)
+queue_receive_one(json_t *arr, struct journal_batch *jb,
+                  struct queue_service *qs, struct qmsg *m, int64_t now,
+                  int64_t vis_ms)
 {
     struct store *st = qs->eng->store;
     unsigned char secret[QUEUE_RECEIPT_BYTES];
@@ -870,9 +1066,9 @@ queue_receive_one(json_t *arr, struct queue_service *qs, struct qmsg *m,
         jsonw_strn(&w, "receipt", receipt, 8); /* enough to tell them apart */
         jsonw_time(&w, "until", now + vis_ms);
         jsonw_int(&w, "dequeue_count", m->dequeue_count);
-        rc = engine_journal_text(qs->eng, "message",
-                                 json_string_value(json_object_get(j, "id")),
-                                 "received", jsonw_end(&w));
+        rc = journal_batch_add(jb, st, queue_now(qs),
+                               json_string_value(json_object_get(j, "id")),
+                               "received", jsonw_end(&w));
     }
     json_array_append_new(arr, j);
     return rc;
@@ -912,7 +1108,8 @@ queue_fifo_contiguous(json_t *arr)
     json_decref(sorted);
 }
 
-/* Take up to max visible messages of q into arr. */
+/* Take up to max visible messages of q into arr. Their "received"
+ * records go in together, in order (before a dead-lettering's own). */
 static int
 queue_take(json_t *arr, struct queue_service *qs, struct queue *q, int max,
            int64_t vis_ms)
@@ -920,10 +1117,12 @@ queue_take(json_t *arr, struct queue_service *qs, struct queue *q, int max,
     struct qmsg *taken[QUEUE_BATCH_MAX];
     int64_t now = queue_now(qs);
     struct qmsg *m, *next;
-    int n = 0, rc;
+    struct journal_batch jb;
+    int n = 0, rc = 0;
 
     if (vis_ms < 0)
         vis_ms = q->a.visibility_s * 1000;
+    journal_batch_init(&jb, "message");
     for (m = RB_MIN(qmsg_ranks, &q->ready); m && n < max; m = next) {
         next = RB_NEXT(qmsg_ranks, &q->ready, m);
         if (q->a.fifo && !qgroup_deliverable(m, taken, n))
@@ -936,21 +1135,25 @@ queue_take(json_t *arr, struct queue_service *qs, struct queue *q, int max,
                 snprintf(why, sizeof(why), "received %u times; max_receives "
                                            "is %lld",
                          m->dequeue_count, (long long)q->a.max_receives);
-                if ((rc = queue_move_to(qs, m, dlq, why, 0)))
-                    return rc;
+                if ((rc = journal_batch_flush(&jb, qs->eng->store)) ||
+                    (rc = queue_move_to(qs, m, dlq, why, 0)))
+                    goto out;
                 continue;
             }
             log_warn("queue '%s': dead-letter queue '%s' is missing; "
                      "delivering the message again",
                      q->name, q->a.dlq);
         }
-        if ((rc = queue_receive_one(arr, qs, m, now, vis_ms)))
-            return rc;
+        if ((rc = queue_receive_one(arr, &jb, qs, m, now, vis_ms)))
+            goto out;
         taken[n++] = m;
     }
-    if (q->a.fifo)
+    rc = journal_batch_flush(&jb, qs->eng->store);
+    if (rc == 0 && q->a.fifo)
         queue_fifo_contiguous(arr);
-    return 0;
+out:
+    journal_batch_clear(&jb);
+    return rc;
 }
 
 int
@@ -1047,8 +1250,11 @@ queue_serve_waiters(struct queue_service *qs, struct queue *q)
 
 /* ---- deleting and visibility ---- */
 
+/* Delete m; its "deleted" record goes into jb when given (the caller
+ * flushes it), else straight in. */
 static int
-queue_delete_found(struct queue_service *qs, struct qmsg *m, const char *by)
+queue_delete_found(struct queue_service *qs, struct qmsg *m, const char *by,
+                   struct journal_batch *jb)
 {
     struct queue *q = m->q;
     char *msg_id = NULL;
@@ -1060,8 +1266,10 @@ queue_delete_found(struct queue_service *qs, struct qmsg *m, const char *by)
         jsonw_begin(&w);
         jsonw_str(&w, "queue", q->name);
         jsonw_str(&w, "by", by);
-        rc = engine_journal_text(qs->eng, "message", msg_id, "deleted",
-                                 jsonw_end(&w));
+        rc = jb ? journal_batch_add(jb, qs->eng->store, queue_now(qs),
+                                    msg_id, "deleted", jsonw_end(&w))
+                : engine_journal_text(qs->eng, "message", msg_id, "deleted",
+                                      jsonw_end(&w));
     }
     free(msg_id);
     if (rc) {
@@ -1087,7 +1295,7 @@ queue_delete_msg(struct queue_service *qs, const char *name,
         return ENG_ENOTFOUND;
     if ((rc = qmsg_by_receipt(&m, q, receipt)))
         return rc;
-    return queue_delete_found(qs, m, "receipt");
+    return queue_delete_found(qs, m, "receipt", NULL);
 }
 
 int
@@ -1095,8 +1303,9 @@ queue_delete_batch(json_t **out, struct queue_service *qs, const char *name,
                    const json_t *receipts)
 {
     struct queue *q = queue_lookup(qs, name);
+    struct journal_batch jb;
     json_t *failed;
-    int deleted = 0;
+    int deleted = 0, rc = 0;
     size_t i, n;
 
     *out = NULL;
@@ -1118,21 +1327,29 @@ queue_delete_batch(json_t **out, struct queue_service *qs, const char *name,
                                 "receipt handle %zu appears twice", i);
     }
     failed = json_array();
+    journal_batch_init(&jb, "message");
     for (i = 0; i < n; i++) {
         const char *r = json_string_value(json_array_get(receipts, i));
         struct qmsg *m;
-        int rc = qmsg_by_receipt(&m, q, r);
 
+        rc = qmsg_by_receipt(&m, q, r);
         if (rc == 0)
-            rc = queue_delete_found(qs, m, "receipt");
+            rc = queue_delete_found(qs, m, "receipt", &jb);
         if (rc == 0) {
             deleted++;
         } else if (rc == ENG_EINVAL || rc == ENG_EGONE) {
             json_array_append_new(failed, queue_failure("receipt", r));
         } else {
-            json_decref(failed);
-            return rc;
+            goto out;
         }
+    }
+    if ((rc = journal_batch_flush(&jb, qs->eng->store)))
+        qs->broken = 1;
+out:
+    journal_batch_clear(&jb);
+    if (rc) { /* a store error: the refusals were answered in `failed` */
+        json_decref(failed);
+        return rc;
     }
     *out = json_pack("{s:i, s:o}", "deleted", deleted, "failed", failed);
     return 0;
@@ -1381,7 +1598,7 @@ queue_remove_msg(struct queue_service *qs, const char *name, const char *id)
     if ((rc = queue_msg_by_id(&m, &row, qs, q, id)))
         return rc;
     json_decref(row);
-    return queue_delete_found(qs, m, "id");
+    return queue_delete_found(qs, m, "id", NULL);
 }
 
 /* ---- redrive ---- */

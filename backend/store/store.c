@@ -1,7 +1,8 @@
 /*
  * store: SQLite connection, migrations, statement cache, savepoints and
  * the group-commit batch. Engine thread only. SQLite result codes are
- * translated into ENG_* codes here and nowhere else.
+ * translated into ENG_* codes here and nowhere else. Databases open
+ * through store_wal's VFS, which writes each WAL commit in one call.
  */
 #include "store/store.h"
 
@@ -9,12 +10,16 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "store/migrations.h"
+#include "store/store_wal.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define STORE_BUCKETS 256
+#define STORE_RECENT 64
 
 struct store_entry {
     struct store_entry *next;
@@ -26,6 +31,13 @@ struct store_entry {
 struct store {
     sqlite3 *db;
     struct store_entry *buckets[STORE_BUCKETS];
+    /* by the address of the SQL text: callers pass literals, so a hit
+     * (checked with strcmp, as a buffer may be reused for other text)
+     * skips hashing the whole statement on every call */
+    struct {
+        const char *sql;
+        struct store_entry *e;
+    } recent[STORE_RECENT];
     int batching;  /* commit once per engine loop turn */
     int in_tx;     /* BEGIN issued, not yet committed */
     int depth;     /* open savepoints */
@@ -72,6 +84,9 @@ store_exec(struct store *st, const char *sql)
 {
     if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return store_error(st);
+    if (store_wal_flush() != SQLITE_OK) /* sql may have committed */
+        return err_set(ENG_ERR, "store: cannot write the WAL: %s",
+                       strerror(errno));
     return 0;
 }
 
@@ -162,7 +177,7 @@ store_open_mode(struct store **out, const char *path, int exclusive)
     if (sqlite3_open_v2(path, &st->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                             SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
+                        store_wal_vfs()) != SQLITE_OK) {
         rc = err_set(ENG_ERR, "cannot open database %s: %s", path,
                      st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto out;
@@ -227,12 +242,21 @@ store_db(struct store *st)
 sqlite3_stmt *
 store_stmt(struct store *st, const char *sql)
 {
-    uint64_t h = store_hash(sql);
-    struct store_entry **slot = &st->buckets[h % STORE_BUCKETS], *e;
+    size_t r = ((uintptr_t)sql >> 3) % STORE_RECENT;
+    uint64_t h;
+    struct store_entry **slot, *e;
 
-    for (e = *slot; e; e = e->next)
-        if (e->hash == h && strcmp(e->sql, sql) == 0)
+    if (st->recent[r].sql == sql && strcmp(st->recent[r].e->sql, sql) == 0)
+        return st->recent[r].e->stmt;
+    h = store_hash(sql);
+    slot = &st->buckets[h % STORE_BUCKETS];
+    for (e = *slot; e; e = e->next) {
+        if (e->hash == h && strcmp(e->sql, sql) == 0) {
+            st->recent[r].sql = sql;
+            st->recent[r].e = e;
             return e->stmt;
+        }
+    }
     e = xcalloc(1, sizeof(*e));
     if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                            &e->stmt, NULL) != SQLITE_OK) {
@@ -244,6 +268,8 @@ store_stmt(struct store *st, const char *sql)
     e->sql = xstrdup(sql);
     e->next = *slot;
     *slot = e;
+    st->recent[r].sql = sql;
+    st->recent[r].e = e;
     return e->stmt;
 }
 
@@ -334,6 +360,9 @@ store_batch_commit(struct store *st)
     if (!st->in_tx || st->depth > 0)
         return 0;
     rc = store_run(st, "COMMIT");
+    if (rc == 0 && store_wal_flush() != SQLITE_OK)
+        rc = err_set(ENG_ERR, "store: cannot write the WAL: %s",
+                     strerror(errno));
     if (rc) {
         int keep = rc;
 

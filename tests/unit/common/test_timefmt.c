@@ -93,6 +93,18 @@ static const struct {
     {INT64_C(1795239000123), "2026-11-21T05:30:00.123Z"},
     {INT64_C(1795239000050), "2026-11-21T05:30:00.050Z"},
     {INT64_C(4102444800000), "2100-01-01T00:00:00.000Z"},
+    /* the ends of the four-digit years, which are written by hand */
+    {INT64_C(253402300799999), "9999-12-31T23:59:59.999Z"},
+    {INT64_C(-62167219200000), "0000-01-01T00:00:00.000Z"},
+};
+
+/* past them: rendered, though the parser takes four-digit years only */
+static const struct {
+    int64_t ms;
+    const char *text;
+} rfc3339_wide_cases[] = {
+    {INT64_C(253402300800000), "10000-01-01T00:00:00.000Z"},
+    {INT64_C(-62167219200001), "-001-12-31T23:59:59.999Z"},
 };
 
 static void
@@ -107,6 +119,15 @@ test_timefmt_rfc3339_render(void **state)
         if (strcmp(out, rfc3339_cases[i].text) != 0)
             fail_msg("%lld: '%s', want '%s'", (long long)rfc3339_cases[i].ms,
                      out, rfc3339_cases[i].text);
+    }
+    for (size_t i = 0; i < NELEM(rfc3339_wide_cases); i++) {
+        char out[TIMEFMT_MAX];
+
+        timefmt_rfc3339(out, rfc3339_wide_cases[i].ms);
+        if (strcmp(out, rfc3339_wide_cases[i].text) != 0)
+            fail_msg("%lld: '%s', want '%s'",
+                     (long long)rfc3339_wide_cases[i].ms, out,
+                     rfc3339_wide_cases[i].text);
     }
 }
 

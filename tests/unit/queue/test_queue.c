@@ -947,6 +947,86 @@ test_queue_batch_whole_refusals(void **state)
     qt_assert_counts(f, "q", "16/0/0/16");
 }
 
+/* A batch on a standard queue stores each entry with one statement per
+ * table: what it stores, answers and journals must be what sending the
+ * same messages one by one gives (but for ids and the queue's name). */
+static void
+test_queue_batch_same_as_one_by_one(void **state)
+{
+    static const char *const msgs[] = {
+        "{\"body\": \"one\"}",
+        "{\"body\": \"two\", \"priority\": 3, \"delay_seconds\": 7}",
+        "{\"body\": \"th\\\"ree\\n\", \"group_id\": \"g\", "
+        "\"dedup_id\": \"d\", \"attributes\": {\"k\": {\"type\": "
+        "\"Number\", \"value\": \"1.5\"}}, \"system\": "
+        "{\"AWSTraceHeader\": \"t\"}}",
+        "{\"body\": \"four\", \"delay_seconds\": 0}",
+    };
+    struct qtest *f = *state;
+    char one[NELEM(msgs)][QT_ID], types[2][QT_STR];
+    json_t *batch = json_array(), *out = NULL, *ok;
+
+    qt_create(f, "a", "{\"delay_seconds\": 2}");
+    qt_create(f, "b", "{\"delay_seconds\": 2}");
+    qt_at(f, 5000);
+    for (size_t i = 0; i < NELEM(msgs); i++) {
+        json_t *e = qt_json(msgs[i]);
+        char eid[8];
+
+        qt_send(f, "a", msgs[i], one[i]);
+        snprintf(eid, sizeof(eid), "e%zu", i);
+        json_object_set_new(e, "id", json_string(eid));
+        json_array_append_new(batch, e);
+        if (i == 1) /* a bad entry between good ones */
+            json_array_append_new(batch, qt_json("{\"id\": \"x\", "
+                                                 "\"priority\": 99}"));
+    }
+    assert_int_equal(0, queue_send_batch(&out, f->qs, "b", batch));
+    json_decref(batch);
+    ok = json_object_get(out, "successful");
+    assert_int_equal(NELEM(msgs), json_array_size(ok));
+    assert_int_equal(1, json_array_size(json_object_get(out, "failed")));
+    for (size_t i = 0; i < NELEM(msgs); i++) {
+        json_t *res = json_array_get(ok, i);
+        const char *bid = qt_str(res, "id");
+        json_t *ma = qt_msg(f, "a", one[i]), *mb = qt_msg(f, "b", bid);
+        json_t *ja = qt_journal(f, "message", one[i]);
+        json_t *jb = qt_journal(f, "message", bid);
+        json_t *ia = json_object_get(ja, "items");
+        json_t *ib = json_object_get(jb, "items");
+
+        assert_int_equal(3, json_object_size(res));
+        assert_string_equal(qt_str(ma, "body_md5"), qt_str(res, "body_md5"));
+        json_object_del(ma, "id");
+        json_object_del(mb, "id");
+        if (!json_equal(ma, mb))
+            fail_msg("message %zu differs: %s vs %s", i,
+                     json_dumps(ma, JSON_SORT_KEYS),
+                     json_dumps(mb, JSON_SORT_KEYS));
+        qt_list(types[0], sizeof(types[0]), ia, "type");
+        qt_list(types[1], sizeof(types[1]), ib, "type");
+        assert_string_equal(types[0], types[1]);
+        for (size_t k = 0; k < json_array_size(ia); k++) {
+            json_t *da = json_object_get(json_array_get(ia, k), "detail");
+            json_t *db = json_object_get(json_array_get(ib, k), "detail");
+
+            json_object_del(da, "queue");
+            json_object_del(db, "queue");
+            assert_true(json_equal(da, db));
+            assert_string_equal(
+                qt_str(json_array_get(ia, k), "time"),
+                qt_str(json_array_get(ib, k), "time"));
+        }
+        json_decref(ma);
+        json_decref(mb);
+        json_decref(ja);
+        json_decref(jb);
+    }
+    json_decref(out);
+    qt_assert_counts(f, "a", "1/0/3/4");
+    qt_assert_counts(f, "b", "1/0/3/4");
+}
+
 static void
 test_queue_batch_bad_entry_stores_others(void **state)
 {
@@ -1190,6 +1270,7 @@ main(void)
         T(test_queue_get_and_remove_by_id),
         T(test_queue_bad_send_changes_nothing),
         T(test_queue_batch_whole_refusals),
+        T(test_queue_batch_same_as_one_by_one),
         T(test_queue_batch_bad_entry_stores_others),
         T(test_queue_bad_receive_changes_nothing),
         T(test_queue_delete_batch),

@@ -13,9 +13,11 @@
 #include "common/err.h"
 #include "store/store.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct fixture {
@@ -492,6 +494,97 @@ test_store_stmt_cached(void **state)
     store_done(b);
 }
 
+/* The statement cache keys on the SQL's address first: a buffer reused
+ * for other text must still get the statement of its text. */
+static void
+test_store_stmt_same_buffer(void **state)
+{
+    struct fixture *f = *state;
+    char sql[32];
+    sqlite3_stmt *a, *b;
+
+    snprintf(sql, sizeof(sql), "SELECT 1");
+    a = store_stmt(f->st, sql);
+    snprintf(sql, sizeof(sql), "SELECT 2");
+    b = store_stmt(f->st, sql);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(SQLITE_ROW, sqlite3_step(b));
+    assert_int_equal(2, sqlite3_column_int(b, 0));
+    store_done(b);
+    snprintf(sql, sizeof(sql), "SELECT 1");
+    assert_ptr_equal(a, store_stmt(f->st, sql));
+}
+
+/* The value written under key i: long enough that commits span many WAL
+ * frames, and one commit is past the WAL writer's gathering cap. */
+static void
+kill_value(char *out, size_t len, int i)
+{
+    size_t n = i == 7 ? len - 1 : 3000;
+
+    memset(out, 'a' + i % 26, n);
+    out[n] = '\0';
+}
+
+/* The child: commit 20 changes as the engine does, leave one more
+ * uncommitted, and die by SIGKILL without closing anything. */
+static void
+kill_child(const char *path)
+{
+    static char value[400 * 1024];
+    struct store *st;
+    char key[16];
+
+    if (store_open_exclusive(&st, path) != 0)
+        _exit(2);
+    store_set_batching(st, 1);
+    for (int i = 0; i < 21; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        kill_value(value, sizeof(value), i);
+        if (store_write_begin(st) || store_meta_set(st, key, value) ||
+            store_write_end(st, 1))
+            _exit(3);
+        if (i < 20 && store_batch_commit(st) != 0) {
+            fprintf(stderr, "commit %d: %s\n", i, err_last());
+            _exit(4);
+        }
+    }
+    raise(SIGKILL);
+    _exit(5);
+}
+
+/* What was committed survives kill -9; what was not, is gone. */
+static void
+test_store_commit_survives_kill(void **state)
+{
+    static char want[400 * 1024];
+    struct fixture *f = *state;
+    sqlite3_stmt *q;
+    int status = 0;
+    pid_t pid;
+
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        kill_child(f->path);
+    assert_int_equal(pid, waitpid(pid, &status, 0));
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+        fail_msg("the child did not die by SIGKILL (status %d)", status);
+    assert_int_equal(0, store_open(&f->st, f->path));
+    for (int i = 0; i < 20; i++) {
+        char key[16];
+
+        snprintf(key, sizeof(key), "k%d", i);
+        kill_value(want, sizeof(want), i);
+        assert_meta(f->st, key, want);
+    }
+    assert_meta(f->st, "k20", NULL);
+    q = store_stmt(f->st, "PRAGMA integrity_check");
+    assert_int_equal(SQLITE_ROW, sqlite3_step(q));
+    assert_string_equal("ok", (const char *)sqlite3_column_text(q, 0));
+    store_done(q);
+}
+
 static void
 test_store_exec_error(void **state)
 {
@@ -525,6 +618,8 @@ main(void)
         TM(test_store_truncate_all),
         TM(test_store_truncate_all_in_change),
         TM(test_store_stmt_cached),
+        TM(test_store_stmt_same_buffer),
+        TF(test_store_commit_survives_kill),
         TM(test_store_exec_error),
     };
 

@@ -1,0 +1,268 @@
+/*
+ * store_wal: see store_wal.h. Wraps the default VFS; files other than
+ * WALs are the default VFS's own files, untouched. A WAL file keeps one
+ * run of pending bytes [off, off + len) that extends only by appends.
+ */
+#include "store/store_wal.h"
+
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <string.h>
+
+#define STORE_WAL_NAME "flowdeck-wal"
+#define STORE_WAL_FRAME_HDR 24
+/* under 128 KiB: SQLite's unix VFS takes at most 0x1ffff bytes a write */
+#define STORE_WAL_PENDING_MAX (112 * 1024)
+
+struct store_wal_file {
+    sqlite3_file base;  /* our methods */
+    sqlite3_file *real; /* the default VFS's file, right after us */
+    char *buf;
+    size_t len, cap;
+    sqlite3_int64 off;
+    int commit_page;             /* the next write ends a commit frame */
+    struct store_wal_file *next; /* every open WAL, for store_wal_flush */
+};
+
+static struct store_wal_file *store_wal_files;
+
+static sqlite3_vfs store_wal_vfs_s;
+static sqlite3_vfs *store_wal_base;
+
+/* Hand the pending bytes to the OS. Returns: SQLITE_OK or its error. */
+static int
+store_wal_flush_file(struct store_wal_file *f)
+{
+    int rc;
+
+    if (f->len == 0)
+        return SQLITE_OK;
+    rc = f->real->pMethods->xWrite(f->real, f->buf, (int)f->len, f->off);
+    f->len = 0;
+    return rc;
+}
+
+static int
+store_wal_close(sqlite3_file *p)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+    int rc = store_wal_flush_file(f), rc2;
+
+    rc2 = f->real->pMethods->xClose(f->real);
+    for (struct store_wal_file **at = &store_wal_files; *at;
+         at = &(*at)->next) {
+        if (*at == f) {
+            *at = f->next;
+            break;
+        }
+    }
+    free(f->buf);
+    f->buf = NULL;
+    return rc != SQLITE_OK ? rc : rc2;
+}
+
+static int
+store_wal_read(sqlite3_file *p, void *out, int n, sqlite3_int64 off)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+    int rc = store_wal_flush_file(f);
+
+    return rc ? rc : f->real->pMethods->xRead(f->real, out, n, off);
+}
+
+static int
+store_wal_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+    const unsigned char *d = data;
+    int ends_commit = f->commit_page, rc = SQLITE_OK;
+
+    f->commit_page = 0;
+    if (n == STORE_WAL_FRAME_HDR && (d[4] | d[5] | d[6] | d[7]) != 0)
+        f->commit_page = 1; /* a commit frame's header: its page is next */
+    if (f->len && off != f->off + (sqlite3_int64)f->len)
+        rc = store_wal_flush_file(f); /* out of sequence: keep the order */
+    if (rc == SQLITE_OK && f->len + (size_t)n > STORE_WAL_PENDING_MAX)
+        rc = store_wal_flush_file(f);
+    if (rc != SQLITE_OK)
+        return rc;
+    if ((size_t)n > STORE_WAL_PENDING_MAX)
+        return f->real->pMethods->xWrite(f->real, data, n, off);
+    if (f->len == 0)
+        f->off = off;
+    if (f->len + (size_t)n > f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 16384;
+        while (f->cap < f->len + (size_t)n)
+            f->cap *= 2;
+        f->buf = xrealloc(f->buf, f->cap);
+    }
+    memcpy(f->buf + f->len, data, (size_t)n);
+    f->len += (size_t)n;
+    return ends_commit ? store_wal_flush_file(f) : SQLITE_OK;
+}
+
+static int
+store_wal_truncate(sqlite3_file *p, sqlite3_int64 size)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+    int rc = store_wal_flush_file(f);
+
+    return rc ? rc : f->real->pMethods->xTruncate(f->real, size);
+}
+
+static int
+store_wal_sync(sqlite3_file *p, int flags)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+    int rc = store_wal_flush_file(f);
+
+    return rc ? rc : f->real->pMethods->xSync(f->real, flags);
+}
+
+static int
+store_wal_size(sqlite3_file *p, sqlite3_int64 *size)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+    int rc = store_wal_flush_file(f);
+
+    return rc ? rc : f->real->pMethods->xFileSize(f->real, size);
+}
+
+static int
+store_wal_lock(sqlite3_file *p, int level)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    return f->real->pMethods->xLock(f->real, level);
+}
+
+static int
+store_wal_unlock(sqlite3_file *p, int level)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    return f->real->pMethods->xUnlock(f->real, level);
+}
+
+static int
+store_wal_reserved(sqlite3_file *p, int *out)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    return f->real->pMethods->xCheckReservedLock(f->real, out);
+}
+
+static int
+store_wal_fcntl(sqlite3_file *p, int op, void *arg)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+    int rc = store_wal_flush_file(f);
+
+    return rc ? rc : f->real->pMethods->xFileControl(f->real, op, arg);
+}
+
+static int
+store_wal_sector(sqlite3_file *p)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    return f->real->pMethods->xSectorSize(f->real);
+}
+
+static int
+store_wal_caps(sqlite3_file *p)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    return f->real->pMethods->xDeviceCharacteristics(f->real);
+}
+
+/* A WAL is never mapped or used for shared memory: the version 1 methods
+ * are all SQLite asks of it. */
+static const sqlite3_io_methods store_wal_methods = {
+    1,
+    store_wal_close,
+    store_wal_read,
+    store_wal_write,
+    store_wal_truncate,
+    store_wal_sync,
+    store_wal_size,
+    store_wal_lock,
+    store_wal_unlock,
+    store_wal_reserved,
+    store_wal_fcntl,
+    store_wal_sector,
+    store_wal_caps,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+};
+
+static int
+store_wal_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p,
+               int flags, int *out_flags)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+    int rc;
+
+    (void)vfs;
+    if (!(flags & SQLITE_OPEN_WAL))
+        return store_wal_base->xOpen(store_wal_base, name, p, flags, out_flags);
+    memset(f, 0, sizeof(*f));
+    f->real = (sqlite3_file *)(f + 1);
+    rc = store_wal_base->xOpen(store_wal_base, name, f->real, flags, out_flags);
+    if (rc != SQLITE_OK || f->real->pMethods == NULL)
+        return rc; /* base.pMethods NULL: SQLite will not close it */
+    f->base.pMethods = &store_wal_methods;
+    f->next = store_wal_files;
+    store_wal_files = f;
+    return SQLITE_OK;
+}
+
+int
+store_wal_flush(void)
+{
+    int rc = SQLITE_OK;
+
+    for (struct store_wal_file *f = store_wal_files; f; f = f->next) {
+        int r = store_wal_flush_file(f);
+
+        if (rc == SQLITE_OK)
+            rc = r;
+    }
+    return rc;
+}
+
+const char *
+store_wal_vfs(void)
+{
+    sqlite3_vfs *base;
+
+    if (store_wal_base)
+        return STORE_WAL_NAME;
+    base = sqlite3_vfs_find(NULL);
+    if (base == NULL) {
+        log_warn("store: no default SQLite VFS to wrap");
+        return NULL;
+    }
+    store_wal_vfs_s = *base;
+    store_wal_vfs_s.zName = STORE_WAL_NAME;
+    store_wal_vfs_s.szOsFile =
+        (int)sizeof(struct store_wal_file) + base->szOsFile;
+    store_wal_vfs_s.xOpen = store_wal_open;
+    store_wal_vfs_s.pNext = NULL;
+    /* the other methods are the base's, pAppData with them */
+    store_wal_base = base;
+    if (sqlite3_vfs_register(&store_wal_vfs_s, 0) != SQLITE_OK) {
+        store_wal_base = NULL;
+        log_warn("store: cannot register the WAL-gathering VFS");
+        return NULL;
+    }
+    return STORE_WAL_NAME;
+}

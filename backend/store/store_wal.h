@@ -1,0 +1,31 @@
+/*
+ * store_wal: a VFS over SQLite's own that gathers the writes of one WAL
+ * commit into one pwrite. SQLite writes each frame of a commit as two
+ * writes (its 24-byte header, then the page), so a commit of six pages
+ * cost twelve system calls; the frames are consecutive, so they go as one.
+ *
+ * Durability is unchanged: the write that completes a commit frame (the
+ * frame whose header carries the database size) hands everything pending
+ * to the OS before it returns, so when COMMIT returns the transaction is
+ * in the WAL in the OS page cache, as before, and survives kill -9. Any
+ * other access to the WAL file (a read, sync, truncate, size, close, a
+ * write out of sequence) hands the pending bytes over first.
+ * Engine thread only, like the store.
+ */
+#ifndef FLOWDECK_STORE_WAL_H
+#define FLOWDECK_STORE_WAL_H
+
+/* The VFS's name, registered on first use (never the default). Returns:
+ * the name, or NULL (with the reason logged) when it cannot register; the
+ * store then opens with SQLite's default VFS. */
+const char *store_wal_vfs(void);
+
+/*
+ * Hand whatever any WAL holds pending to the OS. A commit does so by
+ * itself when its last frame is written; the store calls this after each
+ * COMMIT too, so that durability never rests on recognising that frame.
+ * Returns: SQLITE_OK, or the first write error.
+ */
+int store_wal_flush(void);
+
+#endif
