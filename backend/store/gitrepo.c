@@ -125,24 +125,47 @@ gitrepo_blob_in(git_oid *out, git_commit *commit, const char *name)
     return found;
 }
 
+/* Commit `head`'s tree with file `name` set to `blob`, or removed when
+ * `blob` is NULL. */
+static int
+gitrepo_commit_change(char *out, struct gitrepo *r, git_commit *head,
+                      const char *name, const git_oid *blob,
+                      const char *message, int64_t ms)
+{
+    git_tree *base = NULL;
+    git_treebuilder *tb = NULL;
+    git_oid tree_oid;
+    int rc;
+
+    if ((head && git_commit_tree(&base, head) != 0) ||
+        git_treebuilder_new(&tb, r->repo, base) != 0 ||
+        (blob ? git_treebuilder_insert(NULL, tb, name, blob,
+                                       GIT_FILEMODE_BLOB)
+              : git_treebuilder_remove(tb, name)) != 0 ||
+        git_treebuilder_write(&tree_oid, tb) != 0)
+        rc = gitrepo_error(ENG_ERR, "building the tree");
+    else
+        rc = gitrepo_commit_tree(out, r, head, &tree_oid, message, ms);
+    git_treebuilder_free(tb);
+    git_tree_free(base);
+    return rc;
+}
+
 int
 gitrepo_commit_file(char *out, struct gitrepo *r, const char *name,
                     const void *data, size_t len, const char *message,
                     int64_t ms)
 {
     git_commit *head = NULL;
-    git_tree *base = NULL;
-    git_treebuilder *tb = NULL;
-    git_oid blob, old, tree_oid;
+    git_oid blob, old;
     int rc;
 
     if ((rc = gitrepo_head(&head, r)))
         return rc;
     if (git_blob_create_from_buffer(&blob, r->repo, data, len) != 0) {
         rc = gitrepo_error(ENG_ERR, "storing the file");
-        goto out;
-    }
-    if (gitrepo_blob_in(&old, head, name) && git_oid_equal(&old, &blob)) {
+    } else if (gitrepo_blob_in(&old, head, name) &&
+               git_oid_equal(&old, &blob)) {
         /* unchanged: the version is the commit that last changed it */
         json_t *log = NULL;
 
@@ -152,20 +175,9 @@ gitrepo_commit_file(char *out, struct gitrepo *r, const char *name,
                      json_string_value(json_object_get(
                          json_array_get(log, 0), "commit")));
         json_decref(log);
-        goto out;
+    } else {
+        rc = gitrepo_commit_change(out, r, head, name, &blob, message, ms);
     }
-    if ((head && git_commit_tree(&base, head) != 0) ||
-        git_treebuilder_new(&tb, r->repo, base) != 0 ||
-        git_treebuilder_insert(NULL, tb, name, &blob, GIT_FILEMODE_BLOB) !=
-            0 ||
-        git_treebuilder_write(&tree_oid, tb) != 0) {
-        rc = gitrepo_error(ENG_ERR, "building the tree");
-        goto out;
-    }
-    rc = gitrepo_commit_tree(out, r, head, &tree_oid, message, ms);
-out:
-    git_treebuilder_free(tb);
-    git_tree_free(base);
     git_commit_free(head);
     return rc;
 }
@@ -175,28 +187,15 @@ gitrepo_remove_file(struct gitrepo *r, const char *name, const char *message,
                     int64_t ms)
 {
     git_commit *head = NULL;
-    git_tree *base = NULL;
-    git_treebuilder *tb = NULL;
-    git_oid old, tree_oid;
+    git_oid old;
     int rc;
 
     if ((rc = gitrepo_head(&head, r)))
         return rc;
-    if (!gitrepo_blob_in(&old, head, name)) {
+    if (!gitrepo_blob_in(&old, head, name))
         rc = err_set(ENG_ENOTFOUND, "no file '%s' in the repository", name);
-        goto out;
-    }
-    if (git_commit_tree(&base, head) != 0 ||
-        git_treebuilder_new(&tb, r->repo, base) != 0 ||
-        git_treebuilder_remove(tb, name) != 0 ||
-        git_treebuilder_write(&tree_oid, tb) != 0) {
-        rc = gitrepo_error(ENG_ERR, "building the tree");
-        goto out;
-    }
-    rc = gitrepo_commit_tree(NULL, r, head, &tree_oid, message, ms);
-out:
-    git_treebuilder_free(tb);
-    git_tree_free(base);
+    else
+        rc = gitrepo_commit_change(NULL, r, head, name, NULL, message, ms);
     git_commit_free(head);
     return rc;
 }
