@@ -749,7 +749,10 @@ class Durability(QueueTestCase):
                                          for _ in range(2)]
         for t in threads:
             t.start()
-        time.sleep(1.5 + random.random())
+        # enough traffic first, however slow the machine, then a random
+        # moment to kill it
+        wait_for(lambda: len(acked) >= 150, timeout=30)
+        time.sleep(random.random())
         self.e.kill9()
         stop.set()
         for t in threads:
