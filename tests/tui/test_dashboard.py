@@ -3,86 +3,18 @@
 back, and quits on q with a clean exit (under the sanitizers a leak would
 make the exit status 23)."""
 
-import os
-import re
-import shlex
 import shutil
-import subprocess
-import sys
-import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "integration"))
-
-from harness import (FLOWDECK, SAN_ENV, EngineTestCase,  # noqa: E402
-                     free_port, new_data_dir, run_cli)
+from tmuxcase import TmuxTestCase
+from harness import free_port, new_data_dir, run_cli  # noqa: E402
 
 
-@unittest.skipUnless(shutil.which("tmux"), "tmux is not installed")
-class Dashboard(EngineTestCase):
-    def setUp(self):
-        # one tmux server per test: a server still going away from the
-        # last test must not take the next one's session
-        self.sock = "flowdeck-test-%d-%s" % (os.getpid(),
-                                             self._testMethodName[5:])
-        self.addCleanup(self.remove_socket)
-        self.addCleanup(self.tmux_quiet, "kill-server")
-
-    def remove_socket(self):
-        path = os.path.join(os.environ.get("TMUX_TMPDIR") or "/tmp",
-                            "tmux-%d" % os.getuid(), self.sock)
-        if os.path.exists(path):
-            os.unlink(path)
-
-    def tmux(self, *args):
-        return subprocess.run(["tmux", "-L", self.sock] + list(args),
-                              capture_output=True, text=True, timeout=10,
-                              check=True).stdout
-
-    def tmux_quiet(self, *args):
-        subprocess.run(["tmux", "-L", self.sock] + list(args),
-                       capture_output=True, timeout=10)
-
-    def screen(self):
-        return self.tmux("capture-pane", "-p", "-t", "dash")
-
-    def wait_for(self, predicate, what, timeout=10):
-        """The screen once it matches and has settled: a capture can land
-        while a frame is still being written."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            text = self.screen()
-            if predicate(text):
-                time.sleep(0.05)
-                if predicate(self.screen()):
-                    return self.screen()
-                continue
-            time.sleep(0.1)
-        self.fail("%s did not show; the screen:\n%s" % (what, self.screen()))
-
-    def start_dashboard(self, url, lang, extra_env=None):
-        env = dict(SAN_ENV, LANG=lang, LC_ALL=lang, TERM="screen")
-        env.update(extra_env or {})
-        args = ["new-session", "-d", "-x", "80", "-y", "24", "-s", "dash"]
-        for k, v in env.items():
-            args += ["-e", "%s=%s" % (k, v)]
-        # a shell reports flowdeck's exit status on the screen when it ends
-        cmd = "%s --endpoint %s; echo \"flowdeck exited $?\"; sleep 60" % (
-            shlex.quote(FLOWDECK), shlex.quote(url))
-        self.tmux(*(args + ["sh", "-c", cmd]))
-
-    def quit_status(self, timeout=10):
-        """Press q; returns flowdeck's exit status."""
-        self.tmux("send-keys", "-t", "dash", "q")
-        text = self.wait_for(lambda t: "flowdeck exited" in t,
-                             "the end of flowdeck", timeout)
-        return int(re.search(r"flowdeck exited (\d+)", text).group(1))
-
+class Dashboard(TmuxTestCase):
     def test_home_follows_the_engine(self):
         e = self.engine()
         e.ok("POST", "/v1/timers", {"after": "1h"}, status=201)
-        self.start_dashboard(e.url, "C.UTF-8")
+        self.start_dashboard(e.url)
         addr = "127.0.0.1:%d" % e.port
 
         text = self.wait_for(lambda t: addr in t and "\u25cf up" in t,
@@ -132,7 +64,7 @@ class Dashboard(EngineTestCase):
         env = {"FLOWDECK_DATA_DIR": data_dir}
         self.addCleanup(shutil.rmtree, data_dir, True)
         self.addCleanup(run_cli, ["down", "--endpoint", url], env)
-        self.start_dashboard(url, "C.UTF-8", env)
+        self.start_dashboard(url, extra_env=env)
         self.wait_for(lambda t: "\u25cf up" in t and data_dir[:60] in t,
                       "the engine it started")
         self.assertEqual(self.quit_status(), 0, self.screen())

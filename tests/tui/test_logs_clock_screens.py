@@ -11,100 +11,16 @@ change is checked against GET /v1/clock. Both screens at 80x24 and
 with q and expects a clean exit (under the sanitizers a leak makes the
 exit status 23)."""
 
-import os
 import re
-import shlex
-import shutil
-import subprocess
-import sys
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "integration"))
-
-from harness import FLOWDECK, SAN_ENV, EngineTestCase  # noqa: E402
+from tmuxcase import TmuxTestCase
 
 ROW_TIME = r"\d\d:\d\d:\d\d\.\d{3}"
 
 
-@unittest.skipUnless(shutil.which("tmux"), "tmux is not installed")
-class LogsClockScreens(EngineTestCase):
-    def setUp(self):
-        # one tmux server per test, so a server going away cannot take
-        # the next test's session
-        self.sock = "flowdeck-lc-%d-%s" % (os.getpid(),
-                                           self._testMethodName[5:])
-        self.addCleanup(self.remove_socket)
-        self.addCleanup(self.tmux_quiet, "kill-server")
-
-    # -- tmux --
-    def remove_socket(self):
-        path = os.path.join(os.environ.get("TMUX_TMPDIR") or "/tmp",
-                            "tmux-%d" % os.getuid(), self.sock)
-        if os.path.exists(path):
-            os.unlink(path)
-
-    def tmux(self, *args):
-        return subprocess.run(["tmux", "-L", self.sock] + list(args),
-                              capture_output=True, text=True, timeout=10,
-                              check=True).stdout
-
-    def tmux_quiet(self, *args):
-        subprocess.run(["tmux", "-L", self.sock] + list(args),
-                       capture_output=True, timeout=10)
-
-    def screen(self):
-        return self.tmux("capture-pane", "-p", "-t", "dash")
-
-    def keys(self, *keys):
-        self.tmux("send-keys", "-t", "dash", *keys)
-
-    def type(self, text):
-        self.tmux("send-keys", "-t", "dash", "-l", text)
-
-    def wait_for(self, predicate, what, timeout=10):
-        """The screen once it matches and has settled: a capture can land
-        while a frame is still being written."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            text = self.screen()
-            if predicate(text):
-                time.sleep(0.05)
-                again = self.screen()
-                if again == text:
-                    return text
-                continue
-            time.sleep(0.05)
-        self.fail("%s did not show; the screen:\n%s" % (what, self.screen()))
-
-    def wait_text(self, needle, timeout=10):
-        return self.wait_for(lambda t: needle in t, repr(needle), timeout)
-
-    def start_dashboard(self, e, lang="C.UTF-8", size=(80, 24)):
-        env = dict(SAN_ENV, LANG=lang, LC_ALL=lang, TERM="screen")
-        args = ["new-session", "-d", "-x", str(size[0]), "-y", str(size[1]),
-                "-s", "dash"]
-        for k, v in env.items():
-            args += ["-e", "%s=%s" % (k, v)]
-        cmd = "%s --endpoint %s; echo \"flowdeck exited $?\"; sleep 60" % (
-            shlex.quote(FLOWDECK), shlex.quote(e.url))
-        self.tmux(*(args + ["sh", "-c", cmd]))
-        self.wait_text("COUNTS")
-
-    def jump(self, command):
-        """The ':' line: type `command`, then Enter."""
-        self.keys(":")
-        self.wait_for(lambda t: t.splitlines()[-1].startswith(":"),
-                      "the ':' line")
-        self.type(command)
-        self.keys("Enter")
-
-    def quit_status(self):
-        self.keys("q")
-        text = self.wait_text("flowdeck exited")
-        return int(re.search(r"flowdeck exited (\d+)", text).group(1))
-
+class LogsClockScreens(TmuxTestCase):
     @staticmethod
     def fits(text, w, h):
         lines = text.split("\n")
@@ -132,7 +48,7 @@ class LogsClockScreens(EngineTestCase):
         e = self.engine()
         for i in range(40):  # more lines than the screen has rows
             self.snapshot(e, "fill-%02d" % i)
-        self.start_dashboard(e)
+        self.open_home(e)
         # Home lists the key; L opens the log, following, at its end
         self.assertIn("L logs", self.screen().splitlines()[-1])
         self.keys("L")
@@ -238,7 +154,7 @@ class LogsClockScreens(EngineTestCase):
         e = self.engine()
         for i in range(30):
             self.snapshot(e, "fill-%02d" % i)
-        self.start_dashboard(e)
+        self.open_home(e)
         # :lo + Tab completes the name
         self.keys(":")
         self.type("lo")
@@ -303,7 +219,7 @@ class LogsClockScreens(EngineTestCase):
 
     def test_clock_pause_advance_scale_and_real(self):
         e = self.engine()
-        self.start_dashboard(e)
+        self.open_home(e)
         self.assertIn("C clock", self.screen().splitlines()[-1])
         self.keys("C")
         text = self.wait_text("\u25b6 real")
@@ -403,7 +319,7 @@ class LogsClockScreens(EngineTestCase):
 
     def test_clock_resize_help_and_completion(self):
         e = self.engine()
-        self.start_dashboard(e)
+        self.open_home(e)
         # Home's help lists both screens
         self.keys("?")
         text = self.wait_text("keys: home")

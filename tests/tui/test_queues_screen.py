@@ -6,103 +6,19 @@ redrive out of a dead-letter queue, resizing, help, and a stopped engine.
 Each test quits with q and expects a clean exit (under the sanitizers a
 leak makes the exit status 23)."""
 
-import os
 import re
-import shlex
-import shutil
-import subprocess
-import sys
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "integration"))
-
-from harness import FLOWDECK, SAN_ENV, EngineTestCase  # noqa: E402
+from tmuxcase import TmuxTestCase
 
 PAGE = 50
 
 
-@unittest.skipUnless(shutil.which("tmux"), "tmux is not installed")
-class QueuesScreen(EngineTestCase):
-    def setUp(self):
-        # one tmux server per test, so a server going away cannot take
-        # the next test's session
-        self.sock = "flowdeck-q-%d-%s" % (os.getpid(),
-                                          self._testMethodName[5:])
-        self.addCleanup(self.remove_socket)
-        self.addCleanup(self.tmux_quiet, "kill-server")
-
-    # -- tmux --
-    def remove_socket(self):
-        path = os.path.join(os.environ.get("TMUX_TMPDIR") or "/tmp",
-                            "tmux-%d" % os.getuid(), self.sock)
-        if os.path.exists(path):
-            os.unlink(path)
-
-    def tmux(self, *args):
-        return subprocess.run(["tmux", "-L", self.sock] + list(args),
-                              capture_output=True, text=True, timeout=10,
-                              check=True).stdout
-
-    def tmux_quiet(self, *args):
-        subprocess.run(["tmux", "-L", self.sock] + list(args),
-                       capture_output=True, timeout=10)
-
-    def screen(self):
-        return self.tmux("capture-pane", "-p", "-t", "dash")
-
-    def keys(self, *keys):
-        self.tmux("send-keys", "-t", "dash", *keys)
-
-    def type(self, text):
-        self.tmux("send-keys", "-t", "dash", "-l", text)
-
-    def wait_for(self, predicate, what, timeout=10):
-        """The screen once it matches and has settled: a capture can land
-        while a frame is still being written."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            text = self.screen()
-            if predicate(text):
-                time.sleep(0.05)
-                again = self.screen()
-                if again == text:
-                    return text
-                continue
-            time.sleep(0.05)
-        self.fail("%s did not show; the screen:\n%s" % (what, self.screen()))
-
-    def wait_text(self, needle, timeout=10):
-        return self.wait_for(lambda t: needle in t, repr(needle), timeout)
-
-    def start_dashboard(self, e, lang="C.UTF-8", size=(80, 24)):
-        env = dict(SAN_ENV, LANG=lang, LC_ALL=lang, TERM="screen")
-        args = ["new-session", "-d", "-x", str(size[0]), "-y", str(size[1]),
-                "-s", "dash"]
-        for k, v in env.items():
-            args += ["-e", "%s=%s" % (k, v)]
-        cmd = "%s --endpoint %s; echo \"flowdeck exited $?\"; sleep 60" % (
-            shlex.quote(FLOWDECK), shlex.quote(e.url))
-        self.tmux(*(args + ["sh", "-c", cmd]))
-        self.wait_text("COUNTS")
-
-    def jump(self, command):
-        """The ':' line: type `command`, then Enter."""
-        self.keys(":")
-        self.wait_for(lambda t: t.splitlines()[-1].startswith(":"),
-                      "the ':' line")
-        self.type(command)
-        self.keys("Enter")
-
+class QueuesScreen(TmuxTestCase):
     def open_queue(self, name):
         self.jump("queue " + name)
         return self.wait_text(":queues " + name)
-
-    def quit_status(self):
-        self.keys("q")
-        text = self.wait_text("flowdeck exited")
-        return int(re.search(r"flowdeck exited (\d+)", text).group(1))
 
     # -- the engine --
     @staticmethod
@@ -131,7 +47,7 @@ class QueuesScreen(EngineTestCase):
             self.send(e, "jobs", "plain text %d" % i)
         self.send(e, "jobs", "later", delay_seconds=600)
         self.send(e, "results", "r")
-        self.start_dashboard(e)
+        self.open_home(e)
 
         # :queues with completion: ":queu" + Tab
         self.keys(":")
@@ -225,7 +141,7 @@ class QueuesScreen(EngineTestCase):
                               for i in range(16)]})
             if b % 100 == 0:  # gaps in the sequence numbers
                 self.send(e, "other", "x")
-        self.start_dashboard(e)
+        self.open_home(e)
         self.open_queue("big")
         self.wait_text("1\u201350 of 10000")
 
@@ -261,7 +177,7 @@ class QueuesScreen(EngineTestCase):
     def test_send_delete_and_purge(self):
         e = self.engine()
         self.make_queue(e, "jobs")
-        self.start_dashboard(e)
+        self.open_home(e)
         self.open_queue("jobs")
         self.wait_text("0 of 0")
 
@@ -328,7 +244,7 @@ class QueuesScreen(EngineTestCase):
             e.ok("POST", "/v1/queues/jobs/receive",
                  {"max": 1, "visibility_timeout": 0})
         self.assertEqual(self.counts(e, "jobs-dlq")["total"], 3)
-        self.start_dashboard(e)
+        self.open_home(e)
 
         text = self.open_queue("jobs")
         self.wait_text("dead letters \u2192 jobs-dlq (3)")
@@ -366,7 +282,7 @@ class QueuesScreen(EngineTestCase):
                         max_receives=2)
         for i in range(60):
             self.send(e, "jobs", "message number %d " % i + "x" * 150)
-        self.start_dashboard(e, lang="C")
+        self.open_home(e, lang="C")
         self.open_queue("jobs")
         text = self.wait_text("1-50 of 60")  # ASCII dash
         self.assertIn("visible 60, in flight 0, delayed 0", text)
