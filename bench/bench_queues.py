@@ -14,11 +14,12 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+from benchlib import free_port, healthz, memory
 
 BUILD = os.environ.get("FLOWDECK_BUILD_DIR", "build/release")
 FLOWDECKD = os.path.join(BUILD, "flowdeckd")
@@ -29,22 +30,6 @@ PIN = os.cpu_count() and os.cpu_count() >= 2 and shutil.which("taskset")
 
 def pinned(cpu, argv):
     return (["taskset", "-c", str(cpu)] + argv) if PIN else argv
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def healthz(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
-                      b"Connection: close\r\n\r\n")
-            return s.recv(64).startswith(b"HTTP/1.1 200")
-    except OSError:
-        return False
 
 
 class Engine:
@@ -71,16 +56,9 @@ class Engine:
         self.proc.wait()
 
     def memory(self):
-        rss = private = 0
-        with open("/proc/%d/status" % self.proc.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    rss = int(line.split()[1])
-        with open("/proc/%d/smaps_rollup" % self.proc.pid) as f:
-            for line in f:
-                if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                    private += int(line.split()[1])
-        return rss / 1024, private / 1024
+        """RSS and all private memory (clean + dirty), in MiB."""
+        rss, clean, dirty = memory(self.proc.pid)
+        return rss, clean + dirty
 
 
 def qload(port, *args, queue="bench"):

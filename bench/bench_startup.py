@@ -10,32 +10,17 @@ has served a few requests and sat idle for a second.
 
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+from benchlib import free_port, healthz, memory
+
 BUILD = os.environ.get("FLOWDECK_BUILD_DIR", "build/release")
 FLOWDECKD = os.path.join(BUILD, "flowdeckd")
 RUNS = 30
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def healthz(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
-                      b"Connection: close\r\n\r\n")
-            return s.recv(64).startswith(b"HTTP/1.1 200")
-    except OSError:
-        return False
 
 
 def start(data_dir):
@@ -54,25 +39,6 @@ def start(data_dir):
 def stop(p):
     p.terminate()
     p.wait()
-
-
-def memory(pid):
-    """RSS, and smaps_rollup's Private_Clean and Private_Dirty in MiB.
-    Private_Clean counts library pages no other process maps at the
-    moment, so it moves with what else runs; Private_Dirty is what the
-    engine itself wrote."""
-    rss = clean = dirty = 0
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1])
-    with open("/proc/%d/smaps_rollup" % pid) as f:
-        for line in f:
-            if line.startswith("Private_Clean:"):
-                clean = int(line.split()[1])
-            elif line.startswith("Private_Dirty:"):
-                dirty = int(line.split()[1])
-    return rss / 1024, clean / 1024, dirty / 1024
 
 
 def main():
