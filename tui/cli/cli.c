@@ -8,6 +8,7 @@
 
 #include "cli/cmd_clock.h"
 #include "cli/cmd_down.h"
+#include "cli/cmd_exec.h"
 #include "cli/cmd_help.h"
 #include "cli/cmd_journal.h"
 #include "cli/cmd_logs.h"
@@ -16,6 +17,7 @@
 #include "cli/cmd_status.h"
 #include "cli/cmd_flows.h"
 #include "cli/cmd_queues.h"
+#include "cli/cmd_tasks.h"
 #include "cli/cmd_timers.h"
 #include "cli/cmd_up.h"
 #include "client/client.h"
@@ -23,6 +25,7 @@
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "common/paths.h"
+#include "common/timefmt.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -82,6 +85,25 @@ static const struct cli_cmd cli_cmds[] = {
      "flow is a version in the engine's git history; show, history and\n"
      "diff read any version by its id or a prefix of it.",
      cmd_flows_opts, 0, 4},
+    {"exec", cmd_exec_run, "start, follow, stop and redrive executions",
+     "start FLOW [--name N] [--input JSON|@FILE] [--wait [SECONDS]]\n"
+     "[list] [--flow F] [--status S] [--limit N]\n"
+     "show NAME [--flow F]\nhistory NAME [--flow F]\n"
+     "stop NAME [--flow F] [--error E] [--cause C]\n"
+     "redrive NAME [--flow F]",
+     "An execution runs one version of a flow. The input is a JSON object.\n"
+     "start --wait follows it until it has finished and exits 1 unless it\n"
+     "succeeded. history prints every event, oldest first. redrive runs a\n"
+     "failed or timed-out execution again from the steps that failed.",
+     cmd_exec_opts, 0, -1},
+    {"tasks", cmd_tasks_run, "list task tokens and call them back",
+     "[list] [--all] [--flow F]\nshow TOKEN\n"
+     "succeed TOKEN [--output JSON|@FILE]\n"
+     "fail TOKEN --error E [--cause C]\nheartbeat TOKEN",
+     "A waitForCallback step waits for a callback with its task token;\n"
+     "succeed, fail and heartbeat send one as the worker would. The list\n"
+     "shortens tokens: exec show and -o json print them whole.",
+     cmd_tasks_opts, 0, -1},
     {"queues", cmd_queues_run, "manage queues and their messages",
      "[list] [--prefix P]\n"
      "create NAME [--delay S] [--visibility S] [--retention S] "
@@ -324,6 +346,106 @@ cli_parse_int(long *out, const char *s, long min, long max)
     return 0;
 }
 
+int
+cli_get_all(json_t **out, struct cli *cli, const char *path)
+{
+    json_t *all = json_array(), *page = NULL;
+    const char *next = NULL;
+    struct buf p = BUF_INIT(0);
+    int rc;
+
+    *out = NULL;
+    for (;;) {
+        buf_reset(&p);
+        buf_puts(&p, path);
+        client_query_add(&p, "limit", "1000");
+        if (next)
+            client_query_add(&p, "cursor", next);
+        json_decref(page);
+        page = NULL;
+        rc = client_request(&page, cli_client(cli), "GET", buf_str(&p), NULL);
+        if (rc)
+            break;
+        json_array_extend(all, json_object_get(page, "items"));
+        next = json_string_value(json_object_get(page, "next"));
+        if (next == NULL || *next == '\0')
+            break;
+    }
+    json_decref(page);
+    buf_free(&p);
+    if (rc) {
+        json_decref(all);
+        return rc;
+    }
+    *out = json_pack("{s:o}", "items", all);
+    return 0;
+}
+
+int64_t
+cli_now_ms(struct cli *cli)
+{
+    json_t *clock = NULL;
+    int64_t now = timefmt_real_now_ms();
+    json_t *ms;
+
+    if (client_get_clock(&clock, cli_client(cli)) == 0 &&
+        json_is_integer(ms = json_object_get(clock, "now_ms")))
+        now = json_integer_value(ms);
+    json_decref(clock);
+    return now;
+}
+
+void
+cli_age(char *out, size_t n, const char *since, int64_t now_ms)
+{
+    int64_t t;
+
+    if (since == NULL || timefmt_parse_rfc3339(&t, since) != 0) {
+        snprintf(out, n, "%s", "");
+        return;
+    }
+    timefmt_duration(out, n, now_ms > t ? now_ms - t : 0);
+}
+
+int
+cli_json_object_arg(json_t **out, const struct cli *cli, const char *opt,
+                    const char *arg)
+{
+    char *text = NULL;
+    json_error_t jerr;
+    json_t *j;
+
+    *out = NULL;
+    if (arg[0] == '@') {
+        if (cli_read_file(&text, arg + 1, CLIENT_BODY_MAX) != 0)
+            return cli_fail();
+    } else {
+        text = xstrdup(arg);
+    }
+    /* any JSON value, so that `--input 42` hears it is no object */
+    j = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    if (j == NULL)
+        return cli_usage_error(cli, "--%s is not JSON: line %d, column %d: "
+                                    "%s",
+                               opt, jerr.line, jerr.column, jerr.text);
+    if (!json_is_object(j)) {
+        static const char *const what[] = {
+            [JSON_ARRAY] = "an array",  [JSON_STRING] = "a string",
+            [JSON_INTEGER] = "a number", [JSON_REAL] = "a number",
+            [JSON_TRUE] = "true",        [JSON_FALSE] = "false",
+            [JSON_NULL] = "null",        [JSON_OBJECT] = "an object"};
+        int type = json_typeof(j);
+
+        json_decref(j);
+        return cli_usage_error(cli, "--%s must be a JSON object, like "
+                                    "'{\"key\": \"value\"}', not %s",
+                               opt, what[type]);
+    }
+    *out = j;
+    return 0;
+}
+
 size_t
 cli_width(void)
 {
@@ -405,13 +527,17 @@ cli_parse_opt(struct cli *cli, const char **gv, int argc, char **argv, int *i)
     }
     if (o->arg == NULL && inline_val)
         return cli_usage_error(cli, "option --%s takes no value", o->name);
-    if (o->arg && inline_val == NULL) {
+    if (o->arg && o->arg[0] == '[' && inline_val == NULL) {
+        /* an optional value ("[SECONDS]") is only a number that follows */
+        if (*i + 1 < argc && isdigit((unsigned char)argv[*i + 1][0]))
+            inline_val = argv[++*i];
+    } else if (o->arg && inline_val == NULL) {
         if (*i + 1 >= argc)
             return cli_usage_error(cli, "option --%s needs a value (%s)",
                                    o->name, o->arg);
         inline_val = argv[++*i];
     }
-    if (o->arg == NULL)
+    if (inline_val == NULL)
         inline_val = "";
     if (o >= cli_global_opts && o < cli_global_opts + CLI_G_COUNT)
         gv[k] = inline_val;

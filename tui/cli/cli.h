@@ -8,6 +8,7 @@
 #define FLOWDECK_CLI_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct client;
@@ -23,7 +24,9 @@ enum {
 struct cli_opt {
     const char *name; /* long name: "force" is --force */
     int letter;       /* short name ('f' is -f), or 0 */
-    const char *arg;  /* placeholder of its value ("N"); NULL: a flag */
+    const char *arg;  /* placeholder of its value ("N"); NULL: a flag;
+                       * "[N]": an optional value, taken only when the
+                       * next argument is a number ("" when absent) */
     const char *help;
 };
 
@@ -119,6 +122,32 @@ int cli_print_batch(const json_t *resp, const char *count_key,
  * with a message saying what it must be.
  */
 int cli_parse_int(long *out, const char *s, long min, long max);
+
+/*
+ * GET `path` (its query may be there already) page after page, following
+ * `next` cursors. Returns: 0 and in *out a new {"items": [...]} of every
+ * page's items, or the failed request's ENG_* code.
+ */
+int cli_get_all(json_t **out, struct cli *cli, const char *path);
+
+/* Returns: the engine clock's now in ms, or the real time when the engine
+ * does not say. */
+int64_t cli_now_ms(struct cli *cli);
+
+/*
+ * Write into `out` (n bytes) how long ago the RFC 3339 time `since` was at
+ * `now_ms`, like "42s" or "14m00s"; "" when `since` is no time.
+ */
+void cli_age(char *out, size_t n, const char *since, int64_t now_ms);
+
+/*
+ * The JSON object option `opt` gives as text or @FILE (@- is standard
+ * input). Returns: 0 and a new object in *out; else, with a message on
+ * stderr, CLI_EXIT_FAIL (the file cannot be read) or CLI_EXIT_USAGE (no
+ * JSON, or not an object).
+ */
+int cli_json_object_arg(json_t **out, const struct cli *cli, const char *opt,
+                        const char *arg);
 
 /*
  * Returns: the columns to fit tables in: the terminal's width when stdout
