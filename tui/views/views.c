@@ -4,6 +4,9 @@
 #include "views/views.h"
 
 #include "views/view_clock.h"
+#include "views/view_execs.h"
+#include "views/view_flow.h"
+#include "views/view_flows.h"
 #include "views/view_home.h"
 #include "views/view_logs.h"
 #include "views/view_message.h"
@@ -14,6 +17,9 @@
 
 static const struct view_ops *const views[] = {
     &view_home_ops,
+    &view_flows_ops,
+    &view_flow_ops,
+    &view_execs_ops,
     &view_queues_ops,
     &view_queue_ops,
     &view_message_ops,
