@@ -15,6 +15,7 @@
 #include "core/snapshot.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "flow/exec.h"
 #include "flow/flow_defs.h"
 #include "queue/queue.h"
 #include "store/store.h"
@@ -327,6 +328,7 @@ engine_start(struct engine **out, const struct engine_config *cfg)
         if (rc)
             goto out;
     }
+    eng->execs = exec_service_create(eng);
 
     if ((rc = engine_bind(eng, cfg->listen ? cfg->listen
                                            : ENGINE_DEFAULT_LISTEN,
@@ -378,6 +380,7 @@ engine_free(struct engine *eng)
         return;
     if (eng->queues)
         queue_service_shutdown(eng->queues);
+    exec_service_free(eng->execs);
     http_server_free(eng->http);
     queue_service_free(eng->queues);
     flow_defs_free(eng->flows);
@@ -477,6 +480,7 @@ engine_reload(struct engine *eng)
     int rc = eclock_load(&eng->clock, eng->store);
 
     sched_invalidate(eng->sched);
+    exec_service_reload(eng->execs);
     if (rc == 0)
         rc = queue_service_load(eng->queues);
     return rc;
@@ -510,6 +514,8 @@ engine_arm(struct engine *eng)
     if (d >= 0 && (delay < 0 || d < delay))
         delay = d;
     wait = queue_service_next_wait(eng->queues);
+    if (exec_service_next_wait(eng->execs) < wait)
+        wait = exec_service_next_wait(eng->execs);
     if (wait != INT64_MAX) {
         d = wait - timefmt_mono_ms();
         if (d < 0)
@@ -596,6 +602,7 @@ engine_run(struct engine *eng)
             http_server_run(eng->http); /* connection timeouts */
         sched_run_due(eng->sched, ENGINE_TIMERS_PER_TURN);
         queue_service_run(eng->queues);
+        exec_service_run(eng->execs);
         engine_commit(eng);
         if (http_server_woke(eng->http))
             http_server_run(eng->http); /* answer what the commit released */
@@ -603,6 +610,7 @@ engine_run(struct engine *eng)
             if (!eng->quiesced) {
                 eng->quiesced = 1;
                 queue_service_shutdown(eng->queues);
+                exec_service_shutdown(eng->execs);
                 engine_commit(eng);
                 eng->stop_deadline = timefmt_mono_ms() + ENGINE_DRAIN_MS;
                 http_server_quiesce(eng->http);
@@ -643,5 +651,6 @@ engine_info(struct engine *eng)
     json_object_set(json_object_get(info, "counts"), "messages",
                     json_object_get(qc, "messages"));
     json_object_set_new(info, "queues", qc);
+    json_object_set_new(info, "executions", exec_service_counts(eng->execs));
     return info;
 }

@@ -23,6 +23,7 @@ struct sched;
 struct http_server;
 struct queue_service;
 struct flow_defs;
+struct exec_service;
 
 struct engine_config {
     const char *listen;     /* "127.0.0.1:9460", "[::1]:0", ":9460" */
@@ -43,6 +44,7 @@ struct engine {
     struct sched *sched;
     struct queue_service *queues;
     struct flow_defs *flows;
+    struct exec_service *execs;
     struct http_server *http;
     int lock_fd;
     int epfd, timer_fd, signal_fd;

@@ -13,7 +13,8 @@
  *              inputMappings?, outputMappings?
  *   any step:  type, name, end?, inputMappings?, outputMappings?
  *   task:      resourceArn, pattern? (requestResponse), serviceParams?,
- *              timeoutSeconds?, retry?, catch?, errorMappings?
+ *              timeoutSeconds?, heartbeatSeconds?, retry?, catch?,
+ *              errorMappings?
  *   choice:    choices [{condition, steps?, goto?}], default? {steps?,
  *              goto?}
  *   parallel:  branches [{steps}] (1..FLOW_MAX_BRANCHES)
@@ -106,6 +107,8 @@ struct flow_task {
     enum flow_pattern pattern;
     json_t *service_params; /* owned reference; NULL when absent */
     int timeout_s;          /* timeoutSeconds; 0: no timeout */
+    int heartbeat_s;        /* heartbeatSeconds (waitForCallback): the
+                               longest gap between heartbeats; 0: none */
     struct flow_retry *retry; /* owned, nretry of them */
     size_t nretry;
     struct flow_catch *catches; /* owned, ncatch of them */

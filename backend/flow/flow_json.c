@@ -68,6 +68,9 @@ flow_json_task(json_t *o, const struct flow_task *t)
                             json_deep_copy(t->service_params));
     if (t->timeout_s)
         json_object_set_new(o, "timeoutSeconds", json_integer(t->timeout_s));
+    if (t->heartbeat_s)
+        json_object_set_new(o, "heartbeatSeconds",
+                            json_integer(t->heartbeat_s));
     if (t->retry) {
         a = json_array();
         for (size_t i = 0; i < t->nretry; i++) {

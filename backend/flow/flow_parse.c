@@ -1101,10 +1101,11 @@ enum { FS_TYPE, FS_NAME, FS_END, FS_IN, FS_OUT, FS_X };
 
 static const char *const fp_task_fields[] = {
     FP_STEP_COMMON, "resourceArn", "pattern", "serviceParams",
-    "timeoutSeconds", "retry", "catch", "errorMappings", NULL
+    "timeoutSeconds", "retry", "catch", "errorMappings", "heartbeatSeconds",
+    NULL
 };
 enum { FT_ARN = FS_X, FT_PATTERN, FT_PARAMS, FT_TIMEOUT, FT_RETRY, FT_CATCH,
-       FT_ERRMAP };
+       FT_ERRMAP, FT_HEARTBEAT };
 static const char *const fp_choice_fields[] = {
     FP_STEP_COMMON, "choices", "default", NULL
 };
@@ -1232,6 +1233,15 @@ fp_task(struct fp *p, const struct fp_node *n, const struct fp_node **vals,
         (rc = fp_int(p, vals[FT_TIMEOUT], "timeoutSeconds", 1,
                      FP_TIMEOUT_MAX, &t->timeout_s)) != 0)
         return rc;
+    if ((l = vals[FT_HEARTBEAT]) != NULL) {
+        if (t->pattern != FLOW_PATTERN_WAIT_FOR_CALLBACK)
+            return fp_err(p, l, "'heartbeatSeconds' needs pattern "
+                          "waitForCallback (heartbeats come with "
+                          "callbacks)");
+        if ((rc = fp_int(p, l, "heartbeatSeconds", 1, FP_TIMEOUT_MAX,
+                         &t->heartbeat_s)) != 0)
+            return rc;
+    }
 
     if ((l = vals[FT_RETRY]) != NULL) {
         if (l->kind != FP_SEQ)

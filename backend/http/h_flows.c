@@ -7,6 +7,7 @@
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "core/engine.h"
+#include "flow/exec.h"
 #include "flow/flow_defs.h"
 
 #include <string.h>
@@ -82,6 +83,10 @@ int
 h_flows_delete(struct http_req *req, struct http_resp *resp)
 {
     int rc = flow_defs_delete(req->eng->flows, req->params[0]);
+
+    /* its executions go with it (after the flow: a missing flow is 404) */
+    if (rc == 0)
+        rc = exec_forget_flow(req->eng->execs, req->params[0]);
 
     return rc ? rc : http_reply_empty(resp, 204);
 }

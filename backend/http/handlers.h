@@ -42,6 +42,20 @@ int h_flows_delete(struct http_req *req, struct http_resp *resp);
 int h_flows_versions(struct http_req *req, struct http_resp *resp);
 int h_flows_diff(struct http_req *req, struct http_resp *resp);
 
+/* h_exec.c */
+int h_exec_start(struct http_req *req, struct http_resp *resp);
+int h_exec_list(struct http_req *req, struct http_resp *resp);
+int h_exec_get(struct http_req *req, struct http_resp *resp);
+int h_exec_history(struct http_req *req, struct http_resp *resp);
+int h_exec_graph(struct http_req *req, struct http_resp *resp);
+int h_exec_stop(struct http_req *req, struct http_resp *resp);
+int h_exec_redrive(struct http_req *req, struct http_resp *resp);
+int h_tasks_list(struct http_req *req, struct http_resp *resp);
+int h_tasks_get(struct http_req *req, struct http_resp *resp);
+int h_tasks_succeed(struct http_req *req, struct http_resp *resp);
+int h_tasks_fail(struct http_req *req, struct http_resp *resp);
+int h_tasks_heartbeat(struct http_req *req, struct http_resp *resp);
+
 /* h_queues.c */
 int h_queues_list(struct http_req *req, struct http_resp *resp);
 int h_queues_create(struct http_req *req, struct http_resp *resp);

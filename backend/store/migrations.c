@@ -82,6 +82,58 @@ const struct migration migrations[] = {
      "  created_ms INTEGER NOT NULL,"
      "  modified_ms INTEGER NOT NULL"
      ") WITHOUT ROWID;"},
+    {4, "executions, their events and tasks",
+     /* one copy of each flow version an execution ran, so executions
+      * keep their definition whatever happens to the flow */
+     "CREATE TABLE flow_versions ("
+     "  version TEXT PRIMARY KEY,"
+     "  definition TEXT NOT NULL"
+     ") WITHOUT ROWID;"
+     /* state: the JSON of the running frames (exec_state.c); a finished
+      * execution keeps its own for redrive */
+     "CREATE TABLE executions ("
+     "  id INTEGER PRIMARY KEY,"
+     "  flow TEXT NOT NULL,"
+     "  name TEXT NOT NULL,"
+     "  version TEXT NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  input TEXT NOT NULL,"
+     "  output TEXT,"
+     "  error TEXT,"
+     "  cause TEXT,"
+     "  started_ms INTEGER NOT NULL,"
+     "  stopped_ms INTEGER,"
+     "  next_event INTEGER NOT NULL,"
+     "  parent_token TEXT,"
+     "  state TEXT,"
+     "  UNIQUE (flow, name)"
+     ");"
+     "CREATE INDEX executions_name ON executions(name);"
+     "CREATE TABLE exec_events ("
+     "  exec_id INTEGER NOT NULL,"
+     "  event_id INTEGER NOT NULL,"
+     "  schedule_id INTEGER NOT NULL,"
+     "  type TEXT NOT NULL,"
+     "  step TEXT NOT NULL,"
+     "  ts_ms INTEGER NOT NULL,"
+     "  detail TEXT,"
+     "  PRIMARY KEY (exec_id, event_id)"
+     ") WITHOUT ROWID;"
+     /* tasks that waited for a callback, and what became of them */
+     "CREATE TABLE tasks ("
+     "  token TEXT PRIMARY KEY,"
+     "  exec_id INTEGER NOT NULL,"
+     "  step TEXT NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  created_ms INTEGER NOT NULL,"
+     "  timeout_ms INTEGER,"
+     "  heartbeat_ms INTEGER,"
+     "  done_ms INTEGER,"
+     "  target TEXT"
+     ") WITHOUT ROWID;"
+     "CREATE INDEX tasks_exec ON tasks(exec_id);"
+     "CREATE INDEX tasks_waiting ON tasks(created_ms) "
+     "  WHERE status = 'waiting';"},
 };
 
 const int migrations_count = sizeof(migrations) / sizeof(migrations[0]);
