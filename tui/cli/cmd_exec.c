@@ -10,7 +10,6 @@
 #include "client/client.h"
 #include "common/buf.h"
 #include "common/err.h"
-#include "common/jsonx.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "text.h"
@@ -19,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CMD_EXEC_POLL_MAX 60   /* the engine's longest wait, in seconds */
+#define CMD_EXEC_POLL_MAX 60    /* the engine's longest wait, in seconds */
 #define CMD_EXEC_INLINE_JSON 60 /* longer JSON is shown indented */
 #define CMD_EXEC_DETAIL_COLS 80 /* of an event's detail in history */
 
@@ -84,8 +83,9 @@ cmd_exec_duration(char *out, size_t n, const json_t *x, int64_t now_ms)
 static void
 cmd_exec_print_json_field(const char *label, const json_t *v)
 {
-    char *text = jsonx_dump(v);
+    char *text = json_dumps(v, JSON_ENCODE_ANY); /* {"a": 1, "b": 2} */
 
+    client_check_alloc(text);
     if (strlen(text) > CMD_EXEC_INLINE_JSON) {
         free(text);
         text = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY);
@@ -118,8 +118,7 @@ cmd_exec_print(struct cli *cli, const json_t *x)
     printf("%-10s %s\n", "started", cli_str(x, "started"));
     if (*cli_str(x, "stopped")) {
         cmd_exec_duration(dur, sizeof(dur), x, 0);
-        printf("%-10s %s (after %s)\n", "stopped", cli_str(x, "stopped"),
-               dur);
+        printf("%-10s %s (after %s)\n", "stopped", cli_str(x, "stopped"), dur);
     } else if (!cmd_exec_terminal(status)) {
         cmd_exec_duration(dur, sizeof(dur), x, cli_now_ms(cli));
         printf("%-10s for %s\n", "running", dur);
@@ -136,7 +135,8 @@ cmd_exec_print(struct cli *cli, const json_t *x)
         struct cli_table *t = cli_table_create(4, head);
 
         printf("\ncurrent steps:\n");
-        json_array_foreach(cur, i, c) {
+        json_array_foreach(cur, i, c)
+        {
             cli_table_cell(t, cli_str(c, "step"));
             cli_table_cell(t, cli_str(c, "state"));
             cli_table_cell(t, cli_str(c, "since"));
@@ -175,12 +175,11 @@ cmd_exec_wait(json_t **x, struct cli *cli, long limit_s)
         }
         snprintf(ws, sizeof(ws), "%ld", w);
         buf_reset(&path);
-        cmd_exec_path(&path, cli, cli_str(*x, "flow"), cli_str(*x, "name"),
-                      "");
+        cmd_exec_path(&path, cli, cli_str(*x, "flow"), cli_str(*x, "name"), "");
         client_query_add(&path, "wait", ws);
         next = NULL;
-        rc = client_request(&next, cli_client(cli), "GET", buf_str(&path),
-                            NULL);
+        rc =
+            client_request(&next, cli_client(cli), "GET", buf_str(&path), NULL);
         if (rc)
             break;
         json_decref(*x);
@@ -235,8 +234,7 @@ cmd_exec_start(struct cli *cli, const char *flow)
         rc = CLI_EXIT_FAIL;
     } else if (wait && strcmp(status, "Succeeded") != 0) {
         fprintf(stderr, "flowdeck: execution %s %s%s%s\n", cli_str(x, "name"),
-                status, *cli_str(x, "error") ? ": " : "",
-                cli_str(x, "error"));
+                status, *cli_str(x, "error") ? ": " : "", cli_str(x, "error"));
         rc = CLI_EXIT_FAIL;
     }
     json_decref(x);
@@ -280,7 +278,8 @@ cmd_exec_list(struct cli *cli, const char *unused)
         printf("no executions\n");
     } else {
         t = cli_table_create(5, head);
-        json_array_foreach(items, i, x) {
+        json_array_foreach(items, i, x)
+        {
             char dur[32];
 
             if (!*cli_str(x, "stopped") && now == 0)
@@ -344,14 +343,17 @@ cmd_exec_history(struct cli *cli, const char *name)
         return CLI_EXIT_OK;
     }
     t = cli_table_create(6, head);
-    json_array_foreach(json_object_get(all, "items"), i, ev) {
+    json_array_foreach(json_object_get(all, "items"), i, ev)
+    {
         char *detail = cli_json_text(json_object_get(ev, "detail"));
         size_t keep = text_fit(detail, CMD_EXEC_DETAIL_COLS);
 
-        cli_table_cellf(t, "%lld", (long long)json_integer_value(
-                                       json_object_get(ev, "id")));
-        cli_table_cellf(t, "%lld", (long long)json_integer_value(
-                                       json_object_get(ev, "schedule_id")));
+        cli_table_cellf(
+            t, "%lld",
+            (long long)json_integer_value(json_object_get(ev, "id")));
+        cli_table_cellf(
+            t, "%lld",
+            (long long)json_integer_value(json_object_get(ev, "schedule_id")));
         cli_table_cell(t, cli_str(ev, "type"));
         cli_table_cell(t, cli_str(ev, "step"));
         cli_table_cell(t, cli_str(ev, "time"));
@@ -371,8 +373,7 @@ cmd_exec_history(struct cli *cli, const char *name)
 
 /* POST /v1/executions/NAME/<verb> and say what became of it. */
 static int
-cmd_exec_post(struct cli *cli, const char *name, const char *verb,
-              json_t *body)
+cmd_exec_post(struct cli *cli, const char *name, const char *verb, json_t *body)
 {
     struct buf path = BUF_INIT(0);
     char *rest = xasprintf("/%s", verb);
@@ -466,8 +467,10 @@ cmd_exec_run(struct cli *cli)
             return cli_usage_error(cli, "--%s does not go with exec %s",
                                    o->name, a->name);
     if (a->what == NULL)
-        return cli->argc > 1 ? cli_usage_error(cli, "exec %s takes no "
-                                                    "arguments", a->name)
+        return cli->argc > 1 ? cli_usage_error(cli,
+                                               "exec %s takes no "
+                                               "arguments",
+                                               a->name)
                              : a->run(cli, NULL);
     if (cli->argc < 2)
         return cli_usage_error(cli, "exec %s needs %s", a->name, a->what);

@@ -17,13 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CMD_TASKS_TOKEN_SHOWN 12 /* characters of a token in the table */
+/* a token in the table: its first and last characters (its start is
+ * alike in the tasks of one execution, its end is not) */
+#define CMD_TASKS_TOKEN_ENDS 8
 
 const struct cli_opt cmd_tasks_opts[] = {
     {"all", 'a', NULL, "list: every task, not only the waiting ones"},
     {"flow", 0, "F", "list: only tasks of flow F"},
-    {"output", 0, "JSON", "succeed: the task's output, a JSON object or\n"
-                          "@FILE (default {})"},
+    {"output", 0, "JSON",
+     "succeed: the task's output, a JSON object or\n"
+     "@FILE (default {})"},
     {"error", 0, "E", "fail: the error (required)"},
     {"cause", 0, "C", "fail: what caused it"},
     {NULL, 0, NULL, NULL}};
@@ -82,9 +85,9 @@ cmd_tasks_path(struct buf *b, const char *token, const char *rest)
 static int
 cmd_tasks_list(struct cli *cli, const char *unused)
 {
-    static const char *const head[] = {"FLOW",    "EXECUTION", "STEP",
-                                       "STATUS",  "WAITING",   "TIMEOUT",
-                                       "TOKEN",   "TARGET"};
+    static const char *const head[] = {"FLOW",   "EXECUTION", "STEP",
+                                       "STATUS", "WAITING",   "TIMEOUT",
+                                       "TOKEN",  "TARGET"};
     /* without --all every task is waiting: no STATUS column */
     static const char *const head_waiting[] = {
         "FLOW", "EXECUTION", "STEP", "WAITING", "TIMEOUT", "TOKEN", "TARGET"};
@@ -114,7 +117,8 @@ cmd_tasks_list(struct cli *cli, const char *unused)
     } else {
         now = cli_now_ms(cli);
         t = cli_table_create(all ? 8 : 7, all ? head : head_waiting);
-        json_array_foreach(items, i, task) {
+        json_array_foreach(items, i, task)
+        {
             const char *token = cli_str(task, "token");
             const char *status = cli_str(task, "status");
             char age[32] = "", target[512];
@@ -130,8 +134,9 @@ cmd_tasks_list(struct cli *cli, const char *unused)
                 cli_table_cell(t, status);
             cli_table_cell(t, age);
             cli_table_cell(t, strcmp(status, "waiting") == 0 ? due : "");
-            if (strlen(token) > CMD_TASKS_TOKEN_SHOWN + 3)
-                cli_table_cellf(t, "%.*s...", CMD_TASKS_TOKEN_SHOWN, token);
+            if (strlen(token) > 2 * CMD_TASKS_TOKEN_ENDS + 3)
+                cli_table_cellf(t, "%.*s...%s", CMD_TASKS_TOKEN_ENDS, token,
+                                token + strlen(token) - CMD_TASKS_TOKEN_ENDS);
             else
                 cli_table_cell(t, token);
             cli_table_cell(t, target);
@@ -266,13 +271,12 @@ static const struct cmd_tasks_action {
     int (*run)(struct cli *cli, const char *token);
     int needs_token;
     const char *opts; /* the options it takes, space separated */
-} cmd_tasks_actions[] = {
-    {"list", cmd_tasks_list, 0, "all flow"},
-    {"show", cmd_tasks_show, 1, ""},
-    {"succeed", cmd_tasks_succeed, 1, "output"},
-    {"fail", cmd_tasks_fail, 1, "error cause"},
-    {"heartbeat", cmd_tasks_heartbeat, 1, ""},
-    {NULL, NULL, 0, NULL}};
+} cmd_tasks_actions[] = {{"list", cmd_tasks_list, 0, "all flow"},
+                         {"show", cmd_tasks_show, 1, ""},
+                         {"succeed", cmd_tasks_succeed, 1, "output"},
+                         {"fail", cmd_tasks_fail, 1, "error cause"},
+                         {"heartbeat", cmd_tasks_heartbeat, 1, ""},
+                         {NULL, NULL, 0, NULL}};
 
 /* Is option `opt` in the space-separated list `opts`? */
 static int
@@ -302,8 +306,10 @@ cmd_tasks_run(struct cli *cli)
             return cli_usage_error(cli, "--%s does not go with tasks %s",
                                    o->name, a->name);
     if (!a->needs_token)
-        return cli->argc > 1 ? cli_usage_error(cli, "tasks %s takes no "
-                                                    "arguments", a->name)
+        return cli->argc > 1 ? cli_usage_error(cli,
+                                               "tasks %s takes no "
+                                               "arguments",
+                                               a->name)
                              : a->run(cli, NULL);
     if (cli->argc < 2)
         return cli_usage_error(cli, "tasks %s needs a task token", a->name);
