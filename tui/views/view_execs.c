@@ -104,12 +104,20 @@ view_execs_attr(const char *status)
     return i < 0 ? A_NORMAL : theme_attr(view_execs_glyphs[i].colour);
 }
 
+int
+view_execs_time(int64_t *out, const char *when)
+{
+    if (when == NULL || timefmt_parse_rfc3339(out, when) != 0)
+        return -1;
+    return 0;
+}
+
 void
 view_execs_age(char *out, size_t n, int64_t now_ms, const char *when)
 {
     int64_t t;
 
-    if (when == NULL || timefmt_parse_rfc3339(&t, when) != 0) {
+    if (view_execs_time(&t, when) != 0) {
         snprintf(out, n, "-");
         return;
     }
@@ -123,7 +131,7 @@ view_execs_local_time(char *out, size_t n, const char *when)
     time_t secs;
     struct tm tm;
 
-    if (when == NULL || timefmt_parse_rfc3339(&t, when) != 0) {
+    if (view_execs_time(&t, when) != 0) {
         snprintf(out, n, "-");
         return;
     }
@@ -414,7 +422,8 @@ view_execs_cell(void *ctx, size_t row, size_t col, attr_t *attr)
         if (!view_execs_running(status))
             return "";
         step = view_execs_step(v, e, &state);
-        if (step && state && strcmp(state, "running") != 0)
+        if (step && state && strcmp(state, "running") != 0 &&
+            strcmp(state, "waiting") != 0)
             snprintf(v->cell, sizeof(v->cell), "%s (%s)", step, state);
         else
             snprintf(v->cell, sizeof(v->cell), "%s", step ? step : "");
@@ -426,8 +435,8 @@ view_execs_cell(void *ctx, size_t row, size_t col, attr_t *attr)
         return v->cell;
     default:
         if (view_execs_str(e, "stopped") == NULL ||
-            timefmt_parse_rfc3339(&a, view_execs_str(e, "started")) != 0 ||
-            timefmt_parse_rfc3339(&b, view_execs_str(e, "stopped")) != 0)
+            view_execs_time(&a, view_execs_str(e, "started")) != 0 ||
+            view_execs_time(&b, view_execs_str(e, "stopped")) != 0)
             return "";
         timefmt_duration(v->cell, sizeof(v->cell), b > a ? b - a : 0);
         return v->cell;

@@ -41,6 +41,10 @@ const char *view_execs_glyph(const char *status, int utf8);
 /* Returns: the attributes that go with view_execs_glyph(status). */
 attr_t view_execs_attr(const char *status);
 
+/* Returns: 0 and the RFC 3339 time `when` in ms, or -1 when `when` is
+ * NULL or no time. */
+int view_execs_time(int64_t *out, const char *when);
+
 /*
  * Write how long ago the RFC 3339 time `when` was at `now_ms` ("14m00s")
  * into out; "-" when `when` is NULL or no time.

@@ -4,6 +4,7 @@
 #include "views/views.h"
 
 #include "views/view_clock.h"
+#include "views/view_exec.h"
 #include "views/view_execs.h"
 #include "views/view_flow.h"
 #include "views/view_flows.h"
@@ -12,6 +13,7 @@
 #include "views/view_message.h"
 #include "views/view_queue.h"
 #include "views/view_queues.h"
+#include "views/view_tasks.h"
 
 #include <string.h>
 
@@ -20,6 +22,8 @@ static const struct view_ops *const views[] = {
     &view_flows_ops,
     &view_flow_ops,
     &view_execs_ops,
+    &view_exec_ops,
+    &view_tasks_ops,
     &view_queues_ops,
     &view_queue_ops,
     &view_message_ops,
