@@ -40,6 +40,50 @@ steps:
     name: ship
 """
 
+# every shape the graph draws: a parallel with a task waiting in one
+# branch, a foreach, a choice with a default
+SHAPES = """version: v1
+type: flow
+steps:
+  - type: pass
+    name: validate
+  - type: parallel
+    name: notify
+    branches:
+      - steps:
+          - type: pass
+            name: email
+      - steps:
+          - type: task
+            name: charge
+            resourceArn: acs:mns:::/queues/jobs/messages
+            pattern: waitForCallback
+            inputMappings:
+              - target: token
+                source: $context.task.token
+            serviceParams:
+              MessageBody: $
+  - type: foreach
+    name: each-item
+    iterationMapping:
+      collection: $input.items
+      item: item
+    steps:
+      - type: pass
+        name: handle
+  - type: choice
+    name: route
+    choices:
+      - condition: $input.big == true
+        steps:
+          - type: pass
+            name: big-order
+    default:
+      steps:
+        - type: pass
+          name: small-order
+"""
+
 
 class ExecScreen(TmuxTestCase):
     def setUp(self):
@@ -208,6 +252,48 @@ class ExecScreen(TmuxTestCase):
         self.keys("Enter")
         self.wait_text(":exec greet/g-1")
         self.wait_text("( \u2714 End )")
+        self.assertEqual(self.quit_status(), 0, self.screen())
+
+    def test_parallel_foreach_choice_scroll_at_80x24(self):
+        self.e.ok("POST", "/v1/flows", {"name": "shapes",
+                                        "definition": SHAPES}, status=201)
+        self.start("shapes", "s-1", items=[1, 2, 3], big=True)
+        self.open_home(self.e)
+        self.open_exec("shapes/s-1")
+        # the branches side by side in the parallel's frame; the view
+        # follows the waiting task
+        text = self.wait_for(lambda t: "\u23f8 charge" in t and
+                             "charge (task)" in t, "the waiting branch")
+        self.assertRegex(text, r"\u2554\u2550+ \u25b6 parallel notify \u00b7 "
+                               r"running \S+ \u2550+\u2557")
+        # (the notes beside the boxes go when they make it too wide)
+        self.assertRegex(text, r"\u2551 \u2502 \u2714 email +\u2502.* "
+                               r"\u2502 \u23f8 charge +\u2502")
+        self.assertRegex(text, r"token   \S+ \u2192 queue jobs")
+        # the graph is taller than its part of the screen: it scrolls
+        self.assertRegex(text, r" 1-\d+ of \d+ ")
+        self.assertNotIn("choice route", text)
+        self.keys("G")  # the last step: the choice's default
+        text = self.wait_text("small-order (pass)")
+        self.assertRegex(text, r"\u2551 \$input.big == true +default +\u2551")
+        self.assertRegex(text, r"\u00b7 big-order .*\u00b7 small-order")
+        self.assertIn("( End )", text)
+        self.assertNotIn("( Start )", text)
+        self.keys("g")
+        self.wait_text("( Start )")
+
+        # the task succeeds elsewhere: the screen follows by itself
+        token = self.e.ok("GET", "/v1/tasks")["items"][0]["token"]
+        self.e.ok("POST", "/v1/tasks/%s/succeed" % token, {"output": {}})
+        self.keys("f")  # follow the running step again
+        text = self.wait_for(lambda t: "\u2714 Succeeded" in t and
+                             "big-order (pass)" in t, "the end")
+        self.assertRegex(text, r"\u2714 foreach each-item \u00b7 3/3 done")
+        self.assertRegex(text, r"\u2714 choice route")
+        self.assertRegex(text, r"\u2714 big-order .*\u00b7 small-order")
+        lines = text.splitlines()
+        self.assertEqual(len(lines), 24)
+        self.assertTrue(all(len(line) <= 80 for line in lines))
         self.assertEqual(self.quit_status(), 0, self.screen())
 
     def test_ascii_80x24(self):

@@ -743,6 +743,8 @@ view_exec_draw_graph(struct view_exec *v, WINDOW *win, int y, int h)
     v->gh = h;
     if (v->sel == 0)
         v->top = 0; /* the first step: show Start above it too */
+    else if (v->sel + 1 == (int)json_array_size(v->steps))
+        v->top = v->g.height - h; /* the last: End under it too */
     else if (w_graph_rows(&v->g, v->sel, &y0, &y1) == 0) {
         if (y1 - y0 + 1 > h)
             y1 = y0 + h - 1;
