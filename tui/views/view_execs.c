@@ -190,6 +190,29 @@ view_execs_key(char *buf, size_t n, const char *flow, const char *name)
 
 static void view_execs_load(struct view_execs *v);
 
+/* forget the current steps of executions no longer running on the page */
+static void
+view_execs_prune(struct view_execs *v)
+{
+    json_t *keep = json_object(), *e;
+    char key[300];
+    size_t i;
+
+    json_array_foreach(v->items, i, e)
+    {
+        const json_t *cur;
+
+        view_execs_key(key, sizeof(key), view_execs_str(e, "flow"),
+                       view_execs_str(e, "name"));
+        cur = json_object_get(v->current, key);
+        if (cur && view_execs_str(e, "status") &&
+            strcmp(view_execs_str(e, "status"), "Running") == 0)
+            json_object_set(keep, key, (json_t *)cur);
+    }
+    json_decref(v->current);
+    v->current = keep;
+}
+
 static void
 view_execs_on_page(int rc, json_t *body, void *arg)
 {
@@ -217,6 +240,7 @@ view_execs_on_page(int rc, json_t *body, void *arg)
     }
     json_decref(v->items);
     v->items = json_incref(items); /* kept until the next answer */
+    view_execs_prune(v);
     free(v->next);
     v->next = next ? xstrdup(next) : NULL;
     w_table_set_rows(&v->table, json_array_size(items));
