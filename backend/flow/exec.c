@@ -208,6 +208,11 @@ xs_load(struct xexec **out, struct exec_service *xs, int64_t id)
     else if (rc == 0)
         x->root = xframe_new(0, NULL, NULL);
     json_decref(state);
+    if (rc == 0) {
+        if (x->root->input == NULL)
+            x->root->input = json_object();
+        xrun_rebuild(x);
+    }
     if (rc) {
         xexec_free(x);
         return rc;
@@ -253,7 +258,7 @@ xs_save(struct exec_service *xs, struct xexec *x)
     /* what a redrive needs; a succeeded or stopped one needs nothing */
     if (x->status == XS_RUNNING || x->status == XS_FAILED ||
         x->status == XS_TIMED_OUT) {
-        json_t *state = xframe_to_json(x->root);
+        json_t *state = xframe_to_json(x->root, 0);
 
         sqlite3_bind_text(q, 7, jsonx_dump(state), -1, free);
         json_decref(state);
@@ -454,6 +459,7 @@ xs_op_end(struct exec_service *xs, int rc)
         xs->pending = p->next;
         rc = xs_deliver(xs, p);
         xs_pending_free(p);
+        xs->delivered++;
         if (rc == ENG_ENOTFOUND || rc == ENG_ECONFLICT)
             rc = 0; /* the parent moved on (stopped, timed out) */
     }
@@ -631,11 +637,21 @@ int
 exec_start(json_t **out, int *created, struct exec_service *xs,
            const char *flow, const char *name, const json_t *input)
 {
+    int64_t delivered = xs->delivered;
     int rc = xs_start(out, created, xs, flow, name, input, NULL);
 
     if ((rc = xs_op_end(xs, rc))) {
         json_decref(*out);
         *out = NULL;
+    } else if (xs->delivered != delivered) {
+        /* a child finished and its parent (this one) moved on */
+        json_t *again = NULL;
+        const char *n = json_string_value(json_object_get(*out, "name"));
+
+        if (exec_get(&again, xs, flow, n) == 0) {
+            json_decref(*out);
+            *out = again;
+        }
     }
     return rc;
 }
@@ -832,6 +848,12 @@ exec_list(json_t **out, struct exec_service *xs, const char *flow,
     int rc;
 
     *out = NULL;
+    if (status && strcmp(status, "Starting") == 0) {
+        /* never seen: an execution starts within the request that
+         * starts it */
+        *out = json_pack("{s:o}", "items", items);
+        return 0;
+    }
     if (status && (rc = xstatus_parse(&s, status))) {
         json_decref(items);
         return rc;

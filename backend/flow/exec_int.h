@@ -126,6 +126,7 @@ struct exec_service {
     struct exec_waiter *waiters;
     struct xpending *pending;
     int depth; /* nested operations (child executions) */
+    int64_t delivered; /* pending callbacks delivered, ever */
 };
 
 /* ---- exec_state.c: frames, their JSON, traversal ---- */
@@ -135,8 +136,10 @@ int xstatus_parse(enum xstatus *out, const char *s);
 struct xframe *xframe_new(int index, json_t *input, json_t *local);
 void xframe_free(struct xframe *f);
 void xstep_clear(struct xstep *s);
-json_t *xframe_to_json(const struct xframe *f);
-/* Returns: 0 and a frame, or ENG_ERR for state this build cannot read. */
+/* `kid`: a branch or iteration, whose input is derived, not saved. */
+json_t *xframe_to_json(const struct xframe *f, int kid);
+/* Returns: 0 and a frame, or ENG_ERR for state this build cannot read;
+ * derived inputs are NULL until xrun_rebuild(). */
 int xframe_from_json(struct xframe **out, const json_t *j);
 void xexec_free(struct xexec *x);
 
@@ -177,6 +180,9 @@ int xrun_cancel(struct exec_service *xs, struct xexec *x,
 /* End a running execution as Stopped. */
 int xrun_stop(struct exec_service *xs, struct xexec *x, const char *error,
               const char *cause);
+
+/* Derive the inputs a loaded execution's state leaves out. */
+void xrun_rebuild(struct xexec *x);
 
 /* Make the failed steps enterable again (redrive). */
 void xrun_unfail(struct xframe *f);

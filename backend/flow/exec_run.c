@@ -1138,6 +1138,54 @@ xrun_stop(struct exec_service *xs, struct xexec *x, const char *error,
     return xr_exec_end(xs, x, XS_STOPPED, error, cause);
 }
 
+static int
+xr_rebuild_visit(struct xframe *f, const struct flow_steps *list, void *arg)
+{
+    struct xexec *x = arg;
+    struct xstep *st = &f->cur;
+    const struct flow_step *s;
+
+    if (f->input == NULL)
+        f->input = json_object(); /* a finished kid: nothing needs it */
+    if (list == NULL || f->pc >= list->n || f->status == XF_DONE ||
+        st->phase == XP_ENTER)
+        return 0;
+    s = &list->v[f->pc];
+    if (st->input == NULL) {
+        json_t *ctx = xr_context(x, s->name, st->token);
+
+        if (flow_step_input(&st->input, s, f->input, f->local, ctx) != 0)
+            st->input = json_object(); /* as xr_enter left it */
+        json_decref(ctx);
+    }
+    for (size_t i = 0; i < st->nkids; i++) {
+        struct xframe *k = st->kids[i];
+
+        if (k == NULL || k->input != NULL || k->status == XF_DONE)
+            continue;
+        if (s->type == FLOW_STEP_FOREACH) {
+            json_t *extra = json_object();
+
+            json_object_set(extra, s->item,
+                            json_array_get(st->items, (size_t)k->index));
+            if (s->index)
+                json_object_set_new(extra, s->index,
+                                    json_integer(k->index));
+            k->input = flow_data_merge(st->input, extra);
+            json_decref(extra);
+        } else {
+            k->input = json_incref(st->input);
+        }
+    }
+    return 0;
+}
+
+void
+xrun_rebuild(struct xexec *x)
+{
+    xvisit(x->root, &x->def->steps, xr_rebuild_visit, x);
+}
+
 void
 xrun_unfail(struct xframe *f)
 {

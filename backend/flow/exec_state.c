@@ -1,7 +1,11 @@
 /*
  * exec_state: frames in memory and as the JSON saved in an execution's
  * row. The JSON uses short keys (it is written at every transition);
- * unknown phases or statuses are refused, never guessed.
+ * unknown phases or statuses are refused, never guessed. What can be
+ * derived is not saved: a step's input (its mappings over its frame's
+ * input and local, which do not change while it runs) and a branch's or
+ * iteration's input (its step's input, plus the item); xrun_rebuild()
+ * derives them again after a load.
  */
 #include "flow/exec_int.h"
 
@@ -158,8 +162,6 @@ xstep_to_json(const struct xstep *s)
     json_t *o = json_object();
 
     xs_set_int(o, "ph", s->phase);
-    if (s->input)
-        json_object_set(o, "in", s->input);
     xs_set_str(o, "tok", s->token);
     xs_set_int(o, "tm", s->timer);
     xs_set_int(o, "hb", s->hb_timer);
@@ -179,8 +181,9 @@ xstep_to_json(const struct xstep *s)
         json_t *a = json_array();
 
         for (size_t i = 0; i < s->nkids; i++)
-            json_array_append_new(a, s->kids[i] ? xframe_to_json(s->kids[i])
-                                                : json_null());
+            json_array_append_new(a, s->kids[i]
+                                         ? xframe_to_json(s->kids[i], 1)
+                                         : json_null());
         json_object_set_new(o, "kids", a);
     }
     xs_set_int(o, "nk", (int64_t)s->next_kid);
@@ -192,14 +195,15 @@ xstep_to_json(const struct xstep *s)
 }
 
 json_t *
-xframe_to_json(const struct xframe *f)
+xframe_to_json(const struct xframe *f, int kid)
 {
     json_t *o = json_object();
 
     xs_set_int(o, "s", f->status);
     xs_set_int(o, "i", f->index);
     xs_set_int(o, "pc", (int64_t)f->pc);
-    json_object_set(o, "in", f->input);
+    if (!kid)
+        json_object_set(o, "in", f->input);
     json_object_set(o, "lo", f->local);
     xs_set_int(o, "ev", f->last_ev);
     xs_set_int(o, "x", f->exited);
@@ -240,7 +244,6 @@ xstep_from_json(struct xstep *s, const json_t *o)
     if (!json_is_object(o) || ph < XP_ENTER || ph > XP_FAILED)
         return err_set(ENG_ERR, "execution state: bad step phase");
     s->phase = (enum xphase)ph;
-    s->input = xj_ref(o, "in");
     s->token = xj_str(o, "tok");
     s->timer = xj_int(o, "tm");
     s->hb_timer = xj_int(o, "hb");
@@ -284,7 +287,9 @@ xframe_from_json(struct xframe **out, const json_t *j)
     *out = NULL;
     if (!json_is_object(j) || st < XF_RUNNING || st > XF_FAILED)
         return err_set(ENG_ERR, "execution state: bad frame");
-    f = xframe_new((int)xj_int(j, "i"), xj_ref(j, "in"), xj_ref(j, "lo"));
+    f = xframe_new((int)xj_int(j, "i"), NULL, xj_ref(j, "lo"));
+    json_decref(f->input);
+    f->input = xj_ref(j, "in"); /* NULL for a kid: xrun_rebuild */
     f->status = (enum xfstatus)st;
     f->pc = (size_t)xj_int(j, "pc");
     f->last_ev = xj_int(j, "ev");
