@@ -374,6 +374,15 @@ xs_describe(struct exec_service *xs, const struct xexec *x)
 
 /* ---- finishing, waiters, parents ---- */
 
+static void
+xs_count(struct exec_service *xs, enum xstatus from, enum xstatus to)
+{
+    if (xs->counts_ok) {
+        xs->counts[from]--;
+        xs->counts[to]++;
+    }
+}
+
 static const char *const xs_journal_types[] = {
     [XS_RUNNING] = "running", [XS_SUCCEEDED] = "succeeded",
     [XS_FAILED] = "failed",   [XS_STOPPED] = "stopped",
@@ -415,6 +424,7 @@ xs_finished(struct exec_service *xs, struct xexec *x)
     int rc;
 
     x->finished_now = 1;
+    xs_count(xs, XS_RUNNING, x->status);
     rc = xs_journal(
         xs, x, xs_journal_types[x->status],
         x->status == XS_SUCCEEDED
@@ -463,6 +473,8 @@ xs_op_end(struct exec_service *xs, int rc)
         if (rc == ENG_ENOTFOUND || rc == ENG_ECONFLICT)
             rc = 0; /* the parent moved on (stopped, timed out) */
     }
+    if (rc)
+        xs->counts_ok = 0; /* the caller's change will be undone */
     return rc;
 }
 
@@ -567,6 +579,8 @@ xs_create(struct xexec **out, struct exec_service *xs, const char *flow,
         xexec_free(x);
         return rc;
     }
+    if (xs->counts_ok)
+        xs->counts[XS_RUNNING]++;
     *out = x;
     return 0;
 }
@@ -795,6 +809,7 @@ exec_service_shutdown(struct exec_service *xs)
 void
 exec_service_reload(struct exec_service *xs)
 {
+    xs->counts_ok = 0;
     xs_defs_clear(xs);
     exec_service_shutdown(xs);
 }
@@ -803,20 +818,26 @@ json_t *
 exec_service_counts(struct exec_service *xs)
 {
     struct store *st = xs->eng->store;
-    sqlite3_stmt *q = store_stmt(st, "SELECT status, count(*) FROM "
-                                     "executions GROUP BY status");
-    json_t *c = json_pack("{s:i, s:i, s:i, s:i, s:i}", "running", 0,
-                          "succeeded", 0, "failed", 0, "stopped", 0,
-                          "timed_out", 0);
+    sqlite3_stmt *q;
+    json_t *c = json_object();
 
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        enum xstatus s;
+    if (!xs->counts_ok) {
+        q = store_stmt(st, "SELECT status, count(*) FROM executions "
+                           "GROUP BY status");
+        memset(xs->counts, 0, sizeof(xs->counts));
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            enum xstatus s;
 
-        if (xstatus_parse(&s, (const char *)sqlite3_column_text(q, 0)) == 0)
-            json_object_set_new(c, xs_journal_types[s],
-                                json_integer(sqlite3_column_int64(q, 1)));
+            if (xstatus_parse(&s, (const char *)sqlite3_column_text(q, 0)) ==
+                0)
+                xs->counts[s] = sqlite3_column_int64(q, 1);
+        }
+        store_done(q);
+        xs->counts_ok = 1;
     }
-    store_done(q);
+    for (int s = XS_RUNNING; s <= XS_TIMED_OUT; s++)
+        json_object_set_new(c, xs_journal_types[s],
+                            json_integer(xs->counts[s]));
     q = store_stmt(st, "SELECT count(*), min(created_ms) FROM tasks "
                        "WHERE status = 'waiting'");
     if (sqlite3_step(q) == SQLITE_ROW) {
@@ -1000,6 +1021,7 @@ exec_redrive(json_t **out, struct exec_service *xs, const char *flow,
         return rc;
     }
     xrun_unfail(x->root);
+    xs_count(xs, x->status, XS_RUNNING);
     x->status = XS_RUNNING;
     x->stopped_ms = 0;
     free(x->error);
@@ -1062,6 +1084,7 @@ exec_forget_flow(struct exec_service *xs, const char *flow)
         xs_wake(xs, ids[i], NULL);
     }
     free(ids);
+    xs->counts_ok = 0;
     return rc;
 }
 

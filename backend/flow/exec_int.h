@@ -127,6 +127,10 @@ struct exec_service {
     struct xpending *pending;
     int depth; /* nested operations (child executions) */
     int64_t delivered; /* pending callbacks delivered, ever */
+    /* executions by status, kept as they change so /v1/info never scans;
+     * counted again after anything that may have undone a change */
+    int64_t counts[XS_TIMED_OUT + 1];
+    int counts_ok;
 };
 
 /* ---- exec_state.c: frames, their JSON, traversal ---- */

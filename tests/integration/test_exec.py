@@ -639,6 +639,38 @@ class Exec(EngineTestCase):
             "GET", "/v1/journal?kind=execution&id=rd/e")["items"]),
             ["failed", "redriven", "started", "succeeded"])
 
+    def test_info_counts_follow_every_change(self):
+        self.queue()
+        self.deploy("t", WFC)
+
+        def counts():
+            c = self.e.ok("GET", "/v1/info")["executions"]
+            return {k: c[k] for k in ("running", "succeeded", "failed",
+                                      "stopped", "timed_out",
+                                      "waiting_tasks")}
+
+        base = dict(running=0, succeeded=0, failed=0, stopped=0,
+                    timed_out=0, waiting_tasks=0)
+        self.assertEqual(counts(), base)
+        for n in ("a", "b", "c"):
+            self.start("t", n, {"n": 1})
+        self.assertEqual(counts(), dict(base, running=3, waiting_tasks=3))
+        self.succeed(self.token_of(), {})
+        self.e.ok("POST", "/v1/tasks/%s/fail" % self.token_of(),
+                  {"error": "X"})
+        self.e.ok("POST", "/v1/executions/c/stop", {})
+        self.assertEqual(counts(), dict(base, succeeded=1, failed=1,
+                                        stopped=1))
+        self.e.ok("POST", "/v1/executions/b/redrive", {})
+        self.assertEqual(counts(), dict(base, succeeded=1, running=1,
+                                        stopped=1, waiting_tasks=1))
+        # refused requests change nothing
+        self.e.post("/v1/executions", {"flow": "t", "name": "a"})
+        self.e.post("/v1/executions/a/stop", {})
+        self.e.restart()
+        self.assertEqual(counts(), dict(base, succeeded=1, running=1,
+                                        stopped=1, waiting_tasks=1))
+
     def test_describe_waits_for_the_end(self):
         self.queue()
         self.deploy("t", WFC)
@@ -691,6 +723,30 @@ class Exec(EngineTestCase):
         self.assertEqual((x["status"], x["error"]),
                          ("Failed", "FnF.EventLimitExceeded"))
         self.assertLessEqual(x["events"], 5010)
+
+    def test_data_limits_and_deep_nesting(self):
+        self.deploy("big", steps(
+            "  - type: pass", "    name: grow",
+            "    outputMappings:",
+            "      - target: a", "        source: $input.blob",
+            "      - target: b", "        source: $input.blob",
+            "      - target: c", "        source: $input.blob"))
+        x = self.start("big", "small", {"blob": "x" * 100})
+        self.assertEqual(x["status"], "Succeeded")
+        x = self.start("big", "large", {"blob": "x" * 9000})
+        self.assertEqual((x["status"], x["error"]),
+                         ("Failed", "FnF.DataLimitExceeded"))
+        self.assertIn("32 KiB", x["cause"])
+        deep = "[" * 100000 + "]" * 100000
+        for path in ("/v1/executions",):
+            got, _, body = self.e.raw(
+                "POST", path, '{"flow": "big", "input": {"a": %s}}' % deep,
+                {"Content-Type": "application/json"})
+            self.assertEqual(got, 400, body[:200])
+        got, j = self.e.post("/v1/executions",
+                             {"flow": "big", "input": deep})
+        self.assertEqual(got, 400, j)
+        self.assertEqual(self.e.ok("GET", "/healthz") is not None, True)
 
     def test_running_executions_keep_their_definition(self):
         self.queue()

@@ -372,6 +372,14 @@ test_flow_parse_errors(void **state)
          "flow.yaml:7:21: 'timeoutSeconds' must be an integer from 1 to "
          "31536000, found 0"},
         {HEAD "  - type: task\n    name: t\n    resourceArn: fn:f\n"
+              "    heartbeatSeconds: 10\n",
+         "flow.yaml:7:23: 'heartbeatSeconds' needs pattern waitForCallback "
+         "(heartbeats come with callbacks)"},
+        {HEAD "  - type: task\n    name: t\n    resourceArn: fn:f\n"
+              "    pattern: waitForCallback\n    heartbeatSeconds: 0\n",
+         "flow.yaml:8:23: 'heartbeatSeconds' must be an integer from 1 to "
+         "31536000, found 0"},
+        {HEAD "  - type: task\n    name: t\n    resourceArn: fn:f\n"
               "    retry:\n      - errors: []\n",
          "flow.yaml:8:17: 'errors' must name at least one error (FnF.ALL "
          "matches any)"},
