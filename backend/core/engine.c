@@ -42,6 +42,22 @@
 
 enum { EV_HTTP = 1, EV_TIMER, EV_SIGNAL };
 
+struct engine_watch {
+    struct engine *eng;
+    int fd;
+    int dead;
+    engine_watch_fn fn;
+    void *arg;
+    struct engine_watch *next; /* on eng->watch_dead */
+};
+
+struct engine_hook {
+    engine_next_fn next;
+    engine_run_fn run;
+    void *arg;
+    struct engine_hook *link;
+};
+
 /* ---- the data dir ---- */
 
 static int
@@ -263,10 +279,84 @@ engine_epoll_add(struct engine *eng, int fd, uint32_t tag)
 
     memset(&ev, 0, sizeof(ev));
     ev.events = EPOLLIN;
-    ev.data.u32 = tag;
+    ev.data.u64 = tag;
     if (epoll_ctl(eng->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
         return err_set(ENG_ERR, "epoll: %s", strerror(errno));
     return 0;
+}
+
+/* ---- watches and hooks ---- */
+
+int
+engine_watch_add(struct engine_watch **out, struct engine *eng, int fd,
+                 uint32_t events, engine_watch_fn fn, void *arg)
+{
+    struct engine_watch *w = xcalloc(1, sizeof(*w));
+    struct epoll_event ev;
+
+    w->eng = eng;
+    w->fd = fd;
+    w->fn = fn;
+    w->arg = arg;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = events;
+    ev.data.ptr = w;
+    if (epoll_ctl(eng->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        free(w);
+        *out = NULL;
+        return err_set(ENG_ERR, "epoll: %s", strerror(errno));
+    }
+    *out = w;
+    return 0;
+}
+
+int
+engine_watch_mod(struct engine_watch *w, uint32_t events)
+{
+    struct epoll_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.events = events;
+    ev.data.ptr = w;
+    if (epoll_ctl(w->eng->epfd, EPOLL_CTL_MOD, w->fd, &ev) != 0)
+        return err_set(ENG_ERR, "epoll: %s", strerror(errno));
+    return 0;
+}
+
+void
+engine_watch_del(struct engine_watch *w)
+{
+    if (w == NULL || w->dead)
+        return;
+    epoll_ctl(w->eng->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+    w->dead = 1; /* an event of this turn may still name it */
+    w->next = w->eng->watch_dead;
+    w->eng->watch_dead = w;
+}
+
+static void
+engine_watch_reap(struct engine *eng)
+{
+    while (eng->watch_dead) {
+        struct engine_watch *w = eng->watch_dead;
+
+        eng->watch_dead = w->next;
+        free(w);
+    }
+}
+
+void
+engine_hook_add(struct engine *eng, engine_next_fn next, engine_run_fn run,
+                void *arg)
+{
+    struct engine_hook *h = xcalloc(1, sizeof(*h)), **pp;
+
+    h->next = next;
+    h->run = run;
+    h->arg = arg;
+    for (pp = &eng->hooks; *pp; pp = &(*pp)->link)
+        ;
+    *pp = h;
 }
 
 static int
@@ -389,6 +479,13 @@ engine_free(struct engine *eng)
         store_free(eng->store);
     }
     sched_free(eng->sched);
+    engine_watch_reap(eng);
+    while (eng->hooks) {
+        struct engine_hook *h = eng->hooks;
+
+        eng->hooks = h->link;
+        free(h);
+    }
     if (eng->epfd >= 0)
         close(eng->epfd);
     if (eng->timer_fd >= 0)
@@ -516,6 +613,12 @@ engine_arm(struct engine *eng)
     wait = queue_service_next_wait(eng->queues);
     if (exec_service_next_wait(eng->execs) < wait)
         wait = exec_service_next_wait(eng->execs);
+    for (struct engine_hook *h = eng->hooks; h; h = h->link) {
+        int64_t t = h->next ? h->next(h->arg) : INT64_MAX;
+
+        if (t < wait)
+            wait = t;
+    }
     if (wait != INT64_MAX) {
         d = wait - timefmt_mono_ms();
         if (d < 0)
@@ -583,7 +686,14 @@ engine_run(struct engine *eng)
             break;
         }
         for (int i = 0; i < n; i++) {
-            switch (evs[i].data.u32) {
+            if (evs[i].data.u64 > EV_SIGNAL) {
+                struct engine_watch *w = evs[i].data.ptr;
+
+                if (!w->dead)
+                    w->fn(w->fd, evs[i].events, w->arg);
+                continue;
+            }
+            switch (evs[i].data.u64) {
             case EV_HTTP:
                 http_server_run(eng->http);
                 served = 1;
@@ -600,9 +710,13 @@ engine_run(struct engine *eng)
         }
         if (!served)
             http_server_run(eng->http); /* connection timeouts */
+        engine_watch_reap(eng);
         sched_run_due(eng->sched, ENGINE_TIMERS_PER_TURN);
         queue_service_run(eng->queues);
         exec_service_run(eng->execs);
+        for (struct engine_hook *h = eng->hooks; h; h = h->link)
+            if (h->run)
+                h->run(h->arg);
         engine_commit(eng);
         if (http_server_woke(eng->http))
             http_server_run(eng->http); /* answer what the commit released */

@@ -24,6 +24,8 @@ struct http_server;
 struct queue_service;
 struct flow_defs;
 struct exec_service;
+struct engine_watch;
+struct engine_hook;
 
 struct engine_config {
     const char *listen;     /* "127.0.0.1:9460", "[::1]:0", ":9460" */
@@ -54,6 +56,8 @@ struct engine {
     int quiesced;
     int64_t stop_deadline;
     int64_t armed_at;     /* monotonic ms the timerfd is set for; -1 none */
+    struct engine_watch *watch_dead; /* unwatched this turn, freed after */
+    struct engine_hook *hooks;
 };
 
 /*
@@ -107,6 +111,38 @@ int engine_reload(struct engine *eng);
 
 /* Returns: new reference; GET /v1/info. */
 json_t *engine_info(struct engine *eng);
+
+/*
+ * Services with work of their own in the loop (child processes' pipes,
+ * HTTP pushes) watch file descriptors and ask for turns here, so the
+ * engine never blocks on them.
+ *
+ * A watch calls fn(fd, events, arg) on the engine thread when epoll
+ * reports `events` (EPOLLIN, EPOLLOUT, ...) for fd, outside any store
+ * change: a callback that changes state opens its own with
+ * engine_write_begin/end, and the loop commits it this turn.
+ */
+typedef void (*engine_watch_fn)(int fd, uint32_t events, void *arg);
+
+/* Returns: 0 and *out, or ENG_ERR (epoll refused the fd). */
+int engine_watch_add(struct engine_watch **out, struct engine *eng, int fd,
+                     uint32_t events, engine_watch_fn fn, void *arg);
+/* Change the events watched. Returns: 0 or ENG_ERR. */
+int engine_watch_mod(struct engine_watch *w, uint32_t events);
+/* Stop watching (before closing the fd); fn is not called again. Safe
+ * from inside fn. NULL-safe. */
+void engine_watch_del(struct engine_watch *w);
+
+/*
+ * A hook: every loop turn, before the commit, run(arg) is called (outside
+ * any store change); next(arg) returns the monotonic ms at which the
+ * service next needs a turn (INT64_MAX: none), and the loop wakes by
+ * then. Hooks live as long as the engine. Either function may be NULL.
+ */
+typedef int64_t (*engine_next_fn)(void *arg);
+typedef void (*engine_run_fn)(void *arg);
+void engine_hook_add(struct engine *eng, engine_next_fn next,
+                     engine_run_fn run, void *arg);
 
 /*
  * Parse and check a listen address. Returns: 0 with host and port in
