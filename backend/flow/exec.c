@@ -971,6 +971,59 @@ exec_history(json_t **out, struct exec_service *xs, const char *flow,
 
 /* ---- stop, redrive, delete ---- */
 
+/*
+ * Stop the running child executions `x` waits for (child flow tasks),
+ * and theirs, before `x` stops: a stopped parent leaves nothing running.
+ */
+static int
+xs_stop_children(struct exec_service *xs, const struct xexec *x, int depth)
+{
+    struct store *st = xs->eng->store;
+    sqlite3_stmt *q = store_stmt(st, "SELECT target FROM tasks WHERE "
+                                     "exec_id = ? AND status = 'waiting'");
+    json_t *kids = json_array();
+    size_t i;
+    json_t *t;
+    int rc = 0;
+
+    sqlite3_bind_int64(q, 1, x->id);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        json_t *target = xs_col_json(q, 0);
+
+        if (json_is_string(json_object_get(target, "execution")))
+            json_array_append(kids, target);
+        json_decref(target);
+    }
+    store_done(q);
+    json_array_foreach(kids, i, t) {
+        struct xexec *child = NULL;
+        char *cause;
+        int64_t id;
+
+        if (rc != 0 || depth > FLOW_MAX_DEPTH)
+            break;
+        if (xs_find(&id, xs, json_string_value(json_object_get(t, "flow")),
+                    json_string_value(json_object_get(t, "execution"))) ||
+            xs_load(&child, xs, id)) {
+            err_clear(); /* gone already */
+            continue;
+        }
+        if (child->status == XS_RUNNING) {
+            cause = xasprintf("its parent execution %s/%s was stopped",
+                              x->flow, x->name);
+            rc = xs_stop_children(xs, child, depth + 1);
+            if (rc == 0)
+                rc = xrun_stop(xs, child, "FnF.ParentStopped", cause);
+            if (rc == 0)
+                rc = xs_save(xs, child);
+            free(cause);
+        }
+        xexec_free(child);
+    }
+    json_decref(kids);
+    return rc;
+}
+
 int
 exec_stop(json_t **out, struct exec_service *xs, const char *flow,
           const char *name, const char *error, const char *cause)
@@ -987,8 +1040,10 @@ exec_stop(json_t **out, struct exec_service *xs, const char *flow,
                      xstatus_name(x->status));
     } else {
         xs->depth++;
-        rc = xrun_stop(xs, x, error ? error : "FnF.Stopped",
-                       cause ? cause : "stopped by request");
+        rc = xs_stop_children(xs, x, 0);
+        if (rc == 0)
+            rc = xrun_stop(xs, x, error ? error : "FnF.Stopped",
+                           cause ? cause : "stopped by request");
         if (rc == 0)
             rc = xs_save(xs, x);
         xs->depth--;

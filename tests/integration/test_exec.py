@@ -545,6 +545,26 @@ class Exec(EngineTestCase):
         self.assertEqual(x["status"], "Succeeded", x)
         self.assertEqual(x["output"], {"got": 21})
 
+    def test_stopping_a_parent_stops_its_child_flows(self):
+        self.queue()
+        self.deploy("child", WFC)
+        self.deploy("parent", steps(
+            "  - type: task", "    name: call",
+            "    resourceArn: acs:fnf:::flow/child", "    pattern: sync"))
+        self.start("parent", "p", {"n": 1})
+        token = self.token_of()  # the child waits for its own callback
+        kids = [x for x in self.e.ok("GET", "/v1/executions?flow=child")
+                ["items"]]
+        self.assertEqual([k["status"] for k in kids], ["Running"])
+        self.e.ok("POST", "/v1/executions/p/stop", {})
+        child = self.show(kids[0]["name"], flow="child")
+        self.assertEqual((child["status"], child["error"]),
+                         ("Stopped", "FnF.ParentStopped"))
+        self.assertEqual(self.e.ok("GET", "/v1/tasks/" + token)["status"],
+                         "cancelled")
+        self.assertEqual(self.e.ok("GET", "/v1/info")["executions"]
+                         ["running"], 0)
+
     # -- executions --
     def test_names_inputs_and_conflicts(self):
         self.queue()
