@@ -1137,9 +1137,18 @@ view_exec_create(struct app *app, const char *arg)
 {
     struct view_exec *v = xcalloc(1, sizeof(*v));
     const char *slash = arg ? strchr(arg, '/') : NULL;
-    char *esc;
+    const char *at = arg ? strchr(arg, '@') : NULL;
+    char *esc, *copy = NULL;
 
     v->app = app;
+    v->follow = 1;
+    if (at) { /* "flow/name@step": open with that step selected */
+        v->sel_name = xstrdup(at + 1);
+        v->follow = 0;
+        copy = xstrndup(arg, (size_t)(at - arg));
+        arg = copy;
+        slash = strchr(arg, '/');
+    }
     if (slash) {
         v->flow = xstrndup(arg, (size_t)(slash - arg));
         v->name = xstrdup(slash + 1);
@@ -1151,7 +1160,7 @@ view_exec_create(struct app *app, const char *arg)
     free(esc);
     v->events = json_array();
     v->steps = json_array();
-    v->follow = 1;
+    free(copy);
     return v;
 }
 
