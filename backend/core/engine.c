@@ -17,6 +17,7 @@
 #include "http/router.h"
 #include "flow/exec.h"
 #include "flow/flow_defs.h"
+#include "fn/fn.h"
 #include "queue/queue.h"
 #include "store/store.h"
 
@@ -419,6 +420,7 @@ engine_start(struct engine **out, const struct engine_config *cfg)
             goto out;
     }
     eng->execs = exec_service_create(eng);
+    eng->fns = fn_service_create(eng);
 
     if ((rc = engine_bind(eng, cfg->listen ? cfg->listen
                                            : ENGINE_DEFAULT_LISTEN,
@@ -470,6 +472,7 @@ engine_free(struct engine *eng)
         return;
     if (eng->queues)
         queue_service_shutdown(eng->queues);
+    fn_service_free(eng->fns); /* kills children, drops its watches */
     exec_service_free(eng->execs);
     http_server_free(eng->http);
     queue_service_free(eng->queues);

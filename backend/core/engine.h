@@ -24,6 +24,7 @@ struct http_server;
 struct queue_service;
 struct flow_defs;
 struct exec_service;
+struct fn_service;
 struct engine_watch;
 struct engine_hook;
 
@@ -47,6 +48,7 @@ struct engine {
     struct queue_service *queues;
     struct flow_defs *flows;
     struct exec_service *execs;
+    struct fn_service *fns;
     struct http_server *http;
     int lock_fd;
     int epfd, timer_fd, signal_fd;

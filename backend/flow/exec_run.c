@@ -24,6 +24,7 @@
 #include "common/xalloc.h"
 #include "core/sched.h"
 #include "core/engine.h"
+#include "fn/fn.h"
 #include "queue/queue.h"
 #include "store/store.h"
 
@@ -514,9 +515,31 @@ xr_task_attempt(struct exec_service *xs, struct xexec *x, struct xframe *f,
     case FLOW_RES_TOPIC:
         what = "publishing to MNS topics";
         break;
-    case FLOW_RES_FUNCTION:
-        what = "invoking functions";
-        break;
+    case FLOW_RES_FUNCTION: {
+        /* the function answers in a later turn, through the task token:
+         * requestResponse and sync wait like a child flow */
+        char *iid = NULL;
+        json_t *target;
+
+        rc = fn_invoke_task(&iid, xs->eng->fns, s->task.resource_name,
+                            st->input, st->token,
+                            s->task.pattern ==
+                                FLOW_PATTERN_WAIT_FOR_CALLBACK);
+        if (rc == ENG_ENOTFOUND) {
+            error = xstrdup("FC.FunctionNotFound");
+            cause = xstrdup(err_last());
+            rc = 1;
+            break;
+        }
+        if (rc < 0)
+            return rc;
+        target = json_pack("{s:s, s:s}", "function", s->task.resource_name,
+                           "invocation", iid);
+        free(iid);
+        rc = xr_task_wait(xs, x, f, s, target);
+        json_decref(target);
+        return rc;
+    }
     case FLOW_RES_FLOW: {
         json_t *child = NULL;
 

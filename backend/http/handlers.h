@@ -73,4 +73,20 @@ int h_queues_msg_get(struct http_req *req, struct http_resp *resp);
 int h_queues_msg_remove(struct http_req *req, struct http_resp *resp);
 int h_queues_redrive(struct http_req *req, struct http_resp *resp);
 
+/* h_functions.c */
+int h_functions_list(struct http_req *req, struct http_resp *resp);
+int h_functions_create(struct http_req *req, struct http_resp *resp);
+int h_functions_get(struct http_req *req, struct http_resp *resp);
+int h_functions_delete(struct http_req *req, struct http_resp *resp);
+int h_functions_invoke(struct http_req *req, struct http_resp *resp);
+int h_functions_http(struct http_req *req, struct http_resp *resp);
+int h_functions_invocations(struct http_req *req, struct http_resp *resp);
+int h_functions_invocation_get(struct http_req *req, struct http_resp *resp);
+int h_functions_triggers(struct http_req *req, struct http_resp *resp);
+int h_functions_trigger_create(struct http_req *req, struct http_resp *resp);
+int h_functions_trigger_get(struct http_req *req, struct http_resp *resp);
+int h_functions_trigger_delete(struct http_req *req, struct http_resp *resp);
+int h_functions_trigger_pause(struct http_req *req, struct http_resp *resp);
+int h_functions_trigger_resume(struct http_req *req, struct http_resp *resp);
+
 #endif

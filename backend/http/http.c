@@ -66,6 +66,32 @@ http_req_header(const struct http_req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->ctx->conn, MHD_HEADER_KIND, name);
 }
+static enum MHD_Result
+http_req_value_add(void *cls, enum MHD_ValueKind kind, const char *key,
+                   const char *value)
+{
+    json_t *obj = cls;
+    json_t *v = json_string(value ? value : "");
+
+    (void)kind;
+    if (v && key)
+        json_object_set_new(obj, key, v); /* a non-UTF-8 key: dropped */
+    else
+        json_decref(v);
+    return MHD_YES;
+}
+
+json_t *
+http_req_values(const struct http_req *req, int headers)
+{
+    json_t *obj = json_object();
+
+    MHD_get_connection_values(req->ctx->conn,
+                              headers ? MHD_HEADER_KIND
+                                      : MHD_GET_ARGUMENT_KIND,
+                              http_req_value_add, obj);
+    return obj;
+}
 
 int
 http_req_query_int(int64_t *out, const struct http_req *req, const char *key,

@@ -70,6 +70,11 @@ const char *http_req_query(const struct http_req *req, const char *key);
 /* Returns: the request header `name`, borrowed, or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
 
+/* Returns: new object of every query argument (headers 0) or request
+ * header (headers 1), name -> value; a value that is not UTF-8 is
+ * left out. */
+json_t *http_req_values(const struct http_req *req, int headers);
+
 /*
  * An integer query argument in [min, max], or `def` when absent.
  * Returns: 0, or ENG_EINVAL naming the parameter and its range.

@@ -10,6 +10,8 @@
 #define POST HTTP_POST
 #define DELETE HTTP_DELETE
 #define PATCH HTTP_PATCH
+#define ANY (HTTP_GET | HTTP_HEAD | HTTP_POST | HTTP_PUT | HTTP_DELETE | \
+             HTTP_PATCH | HTTP_OPTIONS)
 
 const struct route routes[] = {
     /* methods  path                            handler             flags */
@@ -30,6 +32,20 @@ const struct route routes[] = {
     {DELETE, "/v1/flows/:name",                 h_flows_delete,     0},
     {GET,    "/v1/flows/:name/diff",            h_flows_diff,       0},
     {GET,    "/v1/flows/:name/versions",        h_flows_versions,   0},
+    {GET,    "/v1/functions",                   h_functions_list,   0},
+    {POST,   "/v1/functions",                   h_functions_create, ROUTE_JSON},
+    {GET,    "/v1/functions/:name",             h_functions_get,    0},
+    {DELETE, "/v1/functions/:name",             h_functions_delete, 0},
+    {ANY,    "/v1/functions/:name/http/*",      h_functions_http,   0},
+    {GET,    "/v1/functions/:name/invocations", h_functions_invocations, 0},
+    {POST,   "/v1/functions/:name/invocations", h_functions_invoke, ROUTE_JSON},
+    {GET,    "/v1/functions/:name/invocations/:id", h_functions_invocation_get, 0},
+    {GET,    "/v1/functions/:name/triggers",    h_functions_triggers, 0},
+    {POST,   "/v1/functions/:name/triggers",    h_functions_trigger_create, ROUTE_JSON},
+    {GET,    "/v1/functions/:name/triggers/:id", h_functions_trigger_get, 0},
+    {DELETE, "/v1/functions/:name/triggers/:id", h_functions_trigger_delete, 0},
+    {POST,   "/v1/functions/:name/triggers/:id/pause", h_functions_trigger_pause, ROUTE_JSON},
+    {POST,   "/v1/functions/:name/triggers/:id/resume", h_functions_trigger_resume, ROUTE_JSON},
     {GET,    "/v1/info",                        h_info_get,         0},
     {GET,    "/v1/journal",                     h_journal_list,     0},
     {GET,    "/v1/logs",                        h_logs_get,         0},

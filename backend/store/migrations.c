@@ -134,6 +134,41 @@ const struct migration migrations[] = {
      "CREATE INDEX tasks_exec ON tasks(exec_id);"
      "CREATE INDEX tasks_waiting ON tasks(created_ms) "
      "  WHERE status = 'waiting';"},
+    {5, "local functions, their queue triggers and invocations",
+     /* spec: the normalized definition (fn.c) */
+     "CREATE TABLE fn_functions ("
+     "  name TEXT PRIMARY KEY,"
+     "  spec TEXT NOT NULL,"
+     "  created_ms INTEGER NOT NULL"
+     ") WITHOUT ROWID;"
+     "CREATE TABLE fn_triggers ("
+     "  id TEXT PRIMARY KEY,"
+     "  function TEXT NOT NULL,"
+     "  queue TEXT NOT NULL,"
+     "  batch_size INTEGER NOT NULL,"
+     "  window_ms INTEGER NOT NULL,"
+     "  max_concurrency INTEGER NOT NULL,"
+     "  enabled INTEGER NOT NULL,"
+     "  created_ms INTEGER NOT NULL"
+     ") WITHOUT ROWID;"
+     "CREATE INDEX fn_triggers_function ON fn_triggers(function);"
+     /* finished invocations; seq orders them */
+     "CREATE TABLE fn_invocations ("
+     "  seq INTEGER PRIMARY KEY,"
+     "  id TEXT NOT NULL UNIQUE,"
+     "  function TEXT NOT NULL,"
+     "  trigger TEXT NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  input TEXT NOT NULL,"
+     "  result TEXT,"
+     "  error TEXT,"
+     "  cause TEXT,"
+     "  exit_status INTEGER,"
+     "  started_ms INTEGER NOT NULL,"
+     "  duration_ms INTEGER NOT NULL,"
+     "  log TEXT"
+     ");"
+     "CREATE INDEX fn_invocations_function ON fn_invocations(function, seq);"},
 };
 
 const int migrations_count = sizeof(migrations) / sizeof(migrations[0]);

@@ -16,6 +16,7 @@
 #include "cli/cmd_snapshot.h"
 #include "cli/cmd_status.h"
 #include "cli/cmd_flows.h"
+#include "cli/cmd_fn.h"
 #include "cli/cmd_queues.h"
 #include "cli/cmd_tasks.h"
 #include "cli/cmd_timers.h"
@@ -125,6 +126,24 @@ static const struct cli_cmd cli_cmds[] = {
      "no visibility. redrive moves dead letters back to the queue each\n"
      "came from, or all to --to, with their receive counts reset.",
      cmd_queues_opts, 0, -1},
+    {"fn", cmd_fn_run, "manage local functions, invoke them, read logs",
+     "[list]\n"
+     "create NAME [--cwd D] [--env JSON] [--timeout S] "
+     "[--max-concurrency N] -- PROGRAM [ARG...]\n"
+     "create NAME --url URL [--timeout S]\n"
+     "show NAME\ndelete NAME\n"
+     "invoke NAME [EVENT-JSON|@FILE|-] [--async]\n"
+     "logs NAME [--limit N]\n"
+     "trigger list NAME\n"
+     "trigger create NAME --queue Q [--batch-size N] [--window S] "
+     "[--max-concurrency N]\n"
+     "trigger pause|resume|delete NAME ID",
+     "A function is a command run as a process (the event JSON on stdin,\n"
+     "the result JSON on stdout, stderr its log; never a shell) or an\n"
+     "HTTP service the event is POSTed to. invoke waits for the result;\n"
+     "logs prints the latest invocations with their stderr. A trigger\n"
+     "polls a queue and invokes the function with batches of messages.",
+     cmd_fn_opts, 0, -1},
     {"help", cmd_help_run, "show help for flowdeck or a command", "[COMMAND]",
      NULL, NULL, 0, 1},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0},
