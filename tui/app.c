@@ -7,6 +7,13 @@
  * app_on_answer() for the views' own requests. Screen chrome (title,
  * banner, footer, the ':' line, '?' help) is drawn here; the view draws
  * the body window. Single-threaded.
+ *
+ * '[' and ']' go back and forward through the screens as a browser does
+ * (a screen opened anew drops what was ahead); 'p' pauses the top
+ * screen's updates. With the mouse on, a click selects the row of the
+ * table under it (a click on the selected row opens it) and the wheel
+ * moves as the arrow keys do. FLOWDECK_FRAME_STATS=path appends each
+ * frame's draw time, in microseconds, to path.
  */
 #include "app.h"
 
@@ -21,14 +28,17 @@
 #include "views/views.h"
 #include "widgets/w_dialog.h"
 #include "widgets/w_input.h"
+#include "widgets/w_table.h"
 #include "widgets/w_text.h"
 
 #include <curses.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define APP_POLL_MS 1000
@@ -47,6 +57,8 @@ struct app_req {
 struct app_frame {
     const struct view_ops *ops;
     void *state;
+    char *arg;  /* what it was opened with, or NULL */
+    int paused; /* 'p': no ticks, no updates */
 };
 
 struct app {
@@ -58,6 +70,10 @@ struct app {
     void *vstate;
     struct app_frame stack[APP_DEPTH];
     int depth;
+    struct app_frame ahead[APP_DEPTH]; /* ']' reopens these; no state */
+    int nahead;
+    int mouse;          /* clicks and the wheel are ours */
+    FILE *frame_stats;  /* FLOWDECK_FRAME_STATS, or NULL */
     struct app_req *reqs; /* views' requests in flight */
     int info_pending;     /* a /v1/info is in flight */
     int tick_due;         /* the top view should refresh */
@@ -128,11 +144,47 @@ app_key_jump(void *state)
     return VIEW_REDRAW;
 }
 
+static int app_history_back(struct app *app);
+static int app_history_forward(struct app *app);
+
+static int
+app_key_history_back(void *state)
+{
+    return app_history_back(state);
+}
+
+static int
+app_key_history_forward(void *state)
+{
+    return app_history_forward(state);
+}
+
+static int
+app_key_pause(void *state)
+{
+    struct app *app = state;
+    struct app_frame *f = &app->stack[app->depth - 1];
+
+    f->paused = !f->paused;
+    if (!f->paused) { /* catch up at once */
+        if (app->info)
+            app->view->update(app->vstate, app->info);
+        app->tick_due = 1;
+    }
+    return VIEW_REDRAW;
+}
+
 /* keys that work on every screen; they drive the footer and help too */
 static const struct keybind app_keys[] = {
-    {':', "jump", app_key_jump, 0},       {'?', "help", app_key_help, 0},
-    {27, "back", app_key_back, 0},        {'q', "quit", app_key_quit, 0},
-    {'r', "refresh", app_key_refresh, 1}, {0, NULL, NULL, 0},
+    {':', "jump", app_key_jump, 0},
+    {'?', "help", app_key_help, 0},
+    {27, "back", app_key_back, 0},
+    {'q', "quit", app_key_quit, 0},
+    {'r', "refresh", app_key_refresh, 1},
+    {'[', "history back", app_key_history_back, 1},
+    {']', "history forward", app_key_history_forward, 1},
+    {'p', "pause updates", app_key_pause, 1},
+    {0, NULL, NULL, 0},
 };
 
 /* "enter", "esc", "space", "^L", "a" ... into buf */
@@ -243,10 +295,38 @@ app_top(struct app *app)
 {
     app->view = app->stack[app->depth - 1].ops;
     app->vstate = app->stack[app->depth - 1].state;
-    if (app->info)
+    if (app->info && !app->stack[app->depth - 1].paused)
         app->view->update(app->vstate, app->info);
     app->tick_due = 1;
     app->dirty = 1;
+    w_table_hits_clear(); /* the tables drawn belong to another view */
+}
+
+/* push `ops` opened with `arg` (may be NULL) */
+static int
+app_push(struct app *app, const struct view_ops *ops, const char *arg)
+{
+    struct app_frame *f;
+
+    if (app->depth == APP_DEPTH) {
+        app_flash(app, "too many screens open; esc goes back");
+        return -1;
+    }
+    f = &app->stack[app->depth];
+    memset(f, 0, sizeof(*f));
+    f->ops = ops;
+    f->arg = arg ? xstrdup(arg) : NULL;
+    f->state = ops->create(app, arg);
+    app->depth++;
+    app_top(app);
+    return 0;
+}
+
+static void
+app_ahead_clear(struct app *app)
+{
+    while (app->nahead > 0)
+        free(app->ahead[--app->nahead].arg);
 }
 
 int
@@ -258,18 +338,12 @@ app_open(struct app *app, const char *name, const char *arg)
         app_flash(app, "no screen '%s'", name);
         return -1;
     }
-    if (app->depth == APP_DEPTH) {
-        app_flash(app, "too many screens open; esc goes back");
-        return -1;
-    }
-    app->stack[app->depth].ops = ops;
-    app->stack[app->depth].state = ops->create(app, arg);
-    app->depth++;
-    app_top(app);
-    return 0;
+    app_ahead_clear(app); /* a new way: what was ahead is gone */
+    return app_push(app, ops, arg);
 }
 
-/* close the top view; its answers still in flight are dropped */
+/* close the top view; its answers still in flight are dropped. It is
+ * remembered for ']' */
 static void
 app_back(struct app *app)
 {
@@ -282,7 +356,41 @@ app_back(struct app *app)
         if (r->arg == f->state)
             r->done = NULL;
     f->ops->free(f->state);
+    if (app->nahead == APP_DEPTH) { /* forget the farthest */
+        free(app->ahead[0].arg);
+        memmove(app->ahead, app->ahead + 1,
+                (APP_DEPTH - 1) * sizeof(app->ahead[0]));
+        app->nahead--;
+    }
+    app->ahead[app->nahead].ops = f->ops;
+    app->ahead[app->nahead++].arg = f->arg;
+    f->arg = NULL;
     app_top(app);
+}
+
+static int
+app_history_back(struct app *app)
+{
+    if (app->depth <= 1) {
+        app_flash(app, "this is the first screen");
+        return VIEW_REDRAW;
+    }
+    return VIEW_BACK;
+}
+
+static int
+app_history_forward(struct app *app)
+{
+    struct app_frame f;
+
+    if (app->nahead == 0) {
+        app_flash(app, "nothing ahead: [ goes back");
+        return VIEW_REDRAW;
+    }
+    f = app->ahead[--app->nahead];
+    app_push(app, f.ops, f.arg);
+    free(f.arg);
+    return VIEW_REDRAW;
 }
 
 static void
@@ -297,7 +405,8 @@ app_on_info(int rc, json_t *body, void *arg)
         json_decref(app->info);
         app->info = json_incref(body); /* kept until the next answer */
         app->up = app->answered = 1;
-        app->view->update(app->vstate, body);
+        if (!app->stack[app->depth - 1].paused)
+            app->view->update(app->vstate, body);
     } else {
         app->up = 0;
         if (rc == 0)
@@ -342,10 +451,13 @@ app_draw_title(struct app *app)
     }
     if (app->up && mode) { /* when down, the last mode may be stale */
         snprintf(text, sizeof(text), "clock: %s", mode);
-        w_text_put(stdscr, 0, x + 3, text,
-                   strcmp(mode, "real") == 0 ? A_NORMAL
-                                             : theme_attr(THEME_KEY));
+        x = w_text_put(stdscr, 0, x + 3, text,
+                       strcmp(mode, "real") == 0 ? A_NORMAL
+                                                 : theme_attr(THEME_KEY));
     }
+    if (app->stack[app->depth - 1].paused)
+        w_text_put(stdscr, 0, x + 3, app->utf8 ? "\u23f8 paused" : "= paused",
+                   theme_attr(THEME_BANNER));
 }
 
 static void
@@ -474,6 +586,10 @@ app_draw_help(struct app *app)
 static void
 app_draw(struct app *app)
 {
+    struct timespec t0, t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    w_table_hits_clear();
     werase(stdscr);
     app_draw_title(app);
     app_draw_banner(app);
@@ -485,6 +601,13 @@ app_draw(struct app *app)
     wnoutrefresh(app->body);
     doupdate();
     app->dirty = 0;
+    if (app->frame_stats) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        fprintf(app->frame_stats, "%lld\n",
+                (long long)(t1.tv_sec - t0.tv_sec) * 1000000 +
+                    (t1.tv_nsec - t0.tv_nsec) / 1000);
+        fflush(app->frame_stats);
+    }
 }
 
 /* Tab on the ':' line: complete the screen name typed so far */
@@ -594,6 +717,53 @@ app_dispatch(struct app *app, int ch)
     return app->view->key ? app->view->key(app->vstate, ch) : 0;
 }
 
+static void app_key_apply(struct app *app, int r);
+
+/* a click selects the table row under it, or opens the row already
+ * selected; the wheel moves as the arrow keys do */
+static void
+app_mouse(struct app *app)
+{
+    MEVENT ev;
+    struct w_table *t;
+    size_t row;
+
+    if (getmouse(&ev) != OK || app->help || app->cmdline ||
+        (app->view->grab && app->view->grab(app->vstate)))
+        return;
+    if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+        for (int i = 0; i < 3; i++)
+            app_key_apply(app, app_dispatch(app, ev.bstate & BUTTON4_PRESSED
+                                                     ? KEY_UP
+                                                     : KEY_DOWN));
+        return;
+    }
+    if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED |
+                       BUTTON1_DOUBLE_CLICKED)))
+        return;
+    t = w_table_hit(&row, ev.y, ev.x);
+    if (t == NULL)
+        return;
+    if (row == t->sel || (ev.bstate & BUTTON1_DOUBLE_CLICKED)) {
+        t->sel = row;
+        app_key_apply(app, app_dispatch(app, '\r'));
+        return;
+    }
+    t->sel = row;
+    app->dirty = 1;
+}
+
+static void
+app_key_apply(struct app *app, int r)
+{
+    if (r & VIEW_QUIT)
+        app->quit = 1;
+    if (r & VIEW_BACK)
+        app_back(app);
+    if (r & (VIEW_REDRAW | VIEW_HANDLED))
+        app->dirty = 1;
+}
+
 static void
 app_keys_read(struct app *app)
 {
@@ -605,20 +775,19 @@ app_keys_read(struct app *app)
             app->dirty = 1;
             continue;
         }
+        if (ch == KEY_MOUSE) {
+            app_mouse(app);
+            continue;
+        }
         if (ch == '\n' || ch == KEY_ENTER)
             ch = '\r';
         r = app_dispatch(app, ch);
-        if (r & VIEW_QUIT)
-            app->quit = 1;
-        if (r & VIEW_BACK)
-            app_back(app);
-        if (r & (VIEW_REDRAW | VIEW_HANDLED))
-            app->dirty = 1;
+        app_key_apply(app, r);
     }
 }
 
 static int
-app_open_terminal(struct app *app)
+app_open_terminal(struct app *app, const struct app_opts *opts)
 {
     const char *cs = nl_langinfo(CODESET);
 
@@ -635,7 +804,13 @@ app_open_terminal(struct app *app)
     nodelay(stdscr, TRUE);
     curs_set(0);
     set_escdelay(25);
-    theme_init();
+    if (app->mouse) {
+        /* presses, not clicks: a click waits out the double-click time */
+        mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+        mouseinterval(0);
+    }
+    if (theme_init(opts->theme) != 0)
+        app_flash(app, "%s", err_last());
     return 0;
 }
 
@@ -658,7 +833,7 @@ app_loop(struct app *app)
         }
         if (app->tick_due) {
             app->tick_due = 0;
-            if (app->view->tick)
+            if (app->view->tick && !app->stack[app->depth - 1].paused)
                 app->view->tick(app->vstate);
         }
         if (app->flash && now >= app->flash_until) {
@@ -685,14 +860,16 @@ app_loop(struct app *app)
 }
 
 int
-app_run(const char *endpoint, const char *token)
+app_run(const char *endpoint, const char *token, const struct app_opts *opts)
 {
     struct app app;
     struct sigaction sa, old_int, old_term;
+    const char *stats = getenv("FLOWDECK_FRAME_STATS");
     int rc;
 
     memset(&app, 0, sizeof(app));
-    rc = app_open_terminal(&app);
+    app.mouse = opts->mouse;
+    rc = app_open_terminal(&app, opts);
     if (rc)
         return rc;
     memset(&sa, 0, sizeof(sa));
@@ -704,13 +881,19 @@ app_run(const char *endpoint, const char *token)
     client_endpoint_hostport(&app.hostport, client_async_endpoint(app.api));
     if (app.hostport == NULL)
         app.hostport = xstrdup(client_async_endpoint(app.api));
+    if (stats && *stats)
+        app.frame_stats = fopen(stats, "ae");
     app_make_body(&app);
     app_open(&app, views_at(0)->name, NULL);
     app_loop(&app);
     while (app.depth > 0) {
         app.depth--;
         app.stack[app.depth].ops->free(app.stack[app.depth].state);
+        free(app.stack[app.depth].arg);
     }
+    app_ahead_clear(&app);
+    if (app.frame_stats)
+        fclose(app.frame_stats);
     delwin(app.body);
     endwin();
     delscreen(app.screen);

@@ -10,12 +10,19 @@
 
 struct app;
 
+/* how the dashboard looks and listens, from the command line */
+struct app_opts {
+    int mouse;         /* 1: clicks and the wheel; 0: the terminal's */
+    const char *theme; /* a theme's name or path, or NULL: FLOWDECK_THEME */
+};
+
 /*
  * Run the dashboard against the engine at `endpoint` (`token` may be
  * NULL) until the user quits. Returns: 0, or ENG_ERR when the terminal
  * cannot be used.
  */
-int app_run(const char *endpoint, const char *token);
+int app_run(const char *endpoint, const char *token,
+            const struct app_opts *opts);
 
 /*
  * Start `method` `path` with an optional JSON `body` (borrowed). `done`

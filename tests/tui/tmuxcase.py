@@ -72,16 +72,20 @@ class TmuxTestCase(EngineTestCase):
         return self.wait_for(lambda t: needle in t, repr(needle), timeout)
 
     def start_dashboard(self, url, lang="C.UTF-8", size=(80, 24),
-                        extra_env=None):
-        """Run `flowdeck --endpoint url` in a new session named dash."""
+                        extra_env=None, term=None, argv=()):
+        """Run `flowdeck --endpoint url` in a new session named dash.
+        tmux gives the pane its own TERM (tmux-256color); `term` sets
+        another one for flowdeck alone. `argv` go on its command line."""
         env = dict(SAN_ENV, LANG=lang, LC_ALL=lang, TERM="screen")
         env.update(extra_env or {})
         args = ["new-session", "-d", "-x", str(size[0]), "-y", str(size[1]),
                 "-s", "dash"]
         for k, v in env.items():
             args += ["-e", "%s=%s" % (k, v)]
-        cmd = "%s --endpoint %s; echo \"flowdeck exited $?\"; sleep 60" % (
-            shlex.quote(FLOWDECK), shlex.quote(url))
+        cmd = "%s%s --endpoint %s%s; echo \"flowdeck exited $?\"; sleep 60" % (
+            "TERM=%s " % shlex.quote(term) if term else "",
+            shlex.quote(FLOWDECK), shlex.quote(url),
+            "".join(" " + shlex.quote(a) for a in argv))
         self.tmux(*(args + ["sh", "-c", cmd]))
 
     def open_home(self, e, **kw):

@@ -1,10 +1,14 @@
 /*
  * w_form: fields are w_input editors; the form only adds the focus, the
  * frame and the refusal line. Field labels are borrowed static strings.
+ * ctrl-e edits the field in $EDITOR; its lines come back joined by
+ * spaces, as a field holds one line.
  */
 #include "widgets/w_form.h"
 
+#include "common/err.h"
 #include "common/xalloc.h"
+#include "editor.h"
 #include "text.h"
 #include "theme.h"
 #include "widgets/w_dialog.h"
@@ -76,12 +80,39 @@ w_form_refuse(struct w_form *f, const char *fmt, ...)
     f->refused = xstrdup(text);
 }
 
+#define W_FORM_CTRL_E 5
+
+/* ctrl-e: the field in $EDITOR */
+static void
+w_form_edit_external(struct w_form *f)
+{
+    char *text, *end;
+
+    if (editor_edit_text(&text, w_form_text(f, f->field)) != 0) {
+        w_form_refuse(f, "%s", err_last());
+        return;
+    }
+    for (char *p = text; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    end = text + strlen(text);
+    while (end > text && end[-1] == ' ')
+        *--end = '\0';
+    w_input_set(&f->fields[f->field], text);
+    free(text);
+    free(f->refused);
+    f->refused = NULL;
+}
+
 enum w_form_result
 w_form_key(struct w_form *f, int ch)
 {
     if (!f->open)
         return W_FORM_NONE;
     switch (ch) {
+    case W_FORM_CTRL_E:
+        w_form_edit_external(f);
+        return W_FORM_EDITED;
     case '\t':
     case KEY_DOWN:
         f->field = (f->field + 1) % f->n;
@@ -144,6 +175,8 @@ w_form_draw(WINDOW *win, struct w_form *f, int width, int utf8)
     x = w_text_put(in, y, x, "enter", theme_attr(THEME_KEY));
     x = w_text_put(in, y, x + 1, f->submit, A_NORMAL);
     x = w_text_put(in, y, x + 3, "esc", theme_attr(THEME_KEY));
-    w_text_put(in, y, x + 1, "cancel", A_NORMAL);
+    x = w_text_put(in, y, x + 1, "cancel", A_NORMAL);
+    x = w_text_put(in, y, x + 3, "^e", theme_attr(THEME_KEY));
+    w_text_put(in, y, x + 1, "$EDITOR", A_NORMAL);
     delwin(in);
 }

@@ -1,7 +1,7 @@
 /*
  * w_form: a small form in a dialog box: a few labelled one-line fields,
- * Tab between them, Enter submits, Esc cancels, and a line that says why
- * what was typed was refused. Knows nothing of the engine.
+ * Tab between them, Enter submits, Esc cancels, ctrl-e edits the field in
+ * $EDITOR, and a line that says why what was typed was refused. Knows nothing of the engine.
  */
 #ifndef FLOWDECK_W_FORM_H
 #define FLOWDECK_W_FORM_H

@@ -11,6 +11,36 @@
 #include <string.h>
 
 #define W_TABLE_GUTTER 3
+#define W_TABLE_HITS 8
+
+/* where the tables of the last frame drew their rows, in screen rows */
+static struct {
+    struct w_table *t;
+    int y, h, x, w; /* the first row's line, how many, the columns */
+} w_table_hits[W_TABLE_HITS];
+static int w_table_nhits;
+
+void
+w_table_hits_clear(void)
+{
+    w_table_nhits = 0;
+}
+
+struct w_table *
+w_table_hit(size_t *out, int y, int x)
+{
+    for (int i = w_table_nhits - 1; i >= 0; i--) { /* the last drawn is on
+                                                      top */
+        if (y < w_table_hits[i].y || y >= w_table_hits[i].y + w_table_hits[i].h ||
+            x < w_table_hits[i].x || x >= w_table_hits[i].x + w_table_hits[i].w)
+            continue;
+        *out = w_table_hits[i].t->top + (size_t)(y - w_table_hits[i].y);
+        if (*out >= w_table_hits[i].t->rows)
+            return NULL;
+        return w_table_hits[i].t;
+    }
+    return NULL;
+}
 
 void
 w_table_set_rows(struct w_table *t, size_t rows)
@@ -92,6 +122,14 @@ w_table_draw(WINDOW *win, int y, int h, struct w_table *t,
         t->top = t->sel;
     if (t->sel >= t->top + (size_t)body)
         t->top = t->sel - (size_t)body + 1;
+    if (w_table_nhits < W_TABLE_HITS) {
+        w_table_hits[w_table_nhits].t = t;
+        w_table_hits[w_table_nhits].y = getbegy(win) + y + 1;
+        w_table_hits[w_table_nhits].h = body;
+        w_table_hits[w_table_nhits].x = getbegx(win);
+        w_table_hits[w_table_nhits].w = getmaxx(win);
+        w_table_nhits++;
+    }
     for (int i = 0; i < body && t->top + (size_t)i < t->rows; i++) {
         size_t row = t->top + (size_t)i;
         int ry = y + 1 + i, selected = row == t->sel;

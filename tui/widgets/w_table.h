@@ -42,4 +42,17 @@ void w_table_draw(WINDOW *win, int y, int h, struct w_table *t,
                   w_table_cell_fn *cell, w_table_mark_fn *mark, void *ctx,
                   int utf8);
 
+/*
+ * Each w_table_draw() remembers where the table's rows went on the
+ * screen, for the mouse, until w_table_hits_clear() (the app calls it
+ * before each frame and when the top view changes).
+ */
+void w_table_hits_clear(void);
+
+/*
+ * Returns: borrowed; the table whose row is at screen row y, column x,
+ * with that row in *out; NULL when no drawn table has a row there.
+ */
+struct w_table *w_table_hit(size_t *out, int y, int x);
+
 #endif
