@@ -20,6 +20,7 @@
 #include "fn/fn.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "topic/topic.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -411,6 +412,8 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     eng->queues = queue_service_create(eng);
     if ((rc = queue_service_load(eng->queues)))
         goto out;
+    if ((rc = topic_service_create(&eng->topics, eng)))
+        goto out;
     {
         char *git = xasprintf("%s/flows.git", eng->data_dir);
 
@@ -475,6 +478,7 @@ engine_free(struct engine *eng)
     fn_service_free(eng->fns); /* kills children, drops its watches */
     exec_service_free(eng->execs);
     http_server_free(eng->http);
+    topic_service_free(eng->topics); /* aborts pushes, drops its watches */
     queue_service_free(eng->queues);
     flow_defs_free(eng->flows);
     if (eng->store) {

@@ -22,6 +22,7 @@ struct store;
 struct sched;
 struct http_server;
 struct queue_service;
+struct topic_service;
 struct flow_defs;
 struct exec_service;
 struct fn_service;
@@ -46,6 +47,7 @@ struct engine {
     struct clock clock;
     struct sched *sched;
     struct queue_service *queues;
+    struct topic_service *topics;
     struct flow_defs *flows;
     struct exec_service *execs;
     struct fn_service *fns;

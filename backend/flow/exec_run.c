@@ -27,6 +27,7 @@
 #include "fn/fn.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "topic/topic.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -441,6 +442,88 @@ xr_send_queue(json_t **local, char **error, char **cause,
     return 0;
 }
 
+static const char *
+xr_topic_error(int rc)
+{
+    switch (rc) {
+    case ENG_ENOTFOUND: return "MNS.TopicNotExist";
+    case ENG_EINVAL: return "MNS.InvalidArgument";
+    case ENG_ETOOBIG: return "MNS.MessageTooLarge";
+    default: return NULL;
+    }
+}
+
+/*
+ * Publish the step's message to its topic. Returns: 0 and the publish
+ * result ({MessageId, MessageBodyMD5, RequestId}) in *local; 1 with
+ * *error and *cause (new) when the publish failed in a way the flow can
+ * handle; or a store error.
+ */
+static int
+xr_publish_topic(json_t **local, char **error, char **cause,
+                 struct exec_service *xs, const struct flow_step *s,
+                 json_t *input)
+{
+    const json_t *params = s->task.service_params;
+    json_t *msg = json_object(), *v, *res = NULL;
+    char md5[33], rid[37];
+    int rc;
+
+    *local = NULL;
+    v = xr_param(params, "MessageBody", input);
+    json_object_set_new(msg, "body", json_string(""));
+    if (v) {
+        char *body = xr_param_text(v);
+
+        json_object_set_new(msg, "body", json_string(body));
+        free(body);
+        json_decref(v);
+    }
+    if ((v = xr_param(params, "MessageTag", input)) != NULL) {
+        if (!json_is_null(v)) {
+            char *tag = xr_param_text(v);
+
+            json_object_set_new(msg, "tag", json_string(tag));
+            free(tag);
+        }
+        json_decref(v);
+    }
+    if ((v = xr_param(params, "MessageAttributes", input)) != NULL) {
+        if (!json_is_object(v) && !json_is_null(v)) {
+            *error = xstrdup("MNS.InvalidArgument");
+            *cause = xstrdup("serviceParams MessageAttributes is not an "
+                             "object");
+            json_decref(v);
+            json_decref(msg);
+            return 1;
+        }
+        if (json_is_object(v))
+            json_object_set(msg, "attributes", v);
+        json_decref(v);
+    }
+    rc = topic_publish(&res, xs->eng->topics, s->task.resource_name, msg);
+    json_decref(msg);
+    if (rc) {
+        const char *name = xr_topic_error(rc);
+
+        if (name == NULL)
+            return rc;
+        *error = xstrdup(name);
+        *cause = xstrdup(err_last());
+        return 1;
+    }
+    snprintf(md5, sizeof(md5), "%s",
+             json_string_value(json_object_get(res, "body_md5")));
+    for (char *p = md5; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    rand_uuid(rid);
+    *local = json_pack("{s:O, s:s, s:s}", "MessageId",
+                       json_object_get(res, "id"), "MessageBodyMD5", md5,
+                       "RequestId", rid);
+    json_decref(res);
+    return 0;
+}
+
 /* The step's task reached the thing it calls and now waits for its
  * callback: a task row, timers, phase XP_TASK. */
 static int
@@ -513,7 +596,7 @@ xr_task_attempt(struct exec_service *xs, struct xexec *x, struct xframe *f,
         rc = xr_send_queue(&local, &error, &cause, xs, s, st->input);
         break;
     case FLOW_RES_TOPIC:
-        what = "publishing to MNS topics";
+        rc = xr_publish_topic(&local, &error, &cause, xs, s, st->input);
         break;
     case FLOW_RES_FUNCTION: {
         /* the function answers in a later turn, through the task token:
@@ -598,6 +681,10 @@ xr_task_attempt(struct exec_service *xs, struct xexec *x, struct xframe *f,
 
         if (s->task.resource == FLOW_RES_QUEUE)
             target = json_pack("{s:s, s:O}", "queue", s->task.resource_name,
+                               "message_id",
+                               json_object_get(local, "MessageId"));
+        else if (s->task.resource == FLOW_RES_TOPIC)
+            target = json_pack("{s:s, s:O}", "topic", s->task.resource_name,
                                "message_id",
                                json_object_get(local, "MessageId"));
         else

@@ -89,4 +89,20 @@ int h_functions_trigger_delete(struct http_req *req, struct http_resp *resp);
 int h_functions_trigger_pause(struct http_req *req, struct http_resp *resp);
 int h_functions_trigger_resume(struct http_req *req, struct http_resp *resp);
 
+/* h_topics.c */
+int h_topics_list(struct http_req *req, struct http_resp *resp);
+int h_topics_create(struct http_req *req, struct http_resp *resp);
+int h_topics_get(struct http_req *req, struct http_resp *resp);
+int h_topics_delete(struct http_req *req, struct http_resp *resp);
+int h_topics_subs_list(struct http_req *req, struct http_resp *resp);
+int h_topics_subscribe(struct http_req *req, struct http_resp *resp);
+int h_topics_sub_get(struct http_req *req, struct http_resp *resp);
+int h_topics_unsubscribe(struct http_req *req, struct http_resp *resp);
+int h_topics_publish(struct http_req *req, struct http_resp *resp);
+int h_topics_explain(struct http_req *req, struct http_resp *resp);
+int h_topics_deliveries(struct http_req *req, struct http_resp *resp);
+int h_topics_sub_deliveries(struct http_req *req, struct http_resp *resp);
+int h_topics_redeliver(struct http_req *req, struct http_resp *resp);
+
+
 #endif

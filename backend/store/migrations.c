@@ -169,6 +169,56 @@ const struct migration migrations[] = {
      "  log TEXT"
      ");"
      "CREATE INDEX fn_invocations_function ON fn_invocations(function, seq);"},
+    {6, "topics, subscriptions, published messages and deliveries",
+     /* attrs: JSON of the topic's or subscription's attributes */
+     "CREATE TABLE topics ("
+     "  name TEXT PRIMARY KEY,"
+     "  created_ms INTEGER NOT NULL,"
+     "  modified_ms INTEGER NOT NULL,"
+     "  attrs TEXT NOT NULL"
+     ") WITHOUT ROWID;"
+     "CREATE TABLE subscriptions ("
+     "  topic TEXT NOT NULL,"
+     "  name TEXT NOT NULL,"
+     "  endpoint TEXT NOT NULL,"
+     "  created_ms INTEGER NOT NULL,"
+     "  attrs TEXT NOT NULL,"
+     "  PRIMARY KEY (topic, name)"
+     ") WITHOUT ROWID;"
+     "CREATE TABLE topic_messages ("
+     "  id INTEGER PRIMARY KEY,"
+     "  topic TEXT NOT NULL,"
+     "  msg_id TEXT NOT NULL UNIQUE,"
+     "  published_ms INTEGER NOT NULL,"
+     "  body TEXT NOT NULL,"
+     "  md5 TEXT NOT NULL,"
+     "  tag TEXT,"
+     "  attrs TEXT"
+     ");"
+     "CREATE INDEX topic_messages_topic ON topic_messages(topic);"
+     /* one row per message and matching subscription; status: sending,
+      * pending (to push), retry_wait, delivered, failed, cancelled;
+      * AUTOINCREMENT: a delivery id the user saw never names another */
+     "CREATE TABLE deliveries ("
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     "  topic TEXT NOT NULL,"
+     "  sub TEXT NOT NULL,"
+     "  msg_id TEXT NOT NULL,"
+     "  endpoint TEXT NOT NULL,"
+     "  kind TEXT NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  attempts INTEGER NOT NULL DEFAULT 0,"
+     "  created_ms INTEGER NOT NULL,"
+     "  updated_ms INTEGER NOT NULL,"
+     "  next_ms INTEGER,"
+     "  strategy TEXT NOT NULL,"
+     "  format TEXT NOT NULL,"
+     "  payload TEXT NOT NULL,"
+     "  last TEXT"
+     ");"
+     "CREATE INDEX deliveries_topic ON deliveries(topic, sub, id);"
+     "CREATE INDEX deliveries_active ON deliveries(status) "
+     "  WHERE status IN ('pending', 'retry_wait');"},
 };
 
 const int migrations_count = sizeof(migrations) / sizeof(migrations[0]);

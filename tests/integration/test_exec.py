@@ -521,15 +521,15 @@ class Exec(EngineTestCase):
         self.succeed(token, {"result": "done"})
         self.assertEqual(self.show("e2")["output"], {"result": "done"})
 
-    def test_integrations_not_yet_available_fail_clearly(self):
+    def test_publish_to_a_missing_topic_fails_clearly(self):
         self.deploy("tp", steps(
             "  - type: task", "    name: pub",
             "    resourceArn: acs:mns:::/topics/t1/messages",
             "    serviceParams:", "      MessageBody: $"))
         x = self.start("tp", "e")
         self.assertEqual((x["status"], x["error"]),
-                         ("Failed", "FnF.IntegrationUnavailable"))
-        self.assertIn("topics", x["cause"])
+                         ("Failed", "MNS.TopicNotExist"))
+        self.assertIn("t1", x["cause"])
 
     def test_child_flow_sync(self):
         self.deploy("child", steps(

@@ -20,6 +20,7 @@
 #include "cli/cmd_queues.h"
 #include "cli/cmd_tasks.h"
 #include "cli/cmd_timers.h"
+#include "cli/cmd_topics.h"
 #include "cli/cmd_up.h"
 #include "client/client.h"
 #include "common/buf.h"
@@ -105,6 +106,22 @@ static const struct cli_cmd cli_cmds[] = {
      "succeed, fail and heartbeat send one as the worker would. The list\n"
      "shortens tokens: exec show and -o json print them whole.",
      cmd_tasks_opts, 0, -1},
+    {"topics", cmd_topics_run, "manage topics, subscriptions and pushes",
+     "[list] [--prefix P]\n"
+     "create NAME [--max-size B]\nshow NAME\ndelete NAME\n"
+     "subscribe NAME SUB ENDPOINT [--tag T] [--policy JSON|@FILE]\n"
+     "          [--scope attributes|body] [--strategy S] [--format F]\n"
+     "unsubscribe NAME SUB\n"
+     "publish NAME [BODY|@FILE|-] [--tag T] [--attrs JSON]\n"
+     "deliveries NAME [--sub S] [--status S] [--limit N]\n"
+     "redeliver NAME DELIVERY-ID\n"
+     "explain NAME [BODY|@FILE|-] [--tag T] [--attrs JSON]",
+     "An ENDPOINT is http(s)://..., queue:NAME (or an MNS or SQS queue\n"
+     "ARN). A publish fans out to every subscription whose filter tag and\n"
+     "filter policy take it; queue deliveries are made at once, HTTP ones\n"
+     "are pushed and retried by the strategy on the engine clock. explain\n"
+     "says which subscriptions a message would reach and why.",
+     cmd_topics_opts, 0, -1},
     {"queues", cmd_queues_run, "manage queues and their messages",
      "[list] [--prefix P]\n"
      "create NAME [--delay S] [--visibility S] [--retention S] "
