@@ -717,13 +717,24 @@ fn_task_done(const json_t *inv, void *arg)
 
             rc = exec_task_succeed(&out, t->xs, t->token, obj);
             json_decref(obj);
+            if (rc == ENG_EINVAL || rc == ENG_ETOOBIG) {
+                /* a result the task cannot take (too large): the task
+                 * fails rather than waiting for ever */
+                char *why = xstrdup(err_last());
+
+                json_decref(out);
+                out = NULL;
+                rc = exec_task_fail(&out, t->xs, t->token, "FC.InvalidResult",
+                                    why);
+                free(why);
+            }
         }
     } else {
         const char *error = json_string_value(json_object_get(inv, "error"));
         const char *cause = json_string_value(json_object_get(inv, "cause"));
         const char *own = json_string_value(
             json_object_get(result, "errorType"));
-        char *name = own ? xstrdup(own)
+        char *name = own && *own && strlen(own) <= 128 ? xstrdup(own)
                          : xasprintf("FC.%s", error ? error : "Failed");
 
         rc = exec_task_fail(&out, t->xs, t->token, name, cause ? cause : "");

@@ -29,7 +29,7 @@
 struct fn_trig_rt {
     char id[40];
     int inflight;
-    int64_t window_start; /* monotonic; 0: no batch gathering */
+    int64_t window_start; /* engine time the window opened; 0: none */
     struct fn_trig_rt *next;
 };
 
@@ -371,7 +371,7 @@ fn_trigger_poll_one(struct fn_service *fs, const char *id, const char *fname,
     struct fn_batch *b;
     char *trigger;
     size_t i;
-    int64_t now = timefmt_mono_ms();
+    int64_t now = engine_now(fs->eng); /* windows run on the engine clock */
     int rc;
 
     if (rt->inflight >= conc)

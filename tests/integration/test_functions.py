@@ -7,9 +7,11 @@ queue triggers with success, partial failure and failure to the
 dead-letter queue on the engine clock. Nothing asserts on timing: waits
 poll with a generous deadline."""
 
+import http.server
 import json
 import os
 import sys
+import threading
 import time
 import unittest
 
@@ -150,6 +152,70 @@ class Functions(EngineTestCase):
         self.assertEqual((inv["status"], inv["error"]),
                          ("failed", "ConnectionFailed"))
 
+    def receiver(self):
+        """A local HTTP service: /ok answers {"got": <the event>}, /teapot
+        418, /hang never answers in time."""
+        seen = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", 0))
+                event = json.loads(self.rfile.read(n))
+                seen.append((self.path, self.headers.get(
+                    "X-Flowdeck-Function"), event))
+                if self.path == "/hang":
+                    time.sleep(3)
+                code = 418 if self.path == "/teapot" else 200
+                body = json.dumps({"got": event}).encode()
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass
+
+            def log_message(self, *a):
+                pass
+
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        srv.daemon_threads = True
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        self.addCleanup(srv.server_close)
+        self.addCleanup(srv.shutdown)
+        return "http://127.0.0.1:%d" % srv.server_address[1], seen
+
+    def test_http_function(self):
+        url, seen = self.receiver()
+        self.fn("remote", url=url + "/ok")
+        self.fn("teapot", url=url + "/teapot")
+        self.fn("slow", url=url + "/hang", timeout_seconds=1)
+        inv = self.invoke("remote", {"x": 1})
+        self.assertEqual(inv["status"], "succeeded", inv)
+        self.assertEqual(inv["result"], {"got": {"x": 1}})
+        self.assertEqual(seen[0][:2], ("/ok", "remote"))
+        inv = self.invoke("teapot")
+        self.assertEqual((inv["status"], inv["error"], inv["exit_status"]),
+                         ("failed", "FunctionError", 418))
+        self.assertEqual(inv["result"], {"got": {}})
+        inv = self.invoke("slow")
+        self.assertEqual((inv["status"], inv["error"]),
+                         ("timed_out", "FunctionTimeout"))
+
+    def test_stop_records_running_invocations(self):
+        self.fn("hang", "hang.py", timeout_seconds=600)
+        inv = self.e.ok("POST", "/v1/functions/hang/invocations",
+                        {"async": True}, status=202)
+        self.until(lambda: self.e.ok(
+            "GET", "/v1/functions/hang/invocations/" + inv["id"])[
+                "status"] == "running")
+        self.e.stop()
+        self.e.start()
+        got = self.e.ok("GET", "/v1/functions/hang/invocations/" + inv["id"])
+        self.assertEqual((got["status"], got["error"]),
+                         ("failed", "EngineStopping"))
+
     # -- the HTTP trigger --
     def test_http_trigger(self):
         self.fn("web", "web.py")
@@ -202,6 +268,12 @@ class Functions(EngineTestCase):
         self.assertEqual(x["status"], "Failed", x)
         self.assertEqual(x["error"], "FC.FunctionError")
         self.assertIn("disk on fire", x["cause"])
+        self.fn("big", "big.py")
+        x = self.run_flow("rb", steps(
+            "  - type: task", "    name: call",
+            "    resourceArn: fn:big"), {})
+        self.assertEqual((x["status"], x["error"]),
+                         ("Failed", "FC.InvalidResult"), x)
         x = self.run_flow("rn", steps(
             "  - type: task", "    name: call",
             "    resourceArn: fn:nope"), {})
@@ -240,6 +312,8 @@ class Functions(EngineTestCase):
             {"id": "1", "body": "a"}, {"id": "2", "body": "b"}]})
         self.until(lambda: self.counts("work")["total"] == 0)
         inv = self.invocations("batch")
+        self.until(lambda: self.e.ok("GET", "/v1/functions/batch/triggers/"
+                                     + t["id"])["in_flight"] == 0)
         self.assertTrue(inv)
         self.assertEqual(inv[0]["trigger"], "queue:work")
         bodies = sorted(r["body"] for i in inv
@@ -251,6 +325,34 @@ class Functions(EngineTestCase):
             self.assertIn(k, rec)
         self.assertEqual(len(self.e.ok(
             "GET", "/v1/functions/batch/triggers")["items"]), 1)
+
+    def test_queue_trigger_batching_window(self):
+        """The window runs on the engine clock: paused, only a full batch
+        or an advance past the window starts an invocation."""
+        self.fn("batch", "batch.py")
+        self.e.ok("POST", "/v1/queues", {"name": "work"}, status=201)
+        self.e.ok("POST", "/v1/clock", {"action": "pause"})
+        self.trigger("batch", "work", batch_size=3,
+                     batching_window_seconds=60)
+        for b in ("a", "b"):
+            self.e.ok("POST", "/v1/queues/work/messages", {"body": b},
+                      status=201)
+        time.sleep(0.5)
+        self.assertEqual(self.counts("work")["visible"], 2)
+        self.e.ok("POST", "/v1/queues/work/messages", {"body": "c"},
+                  status=201)
+        self.until(lambda: self.counts("work")["total"] == 0)
+        inv = self.invocations("batch")
+        self.assertEqual(len(inv), 1)
+        self.assertEqual(sorted(r["body"] for r in inv[0]["input"]["Records"]),
+                         ["a", "b", "c"])
+        self.e.ok("POST", "/v1/queues/work/messages", {"body": "d"},
+                  status=201)
+        time.sleep(0.3)
+        self.assertEqual(self.counts("work")["visible"], 1)
+        self.e.ok("POST", "/v1/clock", {"action": "advance", "by": "61s"})
+        self.until(lambda: self.counts("work")["total"] == 0)
+        self.assertEqual(len(self.invocations("batch")), 2)
 
     def test_queue_trigger_partial_failure(self):
         self.fn("batch", "batch.py")
@@ -333,13 +435,6 @@ class Functions(EngineTestCase):
         self.cli("fn", "delete", "echo")
         self.cli("fn", "show", "echo", code=1)
 
-    # -- stopping with a function running --
-    def test_stop_with_running_invocation(self):
-        self.fn("hang", "hang.py", timeout_seconds=600)
-        self.e.ok("POST", "/v1/functions/hang/invocations",
-                  {"async": True}, status=202)
-        time.sleep(0.3)
-        self.e.stop()
 
 
 if __name__ == "__main__":
