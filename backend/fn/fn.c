@@ -598,18 +598,20 @@ fn_row_json(sqlite3_stmt *q)
                 j, names[k],
                 json_loads((const char *)sqlite3_column_text(q, textcols[k]),
                            JSON_DECODE_ANY, NULL));
-    if (sqlite3_column_type(q, 6) != SQLITE_NULL)
-        json_object_set_new(j, "error",
-                            json_string((const char *)sqlite3_column_text(q, 6)));
-    if (sqlite3_column_type(q, 7) != SQLITE_NULL)
-        json_object_set_new(j, "cause",
-                            json_string((const char *)sqlite3_column_text(q, 7)));
+    {
+        static const int cols[] = {6, 7, 11};
+        static const char *const keys[] = {"error", "cause", "log"};
+
+        for (int k = 0; k < 3; k++)
+            if (sqlite3_column_type(q, cols[k]) != SQLITE_NULL)
+                json_object_set_new(
+                    j, keys[k],
+                    json_string((const char *)sqlite3_column_text(q,
+                                                                  cols[k])));
+    }
     if (sqlite3_column_type(q, 8) != SQLITE_NULL)
         json_object_set_new(j, "exit_status",
                             json_integer(sqlite3_column_int(q, 8)));
-    if (sqlite3_column_type(q, 11) != SQLITE_NULL)
-        json_object_set_new(j, "log",
-                            json_string((const char *)sqlite3_column_text(q, 11)));
     return j;
 }
 

@@ -80,4 +80,15 @@ void fn_finish(struct fn_inv *inv, const char *status, json_t *result,
 void fn_trigger_poll(struct fn_service *fs);
 void fn_trigger_free_all(struct fn_service *fs);
 
+/*
+ * Read a queue trigger's answer (`result`, borrowed; may be NULL) for the
+ * batch `msgs` ([{"id", "receipt"}], borrowed). Returns: 0 when every
+ * message succeeded (no, null or empty batchItemFailures; any other
+ * answer); 1 when it is a valid partial failure, appending each failed
+ * message id to `keep`; -1 when batchItemFailures is malformed or names
+ * an id not in the batch (the whole batch failed).
+ */
+int fn_trigger_parse_failures(json_t *keep, const json_t *result,
+                              const json_t *msgs);
+
 #endif

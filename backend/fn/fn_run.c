@@ -145,7 +145,8 @@ fn_run_log_tail(const struct fn_inv *inv)
     while (end > 0 && (inv->err[end - 1] == '\n' || inv->err[end - 1] == ' '))
         end--;
     start = end > 512 ? end - 512 : 0;
-    while (start > 0 && start < end && ((unsigned char)inv->err[start] >> 6) == 2)
+    while (start > 0 && start < end &&
+           ((unsigned char)inv->err[start] >> 6) == 2)
         start++;
     return xstrndup(inv->err + start, end - start);
 }

@@ -244,11 +244,9 @@ fn_trigger_delete(struct fn_service *fs, const char *fname, const char *id)
 
 /* ---- polling ---- */
 
-/* Returns: 1 when `result` is a valid partial-failure answer, filling
- * `keep` with the failed message ids; 0 when every message succeeded;
- * -1 when the answer is malformed (the whole batch failed). */
-static int
-fn_trigger_failures(json_t *keep, const json_t *result, const json_t *msgs)
+int
+fn_trigger_parse_failures(json_t *keep, const json_t *result,
+                          const json_t *msgs)
 {
     const json_t *f = json_object_get(result, "batchItemFailures"), *item;
     size_t i, k;
@@ -289,8 +287,8 @@ fn_trigger_done(const json_t *inv, void *arg)
     if (rt->inflight > 0)
         rt->inflight--;
     if (strcmp(status, "succeeded") == 0)
-        verdict = fn_trigger_failures(keep, json_object_get(inv, "result"),
-                                      b->msgs);
+        verdict = fn_trigger_parse_failures(
+            keep, json_object_get(inv, "result"), b->msgs);
     json_array_foreach(b->msgs, i, m) {
         const char *id = json_string_value(json_object_get(m, "id"));
         int fail = verdict < 0;

@@ -12,6 +12,7 @@
 #include "core/engine.h"
 #include "fn/fn.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -202,17 +203,26 @@ h_functions_http(struct http_req *req, struct http_resp *resp)
     struct h_fn_wait *w;
     json_t *event, *body;
     char *path;
-    int rc;
+    int rc, b64enc = 0;
 
     (void)resp;
     path = xasprintf("/%s", req->nparams > 1 ? req->params[1] : "");
     body = json_stringn(req->body, req->body_len);
+    if (body == NULL) {
+        /* not UTF-8: the body goes as base64 */
+        unsigned char *b64 = xmalloc(4 * ((req->body_len + 2) / 3) + 1);
+
+        EVP_EncodeBlock(b64, (const unsigned char *)req->body,
+                        (int)req->body_len);
+        body = json_string((const char *)b64);
+        free(b64);
+        b64enc = 1;
+    }
     event = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "method",
                       req->method_name ? req->method_name : "GET", "path",
                       path, "query", http_req_values(req, 0), "headers",
-                      http_req_values(req, 1), "body",
-                      body ? body : json_string(""), "isBase64Encoded",
-                      0);
+                      http_req_values(req, 1), "body", body,
+                      "isBase64Encoded", b64enc);
     free(path);
     w = xcalloc(1, sizeof(*w));
     w->http = 1;

@@ -231,6 +231,11 @@ class Functions(EngineTestCase):
         ev = j["echo"]
         self.assertEqual((ev["method"], ev["path"], ev["query"]),
                          ("GET", "/x", {"k": "v"}))
+        status, _, body = self.e.raw("POST", "/v1/functions/echo/http/bin",
+                                     b"\xff\xfe\x00x")
+        ev = json.loads(body)["echo"]
+        self.assertEqual((ev["body"], ev["isBase64Encoded"]),
+                         ("//4AeA==", True))
         got, j = self.e.post("/v1/functions/fail/http/", {"a": 1})
         self.assertEqual(got, 502)
         self.assertEqual(j["error"], "FunctionError")
