@@ -104,5 +104,4 @@ int h_topics_deliveries(struct http_req *req, struct http_resp *resp);
 int h_topics_sub_deliveries(struct http_req *req, struct http_resp *resp);
 int h_topics_redeliver(struct http_req *req, struct http_resp *resp);
 
-
 #endif

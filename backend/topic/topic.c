@@ -388,10 +388,17 @@ topic_endpoint_queue(const char *ep)
     return NULL;
 }
 
-static int
-topic_endpoint_is_fn(const char *ep)
+const char *
+topic_endpoint_fn(const char *ep)
 {
-    return strncmp(ep, "fn:", 3) == 0 || strncmp(ep, "acs:fc:", 7) == 0;
+    const char *p;
+
+    if (strncmp(ep, "fn:", 3) == 0)
+        return ep + 3;
+    if (strncmp(ep, "acs:fc:", 7) == 0 &&
+        (p = strstr(ep, "/functions/")) != NULL)
+        return p + 11;
+    return NULL;
 }
 
 static int
@@ -462,16 +469,19 @@ topic_sub_attrs(json_t **out, const json_t *req)
         if (*topic_endpoint_queue(ep) == '\0')
             return err_setn(ENG_EINVAL, "EndpointInvalid",
                             "endpoint '%s' names no queue", ep);
-    } else if (topic_endpoint_is_fn(ep)) {
-        return err_setn(ENG_EINVAL, "EndpointInvalid",
-                        "endpoint '%s': function subscriptions need local "
-                        "functions, which this flowdeck does not have yet",
-                        ep);
+    } else if (topic_endpoint_fn(ep)) {
+        kind = "function";
+        if (topic_check_name("function", topic_endpoint_fn(ep)))
+            return err_setn(ENG_EINVAL, "EndpointInvalid",
+                            "endpoint '%s' names no function (fn:NAME or "
+                            "acs:fc:REGION:ACCOUNT:services/S/functions/"
+                            "NAME)", ep);
     } else {
         return err_setn(ENG_EINVAL, "EndpointInvalid",
                         "endpoint '%s' is none of http(s)://..., "
                         "queue:NAME, acs:mns:REGION:ACCOUNT:queues/NAME, "
-                        "arn:aws:sqs:REGION:ACCOUNT:NAME, fn:NAME",
+                        "arn:aws:sqs:REGION:ACCOUNT:NAME, fn:NAME, "
+                        "acs:fc:...:services/S/functions/NAME",
                         ep);
     }
     if (fp && json_is_string(fp)) {
@@ -1042,7 +1052,8 @@ topic_publish(json_t **out, struct topic_service *ts, const char *topic,
         const char *name = json_string_value(json_object_get(s, "name"));
         const json_t *a = json_object_get(s, "attrs");
         const char *kind = json_string_value(json_object_get(a, "kind"));
-        int http = kind && !strcmp(kind, "http");
+        int http = kind && (!strcmp(kind, "http") ||
+                            !strcmp(kind, "function"));
         char *payload;
         int64_t id = 0;
 

@@ -45,6 +45,10 @@ int topic_push_init(struct topic_service *ts);
 /* Abort transfers and clean libcurl up. */
 void topic_push_free(struct topic_service *ts);
 
+/* Returns: the function a function endpoint names (borrowed, inside
+ * `endpoint`), or NULL when it is not one. */
+const char *topic_endpoint_fn(const char *endpoint);
+
 /* Returns: 1 when `endpoint` is an HTTP(S) URL. */
 int topic_endpoint_is_http(const char *endpoint);
 

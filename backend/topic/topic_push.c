@@ -19,6 +19,7 @@
 #include "common/xalloc.h"
 #include "core/engine.h"
 #include "core/sched.h"
+#include "fn/fn.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -37,6 +38,7 @@ struct tpush {
     char excerpt[TOPIC_EXCERPT_MAX + 1];
     size_t nexcerpt;
     int64_t started; /* monotonic ms */
+    int fn;          /* a function invocation, not a transfer */
     char errbuf[CURL_ERROR_SIZE];
     struct tpush *next;
 };
@@ -72,6 +74,9 @@ topic_push_busy(struct topic_service *ts, int64_t id)
 /* ---- libcurl glue ---- */
 
 static void topic_push_check(struct topic_service *ts);
+static void topic_push_fn_start(struct topic_service *ts, int64_t id,
+                                const char *ep, const char *payload,
+                                const char *fmt, const char *topic);
 
 static void
 topic_push_on_fd(int fd, uint32_t events, void *arg)
@@ -183,8 +188,25 @@ topic_push_start(struct topic_service *ts, int64_t id)
         return;
     sqlite3_bind_int64(q, 1, id);
     if (sqlite3_step(q) != SQLITE_ROW ||
-        strcmp((const char *)sqlite3_column_text(q, 6), "pending") != 0 ||
-        strcmp((const char *)sqlite3_column_text(q, 7), "http") != 0) {
+        strcmp((const char *)sqlite3_column_text(q, 6), "pending") != 0) {
+        store_done(q);
+        return;
+    }
+    if (strcmp((const char *)sqlite3_column_text(q, 7), "function") == 0) {
+        char *ep = xstrdup((const char *)sqlite3_column_text(q, 0));
+        char *payload = xstrdup((const char *)sqlite3_column_text(q, 1));
+        char *f = xstrdup((const char *)sqlite3_column_text(q, 2));
+        char *topic = xstrdup((const char *)sqlite3_column_text(q, 4));
+
+        store_done(q);
+        topic_push_fn_start(ts, id, ep, payload, f, topic);
+        free(ep);
+        free(payload);
+        free(f);
+        free(topic);
+        return;
+    }
+    if (strcmp((const char *)sqlite3_column_text(q, 7), "http") != 0) {
         store_done(q);
         return;
     }
@@ -257,24 +279,26 @@ topic_push_start(struct topic_service *ts, int64_t id)
     curl_multi_add_handle(ts->multi, tp->easy);
 }
 
-/* Record a finished attempt; retry or give up by the strategy. */
+/*
+ * Record a finished attempt of delivery `id` (inside a store change): ok,
+ * the HTTP status (0: none), what the endpoint answered and what went
+ * wrong (NULL: nothing); retry or give up by the strategy.
+ */
 static int
-topic_push_record(struct topic_service *ts, struct tpush *tp, CURLcode res,
-                  long code)
+topic_push_record(struct topic_service *ts, int64_t id, int ok, long code,
+                  int64_t latency, const char *response, const char *error)
 {
     struct store *st = ts->eng->store;
     sqlite3_stmt *q = store_stmt(st, "SELECT attempts, strategy, status, "
                                      "topic, sub, endpoint FROM deliveries "
                                      "WHERE id = ?");
-    int ok = res == CURLE_OK && code >= 200 && code < 300;
-    int64_t latency = timefmt_mono_ms() - tp->started, delay = -1;
-    int64_t now = engine_now(ts->eng);
+    int64_t now = engine_now(ts->eng), delay = -1;
     int attempts, rc;
     char *strategy, *text, ref[32];
     json_t *last;
     const char *status, *type;
 
-    sqlite3_bind_int64(q, 1, tp->id);
+    sqlite3_bind_int64(q, 1, id);
     if (sqlite3_step(q) != SQLITE_ROW ||
         strcmp((const char *)sqlite3_column_text(q, 2), "pending") != 0) {
         store_done(q); /* cancelled or gone meanwhile */
@@ -290,15 +314,9 @@ topic_push_record(struct topic_service *ts, struct tpush *tp, CURLcode res,
     store_done(q);
     json_object_set_new(last, "status",
                         code ? json_integer(code) : json_null());
-    json_object_set_new(last, "response", json_string(tp->excerpt));
-    if (res != CURLE_OK)
-        json_object_set_new(last, "error",
-                            json_string(*tp->errbuf
-                                            ? tp->errbuf
-                                            : curl_easy_strerror(res)));
-    else if (!ok)
-        json_object_set_new(last, "error",
-                            json_sprintf("the endpoint answered %ld", code));
+    json_object_set_new(last, "response", json_string(response));
+    if (error)
+        json_object_set_new(last, "error", json_string(error));
     if (ok) {
         status = type = "delivered";
     } else if ((delay = topic_retry_delay(strategy, attempts)) >= 0) {
@@ -310,7 +328,7 @@ topic_push_record(struct topic_service *ts, struct tpush *tp, CURLcode res,
         status = type = "failed";
     }
     free(strategy);
-    topic_push_ref(ref, sizeof(ref), tp->id);
+    topic_push_ref(ref, sizeof(ref), id);
     text = jsonx_dump(last);
     q = store_stmt(st, "UPDATE deliveries SET status = ?, attempts = ?, "
                        "updated_ms = ?, next_ms = ?, last = ? WHERE id = ?");
@@ -320,7 +338,7 @@ topic_push_record(struct topic_service *ts, struct tpush *tp, CURLcode res,
     if (delay >= 0)
         sqlite3_bind_int64(q, 4, now + delay);
     sqlite3_bind_text(q, 5, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 6, tp->id);
+    sqlite3_bind_int64(q, 6, id);
     rc = store_step_done(st, q);
     store_done(q);
     free(text);
@@ -334,13 +352,108 @@ topic_push_record(struct topic_service *ts, struct tpush *tp, CURLcode res,
 }
 
 static void
+topic_push_unlink(struct topic_service *ts, struct tpush *tp)
+{
+    for (struct tpush **pp = &ts->pushes; *pp; pp = &(*pp)->next)
+        if (*pp == tp) {
+            *pp = tp->next;
+            ts->npushes--;
+            return;
+        }
+}
+
+/* ---- function deliveries ---- */
+
+/* The invocation ended (inside a store change). */
+static void
+topic_push_fn_done(const json_t *inv, void *arg)
+{
+    struct tpush *tp = arg;
+    struct topic_service *ts = tp->ts;
+    const char *status = json_string_value(json_object_get(inv, "status"));
+    const char *error = json_string_value(json_object_get(inv, "error"));
+    const json_t *result = json_object_get(inv, "result");
+    char *resp = result ? jsonx_dump(result) : xstrdup("");
+    char *why = NULL;
+    int ok = status && strcmp(status, "succeeded") == 0;
+
+    topic_push_unlink(ts, tp);
+    if (error && strcmp(error, "EngineStopping") == 0) {
+        /* still pending: invoked again at the next start */
+        free(resp);
+        topic_push_free_one(tp);
+        return;
+    }
+    if (strlen(resp) > TOPIC_EXCERPT_MAX)
+        resp[TOPIC_EXCERPT_MAX] = '\0';
+    if (!ok)
+        why = xasprintf("the function %s: %s: %s",
+                        status ? status : "failed", error ? error : "",
+                        json_string_value(json_object_get(inv, "cause"))
+                            ? json_string_value(json_object_get(inv, "cause"))
+                            : "");
+    if (topic_push_record(ts, tp->id, ok, 0, timefmt_mono_ms() - tp->started,
+                          resp, why))
+        log_error("topic push: delivery %lld not recorded: %s",
+                  (long long)tp->id, err_last());
+    free(why);
+    free(resp);
+    topic_push_free_one(tp);
+}
+
+/* Invoke the function of delivery `id` with its payload as the event. */
+static void
+topic_push_fn_start(struct topic_service *ts, int64_t id, const char *ep,
+                    const char *payload, const char *fmt, const char *topic)
+{
+    struct tpush *tp = xcalloc(1, sizeof(*tp));
+    json_t *event = NULL;
+    char *trigger = xasprintf("topic:%s", topic);
+    int rc;
+
+    tp->ts = ts;
+    tp->id = id;
+    tp->fn = 1;
+    tp->started = timefmt_mono_ms();
+    tp->next = ts->pushes;
+    ts->pushes = tp;
+    ts->npushes++;
+    if (!strcmp(fmt, "JSON") || !strcmp(fmt, "SNS"))
+        event = json_loads(payload, 0, NULL);
+    if (event == NULL)
+        event = json_string(payload);
+    if (engine_write_begin(ts->eng) != 0) {
+        topic_push_unlink(ts, tp);
+        topic_push_free_one(tp);
+        goto out; /* still pending: tried again at the next start */
+    }
+    rc = ts->eng->fns ? fn_invoke(NULL, ts->eng->fns, topic_endpoint_fn(ep),
+                                  event, trigger, topic_push_fn_done, tp)
+                      : err_set(ENG_EUNAVAIL, "no function service");
+    if (rc) {
+        char *why = xstrdup(err_last());
+
+        topic_push_unlink(ts, tp);
+        rc = topic_push_record(ts, id, 0, 0, 0, "", why);
+        free(why);
+        topic_push_free_one(tp);
+    }
+    if (engine_write_end(ts->eng, rc == 0) || rc)
+        log_error("topic push: delivery %lld not recorded: %s",
+                  (long long)id, err_last());
+out:
+    json_decref(event);
+    free(trigger);
+}
+
+static void
 topic_push_check(struct topic_service *ts)
 {
     CURLMsg *m;
     int left;
 
     while ((m = curl_multi_info_read(ts->multi, &left)) != NULL) {
-        struct tpush *tp = NULL, **pp;
+        struct tpush *tp = NULL;
         long code = 0;
         CURLcode res = m->data.result;
         CURL *easy = m->easy_handle;
@@ -352,15 +465,23 @@ topic_push_check(struct topic_service *ts)
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
         curl_multi_remove_handle(ts->multi, easy);
         curl_easy_cleanup(easy);
-        for (pp = &ts->pushes; *pp; pp = &(*pp)->next)
-            if (*pp == tp) {
-                *pp = tp->next;
-                break;
+        tp->easy = NULL;
+        topic_push_unlink(ts, tp);
+        {
+            int ok = res == CURLE_OK && code >= 200 && code < 300;
+            char *why = res != CURLE_OK
+                            ? xstrdup(*tp->errbuf ? tp->errbuf
+                                                  : curl_easy_strerror(res))
+                        : !ok ? xasprintf("the endpoint answered %ld", code)
+                              : NULL;
+
+            if ((rc = engine_write_begin(ts->eng)) == 0) {
+                rc = topic_push_record(ts, tp->id, ok, code,
+                                       timefmt_mono_ms() - tp->started,
+                                       tp->excerpt, why);
+                rc = engine_write_end(ts->eng, rc == 0) ? -1 : rc;
             }
-        ts->npushes--;
-        if ((rc = engine_write_begin(ts->eng)) == 0) {
-            rc = topic_push_record(ts, tp, res, code);
-            rc = engine_write_end(ts->eng, rc == 0) ? -1 : rc;
+            free(why);
         }
         if (rc)
             log_error("topic push: delivery %lld not recorded: %s",
@@ -447,7 +568,8 @@ topic_push_init(struct topic_service *ts)
     sched_register(ts->eng->sched, "topic.retry", topic_push_fire_retry, ts);
     engine_hook_add(ts->eng, topic_push_next, topic_push_run, ts);
     q = store_stmt(ts->eng->store, "SELECT id FROM deliveries WHERE status "
-                                   "= 'pending' AND kind = 'http' ORDER BY "
+                                   "= 'pending' AND kind IN ('http', "
+                                   "'function') ORDER BY "
                                    "id");
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
         topic_push_stage(ts, sqlite3_column_int64(q, 0));
@@ -463,8 +585,10 @@ topic_push_free(struct topic_service *ts)
         struct tpush *tp = ts->pushes;
 
         ts->pushes = tp->next;
-        curl_multi_remove_handle(ts->multi, tp->easy);
-        curl_easy_cleanup(tp->easy);
+        if (tp->easy) {
+            curl_multi_remove_handle(ts->multi, tp->easy);
+            curl_easy_cleanup(tp->easy);
+        }
         topic_push_free_one(tp);
     }
     ts->npushes = 0;
@@ -628,7 +752,7 @@ topic_redeliver(json_t **out, struct topic_service *ts, const char *topic,
     store_done(q);
     q = store_stmt(st, "UPDATE deliveries SET status = ?, next_ms = NULL, "
                        "updated_ms = ? WHERE id = ?");
-    sqlite3_bind_text(q, 1, strcmp(kind, "http") ? "sending" : "pending",
+    sqlite3_bind_text(q, 1, strcmp(kind, "queue") ? "pending" : "sending",
                       -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, engine_now(ts->eng));
     sqlite3_bind_int64(q, 3, id);
@@ -638,7 +762,7 @@ topic_redeliver(json_t **out, struct topic_service *ts, const char *topic,
         rc = engine_journal(ts->eng, "delivery", ref, "redeliver", NULL);
     if (rc)
         goto out;
-    if (strcmp(kind, "http") == 0)
+    if (strcmp(kind, "queue") != 0)
         topic_push_stage(ts, id);
     else if ((rc = topic_queue_deliver(
                   ts, id, json_string_value(json_object_get(d, "endpoint")),

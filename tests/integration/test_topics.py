@@ -10,6 +10,7 @@ import hashlib
 import http.server
 import json
 import os
+import sys
 import threading
 import time
 import unittest
@@ -19,6 +20,8 @@ from harness import EngineTestCase
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "flows")
 MNS_NS = "{http://mns.aliyuncs.com/doc/v1/}"
+HANDLERS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
+                                        "fixtures", "handlers"))
 
 
 class Receiver:
@@ -158,9 +161,9 @@ class Topics(EngineTestCase):
                                  dict(bad, name="s2"))
             self.assertEqual(got, 400, (bad, j))
         got, j = self.e.post("/v1/topics/orders/subscriptions",
-                             {"name": "f", "endpoint": "fn:handler"})
+                             {"name": "f", "endpoint": "fn:"})
         self.assertEqual(got, 400, j)
-        self.assertIn("function", json.dumps(j))
+        self.assertIn("names no function", json.dumps(j))
         got, j = self.e.post("/v1/topics/orders/messages",
                              {"body": "x" * 3000})
         self.assertEqual(got, 413, j)
@@ -380,6 +383,39 @@ class Topics(EngineTestCase):
         self.clock("advance", by="1s")
         self.r.wait("/later", 2)
         wait_for(lambda: self.delivery("t", did)["status"] == "delivered")
+
+    def test_function_subscriptions(self):
+        self.clock("pause")
+        for name, script in (("echo", "echo.py"), ("boom", "fail.py")):
+            self.e.ok("POST", "/v1/functions",
+                      {"name": name, "command": [
+                          sys.executable, os.path.join(HANDLERS, script)]},
+                      status=201)
+        self.topic("t")
+        self.sub("t", "echo", "fn:echo", format="JSON")
+        self.sub("t", "fc", "acs:fc:cn-hangzhou:123:services/s/functions/"
+                 "boom", format="SIMPLIFIED")
+        self.sub("t", "ghost", "fn:ghost")
+        p = self.publish("t", '{"taskToken": "x"}', tag="go")
+        ids = {d["subscription"]: d["id"] for d in p["deliveries"]}
+        d = wait_for(lambda: (lambda d: d if d["status"] == "delivered"
+                              else None)(self.delivery("t", ids["echo"])))
+        self.assertIn('"echo"', d["last"]["response"])
+        # the function got the JSON notification: Message holds the body
+        inv = self.e.ok("GET", "/v1/functions/echo/invocations")["items"]
+        self.assertEqual(inv[0]["trigger"], "topic:t")
+        inv = self.e.ok("GET", "/v1/functions/echo/invocations/" +
+                        inv[0]["id"])
+        echoed = inv["result"]["echo"]
+        self.assertEqual(echoed["Message"], '{"taskToken": "x"}')
+        self.assertEqual(echoed["MessageTag"], "go")
+        # a failing function and a missing one are failed attempts,
+        # retried by the strategy
+        for sub, why in (("fc", "disk on fire"), ("ghost", "ghost")):
+            d = wait_for(lambda: (lambda d: d if d["attempts"] == 1
+                                  else None)(self.delivery("t", ids[sub])))
+            self.assertEqual(d["status"], "retry_wait", d)
+            self.assertIn(why, d["last"]["error"])
 
     # -- flows --
     def deploy(self, name, definition):
