@@ -585,6 +585,8 @@ engine_reload(struct engine *eng)
 
     sched_invalidate(eng->sched);
     exec_service_reload(eng->execs);
+    if (rc == 0 && eng->topics)
+        rc = topic_service_reload(eng->topics);
     if (rc == 0)
         rc = queue_service_load(eng->queues);
     return rc;

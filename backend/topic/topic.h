@@ -47,6 +47,14 @@ int topic_service_create(struct topic_service **out, struct engine *eng);
  * watching their sockets and free. NULL-safe. */
 void topic_service_free(struct topic_service *ts);
 
+/*
+ * The store was replaced (a snapshot restored, a reset, a failed commit):
+ * forget what was ready to push and queue the deliveries the store says
+ * are pending. Transfers in flight finish; their rows are checked before
+ * anything is recorded. Returns: 0 or the store error.
+ */
+int topic_service_reload(struct topic_service *ts);
+
 /* Returns: new {"topics", "subscriptions", "messages", "pending"}. */
 json_t *topic_service_counts(struct topic_service *ts);
 

@@ -550,11 +550,26 @@ topic_push_fire_retry(const struct sched_timer *t, void *arg)
 }
 
 int
-topic_push_init(struct topic_service *ts)
+topic_service_reload(struct topic_service *ts)
 {
-    sqlite3_stmt *q;
+    sqlite3_stmt *q = store_stmt(ts->eng->store,
+                                 "SELECT id FROM deliveries WHERE status "
+                                 "= 'pending' AND kind IN ('http', "
+                                 "'function') ORDER BY id");
     int rc;
 
+    ts->nready = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        topic_push_stage(ts, sqlite3_column_int64(q, 0));
+        ts->ready[ts->nready - 1].turn = 0; /* committed already */
+    }
+    store_done(q);
+    return rc == SQLITE_DONE ? 0 : store_error(ts->eng->store);
+}
+
+int
+topic_push_init(struct topic_service *ts)
+{
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
         (ts->multi = curl_multi_init()) == NULL)
         return err_set(ENG_ERR, "libcurl would not start");
@@ -567,15 +582,7 @@ topic_push_init(struct topic_service *ts)
     curl_multi_setopt(ts->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
     sched_register(ts->eng->sched, "topic.retry", topic_push_fire_retry, ts);
     engine_hook_add(ts->eng, topic_push_next, topic_push_run, ts);
-    q = store_stmt(ts->eng->store, "SELECT id FROM deliveries WHERE status "
-                                   "= 'pending' AND kind IN ('http', "
-                                   "'function') ORDER BY "
-                                   "id");
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        topic_push_stage(ts, sqlite3_column_int64(q, 0));
-    store_done(q);
-    ts->turn++; /* pending at start-up is committed already */
-    return rc == SQLITE_DONE ? 0 : store_error(ts->eng->store);
+    return topic_service_reload(ts);
 }
 
 void

@@ -338,6 +338,25 @@ class Topics(EngineTestCase):
         # the engine still answers while pushes fail
         self.e.ok("GET", "/v1/topics")
 
+    def test_retries_follow_a_snapshot_restore(self):
+        self.clock("pause")
+        self.topic("t")
+        self.r.status["/snap"] = 500
+        self.sub("t", "s", self.r.url("/snap"),
+                 notify_strategy="EXPONENTIAL_DECAY_RETRY")
+        did = self.publish("t", "hi")["deliveries"][0]["id"]
+        wait_for(lambda: self.delivery("t", did)["attempts"] == 1)
+        self.e.ok("POST", "/v1/snapshots", {"name": "one"}, status=201)
+        self.clock("advance", by="1s")
+        self.r.wait("/snap", 2)
+        wait_for(lambda: self.delivery("t", did)["attempts"] == 2)
+        self.e.ok("POST", "/v1/snapshots/one/restore", {})
+        self.assertEqual(self.delivery("t", did)["attempts"], 1)
+        self.r.status["/snap"] = 200
+        self.clock("advance", by="1s")
+        self.r.wait("/snap", 3)
+        wait_for(lambda: self.delivery("t", did)["status"] == "delivered")
+
     def test_redeliver_a_queue_delivery(self):
         self.topic("t")
         self.queue("q")
