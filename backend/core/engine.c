@@ -775,5 +775,6 @@ engine_info(struct engine *eng)
                     json_object_get(qc, "messages"));
     json_object_set_new(info, "queues", qc);
     json_object_set_new(info, "executions", exec_service_counts(eng->execs));
+    json_object_set_new(info, "topics", topic_service_counts(eng->topics));
     return info;
 }

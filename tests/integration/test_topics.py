@@ -171,6 +171,8 @@ class Topics(EngineTestCase):
         self.assertEqual(got, 404, j)
         show = self.e.ok("GET", "/v1/topics/orders")
         self.assertEqual([s["name"] for s in show["subscriptions"]], ["s1"])
+        info = self.e.ok("GET", "/v1/info")["topics"]
+        self.assertEqual((info["topics"], info["subscriptions"]), (2, 1))
         self.e.ok("DELETE", "/v1/topics/orders/subscriptions/s1", status=204)
         self.e.ok("DELETE", "/v1/topics/orders", status=204)
         got, _ = self.e.get("/v1/topics/orders")
