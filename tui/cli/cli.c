@@ -282,6 +282,31 @@ cli_usage_error(const struct cli *cli, const char *fmt, ...)
     return CLI_EXIT_USAGE;
 }
 
+/* Is `opt` a whole word of the space-separated list `list`? */
+static int
+cli_word_in(const char *list, const char *opt)
+{
+    size_t n = strlen(opt);
+
+    for (const char *p = list; (p = strstr(p, opt)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+int
+cli_check_action_opts(const struct cli *cli, const char *action,
+                      const char *allowed)
+{
+    if (cli->cmd == NULL || cli->cmd->opts == NULL)
+        return 0;
+    for (const struct cli_opt *o = cli->cmd->opts; o->name; o++)
+        if (cli_opt_value(cli, o->name) && !cli_word_in(allowed, o->name))
+            return cli_usage_error(cli, "--%s does not go with %s %s",
+                                   o->name, cli->cmd->name, action);
+    return 0;
+}
+
 int
 cli_fail(void)
 {

@@ -89,6 +89,15 @@ int cli_fail(void);
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Refuse an option of the running command that its action `action` does
+ * not take: `allowed` lists the long names it takes, space-separated
+ * (whole words). Returns: 0, or CLI_EXIT_USAGE after a usage error
+ * naming the option ("--flow does not go with tasks show").
+ */
+int cli_check_action_opts(const struct cli *cli, const char *action,
+                          const char *allowed);
+
 /* Print `j` (borrowed; nothing when NULL) as indented JSON to stdout. */
 void cli_print_json(const json_t *j);
 

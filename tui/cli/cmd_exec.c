@@ -439,33 +439,20 @@ static const struct cmd_exec_action {
     {"redrive", cmd_exec_redrive, "an execution name", "flow"},
     {NULL, NULL, NULL, NULL}};
 
-/* Is option `opt` in the space-separated list `opts`? */
-static int
-cmd_exec_takes(const char *opts, const char *opt)
-{
-    size_t n = strlen(opt);
-
-    for (const char *p = opts; (p = strstr(p, opt)) != NULL; p += n)
-        if ((p == opts || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-            return 1;
-    return 0;
-}
-
 int
 cmd_exec_run(struct cli *cli)
 {
     const char *name = cli->argc > 0 ? cli->argv[0] : "list";
     const struct cmd_exec_action *a;
+    int rc;
 
     for (a = cmd_exec_actions; a->name; a++)
         if (strcmp(a->name, name) == 0)
             break;
     if (a->name == NULL)
         return cli_usage_error(cli, "exec: no action '%s'", name);
-    for (const struct cli_opt *o = cmd_exec_opts; o->name; o++)
-        if (cli_opt_value(cli, o->name) && !cmd_exec_takes(a->opts, o->name))
-            return cli_usage_error(cli, "--%s does not go with exec %s",
-                                   o->name, a->name);
+    if ((rc = cli_check_action_opts(cli, a->name, a->opts)) != 0)
+        return rc;
     if (a->what == NULL)
         return cli->argc > 1 ? cli_usage_error(cli,
                                                "exec %s takes no "

@@ -235,17 +235,15 @@ cmd_flows_run(struct cli *cli)
 {
     const char *name = cli->argc > 0 ? cli->argv[0] : "list";
     const struct cmd_flows_action *a;
-    int extra;
+    int extra, rc;
 
     for (a = cmd_flows_actions; a->name; a++)
         if (strcmp(a->name, name) == 0)
             break;
     if (a->name == NULL)
         return cli_usage_error(cli, "flows: no action '%s'", name);
-    for (const struct cli_opt *o = cmd_flows_opts; o->name; o++)
-        if (cli_opt_value(cli, o->name) && !strstr(a->opts, o->name))
-            return cli_usage_error(cli, "--%s does not go with flows %s",
-                                   o->name, a->name);
+    if ((rc = cli_check_action_opts(cli, a->name, a->opts)) != 0)
+        return rc;
     if (!a->needs_name)
         return cli->argc > 1 ? cli_usage_error(cli, "flows %s takes no "
                                                     "arguments", a->name)

@@ -620,31 +620,17 @@ cmd_queues_find(const char *name)
     return NULL;
 }
 
-/* Is option `opt` in the space-separated list `opts`? */
-static int
-cmd_queues_takes(const char *opts, const char *opt)
-{
-    size_t n = strlen(opt);
-
-    for (const char *p = opts; (p = strstr(p, opt)) != NULL; p += n)
-        if ((p == opts || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-            return 1;
-    return 0;
-}
-
 int
 cmd_queues_run(struct cli *cli)
 {
     const char *name = cli->argc > 0 ? cli->argv[0] : "list";
     const struct cmd_queues_action *a = cmd_queues_find(name);
-    int extra;
+    int extra, rc;
 
     if (a == NULL)
         return cli_usage_error(cli, "queues: no action '%s'", name);
-    for (const struct cli_opt *o = cmd_queues_opts; o->name; o++)
-        if (cli_opt_value(cli, o->name) && !cmd_queues_takes(a->opts, o->name))
-            return cli_usage_error(cli, "--%s does not go with queues %s",
-                                   o->name, a->name);
+    if ((rc = cli_check_action_opts(cli, a->name, a->opts)) != 0)
+        return rc;
     if (a->min_args < 0) /* list: no queue name */
         return cli->argc > 1 ? cli_usage_error(cli, "queues list takes no "
                                                     "queue name")

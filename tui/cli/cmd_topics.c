@@ -496,24 +496,12 @@ static const struct cmd_topics_action cmd_topics_actions[] = {
     {"explain", cmd_topics_explain, 0, 1, "tag attrs"},
     {NULL, NULL, 0, 0, NULL}};
 
-/* Is option `opt` in the space-separated list `opts`? */
-static int
-cmd_topics_takes(const char *opts, const char *opt)
-{
-    size_t n = strlen(opt);
-
-    for (const char *p = opts; (p = strstr(p, opt)) != NULL; p += n)
-        if ((p == opts || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-            return 1;
-    return 0;
-}
-
 int
 cmd_topics_run(struct cli *cli)
 {
     const char *name = cli->argc > 0 ? cli->argv[0] : "list";
     const struct cmd_topics_action *a = NULL;
-    int extra;
+    int extra, rc;
 
     for (const struct cmd_topics_action *x = cmd_topics_actions; x->name;
          x++)
@@ -521,10 +509,8 @@ cmd_topics_run(struct cli *cli)
             a = x;
     if (a == NULL)
         return cli_usage_error(cli, "topics: no action '%s'", name);
-    for (const struct cli_opt *o = cmd_topics_opts; o->name; o++)
-        if (cli_opt_value(cli, o->name) && !cmd_topics_takes(a->opts, o->name))
-            return cli_usage_error(cli, "--%s does not go with topics %s",
-                                   o->name, a->name);
+    if ((rc = cli_check_action_opts(cli, a->name, a->opts)) != 0)
+        return rc;
     if (a->min_args < 0)
         return cli->argc > 1 ? cli_usage_error(cli, "topics list takes no "
                                                     "topic name")
