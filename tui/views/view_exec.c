@@ -1031,13 +1031,8 @@ view_exec_call(struct view_exec *v, int which)
 
     if (token == NULL)
         return VIEW_REDRAW;
-    if (which == 'H')
-        view_tasks_heartbeat(&v->act, v->app, token, what, view_exec_on_action,
-                             v);
-    else
-        view_tasks_act_open(&v->act,
-                            which == 'S' ? VIEW_TASKS_SUCCEED : VIEW_TASKS_FAIL,
-                            token, what);
+    view_tasks_act_call(&v->act, v->app, which, token, what,
+                        view_exec_on_action, v);
     free(what);
     return VIEW_REDRAW;
 }

@@ -134,6 +134,20 @@ view_tasks_heartbeat(struct view_tasks_act *a, struct app *app,
 }
 
 void
+view_tasks_act_call(struct view_tasks_act *a, struct app *app, int which,
+                    const char *token, const char *what,
+                    void (*done)(int rc, json_t *body, void *arg), void *arg)
+{
+    if (which == 'H')
+        view_tasks_heartbeat(a, app, token, what, done, arg);
+    else
+        view_tasks_act_open(a,
+                            which == 'S' ? VIEW_TASKS_SUCCEED
+                                         : VIEW_TASKS_FAIL,
+                            token, what);
+}
+
+void
 view_tasks_act_done(struct view_tasks_act *a, struct app *app, int rc)
 {
     if (rc)
@@ -407,13 +421,8 @@ view_tasks_call(struct view_tasks *v, int which)
     if (token == NULL)
         return VIEW_REDRAW;
     what = view_tasks_what(t);
-    if (which == 'H')
-        view_tasks_heartbeat(&v->act, v->app, token, what, view_tasks_on_called,
-                             v);
-    else
-        view_tasks_act_open(&v->act,
-                            which == 'S' ? VIEW_TASKS_SUCCEED : VIEW_TASKS_FAIL,
-                            token, what);
+    view_tasks_act_call(&v->act, v->app, which, token, what,
+                        view_tasks_on_called, v);
     free(what);
     return VIEW_REDRAW;
 }

@@ -51,6 +51,14 @@ void view_tasks_heartbeat(struct view_tasks_act *a, struct app *app,
                           void (*done)(int rc, json_t *body, void *arg),
                           void *arg);
 
+/* The key of a screen that calls back the task of `token`: 'S' opens the
+ * succeed form, 'F' the fail form, 'H' sends a heartbeat (with `done`
+ * and `arg`, as above). */
+void view_tasks_act_call(struct view_tasks_act *a, struct app *app,
+                         int which, const char *token, const char *what,
+                         void (*done)(int rc, json_t *body, void *arg),
+                         void *arg);
+
 /* For the `done` of the two above: say how it went. */
 void view_tasks_act_done(struct view_tasks_act *a, struct app *app, int rc);
 
