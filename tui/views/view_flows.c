@@ -11,11 +11,10 @@
 #include "theme.h"
 #include "views/view_execs.h"
 #include "views/view_flow.h"
-#include "widgets/w_input.h"
+#include "widgets/w_filter.h"
 #include "widgets/w_table.h"
 #include "widgets/w_text.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +27,7 @@ struct view_flows {
     struct w_table table;
     size_t *shown; /* indexes into items that pass the filter */
     size_t nshown;
-    struct w_input filter;
-    int filtering; /* the '/' line is open */
-    regex_t re;
-    int has_re; /* `re` is compiled from a non-empty filter */
+    struct w_filter filter; /* the '/' line */
     struct view_flow_start start;
     char cell[160];
 };
@@ -63,8 +59,8 @@ view_flows_apply_filter(struct view_flows *v)
 
         if (name == NULL)
             continue;
-        if (!v->has_re || regexec(&v->re, name, 0, NULL, 0) == 0 ||
-            (desc && regexec(&v->re, desc, 0, NULL, 0) == 0))
+        if (w_filter_match(&v->filter, name) ||
+            (desc && w_filter_match(&v->filter, desc)))
             v->shown[v->nshown++] = i;
     }
     w_table_set_rows(&v->table, v->nshown);
@@ -73,16 +69,9 @@ view_flows_apply_filter(struct view_flows *v)
 static void
 view_flows_compile(struct view_flows *v)
 {
-    if (v->has_re)
-        regfree(&v->re);
-    v->has_re = 0;
-    if (v->filter.text && *v->filter.text) {
-        if (regcomp(&v->re, v->filter.text,
-                    REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0)
-            v->has_re = 1;
-        else
-            app_flash(v->app, "not a regular expression: %s", v->filter.text);
-    }
+    if (w_filter_compile(&v->filter) != 0)
+        app_flash(v->app, "not a regular expression: %s",
+                  v->filter.input.text);
     view_flows_apply_filter(v);
 }
 
@@ -92,7 +81,7 @@ view_flows_create(struct app *app, const char *arg)
     struct view_flows *v = xcalloc(1, sizeof(*v));
 
     v->app = app;
-    w_input_set(&v->filter, arg);
+    w_input_set(&v->filter.input, arg);
     view_flows_compile(v);
     return v;
 }
@@ -105,9 +94,7 @@ view_flows_free(void *state)
     json_decref(v->items);
     free(v->error);
     free(v->shown);
-    w_input_free(&v->filter);
-    if (v->has_re)
-        regfree(&v->re);
+    w_filter_free(&v->filter);
     view_flow_start_free(&v->start);
     free(v);
 }
@@ -192,9 +179,9 @@ view_flows_draw(void *state, WINDOW *win)
                  json_array_size(v->items));
         x = w_text_put(win, 0, x + 2, head, A_NORMAL);
     }
-    if (v->filtering || (v->filter.text && *v->filter.text)) {
+    if (w_filter_shown(&v->filter)) {
         x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
-        w_input_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter, v->filtering);
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
     }
     if (v->items == NULL) {
         w_text_put(win, 2, 1, v->error ? v->error : "loading...",
@@ -262,7 +249,7 @@ view_flows_filter(void *state)
 {
     struct view_flows *v = state;
 
-    v->filtering = 1;
+    v->filter.open = 1;
     return VIEW_REDRAW;
 }
 
@@ -285,7 +272,7 @@ view_flows_grab(void *state)
 {
     struct view_flows *v = state;
 
-    return v->filtering || v->start.form.open;
+    return v->filter.open || v->start.form.open;
 }
 
 static void
@@ -306,21 +293,10 @@ view_flows_key(void *state, int ch)
     if (v->start.form.open)
         return view_flow_start_key(&v->start, v->app, ch, view_flows_on_started,
                                    v);
-    if (!v->filtering)
+    if (!v->filter.open)
         return 0;
-    switch (w_input_key(&v->filter, ch)) {
-    case W_INPUT_CANCEL:
-        w_input_set(&v->filter, NULL);
-        v->filtering = 0;
-        break;
-    case W_INPUT_ENTER:
-        v->filtering = 0;
-        break;
-    case W_INPUT_NONE:
+    if (!w_filter_key(&v->filter, ch))
         return VIEW_HANDLED;
-    default:
-        break;
-    }
     view_flows_compile(v);
     return VIEW_REDRAW;
 }

@@ -20,13 +20,12 @@
 #include "common/xalloc.h"
 #include "theme.h"
 #include "widgets/w_dialog.h"
-#include "widgets/w_input.h"
+#include "widgets/w_filter.h"
 #include "widgets/w_json.h"
 #include "widgets/w_pager.h"
 #include "widgets/w_text.h"
 
 #include <ctype.h>
-#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,10 +71,7 @@ struct view_logs {
     int64_t due;  /* monotonic ms of the next poll */
     char *error;  /* the last failed request's message, or NULL */
 
-    struct w_input filter;
-    int filtering; /* the '/' line is open */
-    regex_t re;
-    int has_re; /* `re` is compiled from a non-empty filter */
+    struct w_filter filter; /* the '/' line */
 
     int detail; /* the JSON box is open */
     struct w_pager pager;
@@ -100,7 +96,7 @@ view_logs_shown_at(const struct view_logs *v, size_t i)
 static int
 view_logs_matches(const struct view_logs *v, const char *text)
 {
-    return !v->has_re || regexec(&v->re, text, 0, NULL, 0) == 0;
+    return w_filter_match(&v->filter, text);
 }
 
 static void
@@ -277,16 +273,9 @@ view_logs_refilter(struct view_logs *v)
 static void
 view_logs_compile(struct view_logs *v)
 {
-    if (v->has_re)
-        regfree(&v->re);
-    v->has_re = 0;
-    if (v->filter.text && *v->filter.text) {
-        if (regcomp(&v->re, v->filter.text,
-                    REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0)
-            v->has_re = 1;
-        else
-            app_flash(v->app, "not a regular expression: %s", v->filter.text);
-    }
+    if (w_filter_compile(&v->filter) != 0)
+        app_flash(v->app, "not a regular expression: %s",
+                  v->filter.input.text);
     view_logs_refilter(v);
 }
 
@@ -351,7 +340,7 @@ view_logs_create(struct app *app, const char *arg)
     v->app = app;
     v->ring = xcalloc(VIEW_LOGS_MAX, sizeof(*v->ring));
     v->follow = 1;
-    w_input_set(&v->filter, arg); /* ":logs snapshot" starts filtered */
+    w_input_set(&v->filter.input, arg); /* ":logs snapshot" starts filtered */
     view_logs_compile(v);
     return v;
 }
@@ -369,9 +358,7 @@ view_logs_free(void *state)
     free(v->shown);
     free(v->cursor);
     free(v->error);
-    w_input_free(&v->filter);
-    if (v->has_re)
-        regfree(&v->re);
+    w_filter_free(&v->filter);
     w_pager_free(&v->pager);
     free(v->detail_title);
     free(v);
@@ -450,7 +437,7 @@ view_logs_draw_header(struct view_logs *v, WINDOW *win)
     char text[160];
 
     x = w_text_put(win, 0, 1, ":logs", theme_attr(THEME_TITLE));
-    if (v->has_re)
+    if (v->filter.has_re)
         snprintf(text, sizeof(text), "%zu of %zu lines", v->nshown, v->n);
     else
         snprintf(text, sizeof(text), "%zu lines", v->n);
@@ -466,9 +453,9 @@ view_logs_draw_header(struct view_logs *v, WINDOW *win)
                  utf8 ? "\u00b7" : "-");
         x = w_text_put(win, 0, x + 3, text, theme_attr(THEME_KEY));
     }
-    if (v->filtering || (v->filter.text && *v->filter.text)) {
+    if (w_filter_shown(&v->filter)) {
         x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
-        w_input_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter, v->filtering);
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
     }
 }
 
@@ -614,7 +601,7 @@ view_logs_filter(void *state)
 {
     struct view_logs *v = state;
 
-    v->filtering = 1;
+    v->filter.open = 1;
     return VIEW_REDRAW;
 }
 
@@ -688,7 +675,7 @@ view_logs_grab(void *state)
 {
     struct view_logs *v = state;
 
-    return v->filtering || v->detail;
+    return v->filter.open || v->detail;
 }
 
 /* keys while the '/' line or the JSON box is open; the filter applies as
@@ -700,21 +687,10 @@ view_logs_key(void *state, int ch)
 
     if (v->detail)
         return view_logs_detail_key(v, ch);
-    if (!v->filtering)
+    if (!v->filter.open)
         return 0;
-    switch (w_input_key(&v->filter, ch)) {
-    case W_INPUT_CANCEL:
-        w_input_set(&v->filter, NULL);
-        v->filtering = 0;
-        break;
-    case W_INPUT_ENTER:
-        v->filtering = 0;
-        break;
-    case W_INPUT_NONE:
+    if (!w_filter_key(&v->filter, ch))
         return VIEW_HANDLED;
-    default:
-        break;
-    }
     view_logs_compile(v);
     return VIEW_REDRAW;
 }

@@ -9,11 +9,10 @@
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "theme.h"
-#include "widgets/w_input.h"
+#include "widgets/w_filter.h"
 #include "widgets/w_table.h"
 #include "widgets/w_text.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +25,7 @@ struct view_queues {
     struct w_table table;
     size_t *shown; /* indexes into items that pass the filter */
     size_t nshown;
-    struct w_input filter;
-    int filtering; /* the '/' line is open */
-    regex_t re;
-    int has_re; /* `re` is compiled from a non-empty filter */
+    struct w_filter filter; /* the '/' line */
     char cell[160];
 };
 
@@ -49,7 +45,7 @@ view_queues_apply_filter(struct view_queues *v)
         const char *name = json_string_value(
             json_object_get(json_array_get(v->items, i), "name"));
 
-        if (name && (!v->has_re || regexec(&v->re, name, 0, NULL, 0) == 0))
+        if (name && w_filter_match(&v->filter, name))
             v->shown[v->nshown++] = i;
     }
     w_table_set_rows(&v->table, v->nshown);
@@ -58,16 +54,9 @@ view_queues_apply_filter(struct view_queues *v)
 static void
 view_queues_compile(struct view_queues *v)
 {
-    if (v->has_re)
-        regfree(&v->re);
-    v->has_re = 0;
-    if (v->filter.text && *v->filter.text) {
-        if (regcomp(&v->re, v->filter.text,
-                    REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0)
-            v->has_re = 1;
-        else
-            app_flash(v->app, "not a regular expression: %s", v->filter.text);
-    }
+    if (w_filter_compile(&v->filter) != 0)
+        app_flash(v->app, "not a regular expression: %s",
+                  v->filter.input.text);
     view_queues_apply_filter(v);
 }
 
@@ -77,7 +66,7 @@ view_queues_create(struct app *app, const char *arg)
     struct view_queues *v = xcalloc(1, sizeof(*v));
 
     v->app = app;
-    w_input_set(&v->filter, arg);
+    w_input_set(&v->filter.input, arg);
     view_queues_compile(v);
     return v;
 }
@@ -90,9 +79,7 @@ view_queues_free(void *state)
     json_decref(v->items);
     free(v->error);
     free(v->shown);
-    w_input_free(&v->filter);
-    if (v->has_re)
-        regfree(&v->re);
+    w_filter_free(&v->filter);
     free(v);
 }
 
@@ -220,9 +207,9 @@ view_queues_draw(void *state, WINDOW *win)
                  json_array_size(v->items));
         x = w_text_put(win, 0, x + 2, head, A_NORMAL);
     }
-    if (v->filtering || (v->filter.text && *v->filter.text)) {
+    if (w_filter_shown(&v->filter)) {
         x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
-        w_input_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter, v->filtering);
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
     }
     if (v->items == NULL) {
         w_text_put(win, 2, 1, v->error ? v->error : "loading...",
@@ -259,7 +246,7 @@ view_queues_filter(void *state)
 {
     struct view_queues *v = state;
 
-    v->filtering = 1;
+    v->filter.open = 1;
     return VIEW_REDRAW;
 }
 
@@ -280,7 +267,7 @@ view_queues_up(void *state)
 static int
 view_queues_grab(void *state)
 {
-    return ((struct view_queues *)state)->filtering;
+    return ((struct view_queues *)state)->filter.open;
 }
 
 /* keys while the '/' line is open: the filter applies as it is typed */
@@ -289,21 +276,10 @@ view_queues_key(void *state, int ch)
 {
     struct view_queues *v = state;
 
-    if (!v->filtering)
+    if (!v->filter.open)
         return 0;
-    switch (w_input_key(&v->filter, ch)) {
-    case W_INPUT_CANCEL:
-        w_input_set(&v->filter, NULL);
-        v->filtering = 0;
-        break;
-    case W_INPUT_ENTER:
-        v->filtering = 0;
-        break;
-    case W_INPUT_NONE:
+    if (!w_filter_key(&v->filter, ch))
         return VIEW_HANDLED;
-    default:
-        break;
-    }
     view_queues_compile(v);
     return VIEW_REDRAW;
 }
