@@ -252,29 +252,17 @@ xt_journal(struct exec_service *xs, const char *token, const char *type,
     return rc;
 }
 
-/* Refuse a callback: journal why, keep the error. */
+/* Refuse a callback: journal why, keep the error (a journal write that
+ * succeeds leaves the thread's error as it was). */
 static int
 xt_refuse(struct exec_service *xs, const char *token, int what, int code)
 {
-    char *msg = xstrdup(err_last());
-    const char *name = err_last_name();
-    char namebuf[40];
-    int rc;
+    int rc = xt_journal(xs, token, "refused",
+                        json_pack("{s:s, s:s, s:s}", "callback",
+                                  xt_whats[what], "code", err_last_name(),
+                                  "reason", err_last()));
 
-    snprintf(namebuf, sizeof(namebuf), "%s", name);
-    rc = xt_journal(xs, token, "refused",
-                    json_pack("{s:s, s:s, s:s}", "callback", xt_whats[what],
-                              "code", namebuf, "reason", msg));
-    if (rc == 0) {
-        if (strcmp(namebuf, "TaskNotFound") == 0)
-            rc = err_setn(code, "TaskNotFound", "%s", msg);
-        else if (strcmp(namebuf, "TaskNotWaiting") == 0)
-            rc = err_setn(code, "TaskNotWaiting", "%s", msg);
-        else
-            rc = err_set(code, "%s", msg);
-    }
-    free(msg);
-    return rc;
+    return rc ? rc : code;
 }
 
 static int
