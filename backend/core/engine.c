@@ -348,6 +348,17 @@ engine_watch_reap(struct engine *eng)
 }
 
 void
+engine_hooks_clear(struct engine *eng)
+{
+    while (eng->hooks) {
+        struct engine_hook *h = eng->hooks;
+
+        eng->hooks = h->link;
+        free(h);
+    }
+}
+
+void
 engine_hook_add(struct engine *eng, engine_next_fn next, engine_run_fn run,
                 void *arg)
 {
@@ -487,12 +498,7 @@ engine_free(struct engine *eng)
     }
     sched_free(eng->sched);
     engine_watch_reap(eng);
-    while (eng->hooks) {
-        struct engine_hook *h = eng->hooks;
-
-        eng->hooks = h->link;
-        free(h);
-    }
+    engine_hooks_clear(eng);
     if (eng->epfd >= 0)
         close(eng->epfd);
     if (eng->timer_fd >= 0)
@@ -620,8 +626,6 @@ engine_arm(struct engine *eng)
     if (d >= 0 && (delay < 0 || d < delay))
         delay = d;
     wait = queue_service_next_wait(eng->queues);
-    if (exec_service_next_wait(eng->execs) < wait)
-        wait = exec_service_next_wait(eng->execs);
     for (struct engine_hook *h = eng->hooks; h; h = h->link) {
         int64_t t = h->next ? h->next(h->arg) : INT64_MAX;
 
@@ -722,7 +726,6 @@ engine_run(struct engine *eng)
         engine_watch_reap(eng);
         sched_run_due(eng->sched, ENGINE_TIMERS_PER_TURN);
         queue_service_run(eng->queues);
-        exec_service_run(eng->execs);
         for (struct engine_hook *h = eng->hooks; h; h = h->link)
             if (h->run)
                 h->run(h->arg);

@@ -148,6 +148,9 @@ typedef void (*engine_run_fn)(void *arg);
 void engine_hook_add(struct engine *eng, engine_next_fn next,
                      engine_run_fn run, void *arg);
 
+/* Drop every hook (engine_free does; so do engines built by hand). */
+void engine_hooks_clear(struct engine *eng);
+
 /*
  * Parse and check a listen address. Returns: 0 with host and port in
  * out (NUL-terminated, brackets stripped), or ENG_EINVAL.

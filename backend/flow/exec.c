@@ -22,6 +22,8 @@
 #define XS_DEFS_MAX 64 /* parsed flow versions kept */
 
 static int xs_fire(const struct sched_timer *t, void *arg);
+static int64_t xs_hook_next(void *arg);
+static void xs_hook_run(void *arg);
 
 struct exec_service *
 exec_service_create(struct engine *eng)
@@ -30,6 +32,7 @@ exec_service_create(struct engine *eng)
 
     xs->eng = eng;
     sched_register(eng->sched, "flow", xs_fire, xs);
+    engine_hook_add(eng, xs_hook_next, xs_hook_run, xs);
     return xs;
 }
 
@@ -765,9 +768,11 @@ xs_answer(struct exec_service *xs, struct exec_waiter *w)
     free(w);
 }
 
-int64_t
-exec_service_next_wait(struct exec_service *xs)
+/* engine hook: when the next waiting describe times out */
+static int64_t
+xs_hook_next(void *arg)
 {
+    struct exec_service *xs = arg;
     int64_t t = INT64_MAX;
 
     for (struct exec_waiter *w = xs->waiters; w; w = w->next)
@@ -776,9 +781,11 @@ exec_service_next_wait(struct exec_service *xs)
     return t;
 }
 
-void
-exec_service_run(struct exec_service *xs)
+/* engine hook: answer waiting describes whose wait is over */
+static void
+xs_hook_run(void *arg)
 {
+    struct exec_service *xs = arg;
     struct exec_waiter **pp = &xs->waiters, *w;
     int64_t now;
 

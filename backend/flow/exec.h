@@ -31,7 +31,9 @@ struct exec_waiter;
 #define EXEC_MAX_DATA (32 * 1024)     /* input, local and output of a step */
 #define EXEC_WAIT_MAX_S 60            /* of a describe that waits */
 
-/* Returns: a service over the engine's store, registering its timers. */
+/* Returns: a service over the engine's store, registering its timers
+ * and its engine hook (which answers waiting describes whose wait is
+ * over). */
 struct exec_service *exec_service_create(struct engine *eng);
 void exec_service_free(struct exec_service *xs);
 
@@ -41,13 +43,6 @@ void exec_service_reload(struct exec_service *xs);
 
 /* Answer every waiting describe with the execution as it is (shutdown). */
 void exec_service_shutdown(struct exec_service *xs);
-
-/* Returns: the monotonic time a waiting describe times out, or
- * INT64_MAX. */
-int64_t exec_service_next_wait(struct exec_service *xs);
-
-/* Answer waiting describes whose wait is over. Once per loop turn. */
-void exec_service_run(struct exec_service *xs);
 
 /* Returns: new {"running", "succeeded", "failed", "waiting_tasks",
  * "oldest_task"?} for /v1/info. */

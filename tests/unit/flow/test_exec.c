@@ -67,6 +67,7 @@ xt_teardown(void **state)
     struct xt *f = *state;
 
     exec_service_free(f->eng->execs);
+    engine_hooks_clear(f->eng);
     queue_service_free(f->eng->queues);
     sched_free(f->eng->sched);
     store_free(f->eng->store);
