@@ -219,6 +219,63 @@ const struct migration migrations[] = {
      "CREATE INDEX deliveries_topic ON deliveries(topic, sub, id);"
      "CREATE INDEX deliveries_active ON deliveries(status) "
      "  WHERE status IN ('pending', 'retry_wait');"},
+    {7, "stacks deployed from templates, and template repositories",
+     /* one row per stack; params: the JSON object the deploy used;
+      * status: ready or failed (error says why) */
+     "CREATE TABLE stacks ("
+     "  name TEXT PRIMARY KEY,"
+     "  template TEXT NOT NULL,"
+     "  source TEXT NOT NULL,"
+     "  params TEXT NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  error TEXT,"
+     "  deploys INTEGER NOT NULL,"
+     "  created_ms INTEGER NOT NULL,"
+     "  updated_ms INTEGER NOT NULL"
+     ") WITHOUT ROWID;"
+     /* what a stack owns: (type, key) is owned by one stack at most;
+      * key: "NAME", "TOPIC/NAME" (subscription), "FUNCTION/QUEUE"
+      * (trigger); ref: the service's own id (a trigger's); spec: the
+      * resource as deployed, parameters substituted */
+     "CREATE TABLE stack_resources ("
+     "  type TEXT NOT NULL,"
+     "  key TEXT NOT NULL,"
+     "  stack TEXT NOT NULL,"
+     "  ord INTEGER NOT NULL,"
+     "  ref TEXT,"
+     "  status TEXT NOT NULL,"
+     "  reason TEXT,"
+     "  spec TEXT NOT NULL,"
+     "  updated_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (type, key)"
+     ") WITHOUT ROWID;"
+     "CREATE INDEX stack_resources_stack ON stack_resources(stack, ord);"
+     /* every state change of every deploy and delete of a stack */
+     "CREATE TABLE stack_events ("
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     "  stack TEXT NOT NULL,"
+     "  deploy INTEGER NOT NULL,"
+     "  at_ms INTEGER NOT NULL,"
+     "  type TEXT,"
+     "  key TEXT,"
+     "  status TEXT NOT NULL,"
+     "  reason TEXT"
+     ");"
+     "CREATE INDEX stack_events_stack ON stack_events(stack, id);"
+     /* git repositories of templates, cloned into catalogs/NAME of the
+      * data dir; seq: the order they were added (lookup order);
+      * status: cloning, ready, failed (error says why) */
+     "CREATE TABLE tmpl_repos ("
+     "  name TEXT PRIMARY KEY,"
+     "  url TEXT NOT NULL,"
+     "  ref TEXT,"
+     "  commit_id TEXT,"
+     "  status TEXT NOT NULL,"
+     "  error TEXT,"
+     "  seq INTEGER NOT NULL,"
+     "  added_ms INTEGER NOT NULL,"
+     "  updated_ms INTEGER NOT NULL"
+     ") WITHOUT ROWID;"},
 };
 
 const int migrations_count = sizeof(migrations) / sizeof(migrations[0]);
