@@ -7,17 +7,16 @@
 #include "theme.h"
 
 #include "common/err.h"
+#include "common/paths.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#define THEME_UP_LEVELS 4 /* build/con/flowdeck is two below the tree */
 
 struct theme_entry {
     short fg, bg;     /* 8 colours, or -1 */
@@ -194,33 +193,15 @@ theme_load_file(const char *path)
 static char *
 theme_find(const char *name)
 {
-    char self[4096], *dir, *path;
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char *dir = paths_share_dir("themes", "assets/themes"), *path;
 
-    if (n <= 0)
+    if (dir == NULL)
         return NULL;
-    self[n] = '\0';
-    dir = dirname(self);
-    path = xasprintf("%s/../share/flowdeck/themes/%s.theme", dir, name);
+    path = xasprintf("%s/%s.theme", dir, name);
+    free(dir);
     if (access(path, R_OK) == 0)
         return path;
     free(path);
-    /* run from a build dir: the source tree's assets, some levels up */
-    for (int up = 0; up <= THEME_UP_LEVELS; up++) {
-        char *ups = xstrdup("");
-
-        for (int i = 0; i < up; i++) {
-            char *more = xasprintf("%s/..", ups);
-
-            free(ups);
-            ups = more;
-        }
-        path = xasprintf("%s%s/assets/themes/%s.theme", dir, ups, name);
-        free(ups);
-        if (access(path, R_OK) == 0)
-            return path;
-        free(path);
-    }
     return NULL;
 }
 

@@ -111,3 +111,12 @@ buf_free(struct buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
 }
+
+void
+buf_truncate(struct buf *b, size_t len)
+{
+    if (len >= b->len)
+        return;
+    b->len = len;
+    b->data[len] = '\0';
+}

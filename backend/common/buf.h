@@ -27,6 +27,8 @@ const char *buf_str(const struct buf *b);
 /* Returns: the data, now owned by the caller; the buffer is emptied. */
 char *buf_take(struct buf *b);
 void buf_reset(struct buf *b);
+/* Cut the contents back to `len` bytes (no-op when shorter). */
+void buf_truncate(struct buf *b, size_t len);
 void buf_free(struct buf *b);
 
 #endif

@@ -15,4 +15,15 @@ char *paths_default_data_dir(void);
 /* Returns: a new string, `path` made absolute against the cwd. */
 char *paths_absolute(const char *path);
 
+/*
+ * Returns: a new path of flowdeck's shared folder `what` ("templates",
+ * "themes"): <bin>/../share/flowdeck/<what> when that is a folder, else
+ * `src` (its place in the source tree: "templates", "assets/themes")
+ * in the binary's folder or up to PATHS_UP_LEVELS above it (a build
+ * dir); NULL when neither exists.
+ */
+char *paths_share_dir(const char *what, const char *src);
+
+#define PATHS_UP_LEVELS 4 /* build/dev/flowdeck is two below the tree */
+
 #endif

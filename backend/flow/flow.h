@@ -181,6 +181,18 @@ int flow_parse(struct flow **out, const char *text, size_t len,
                const char *name_for_errors);
 
 /*
+ * Read YAML (or JSON) text of at most `max` bytes into JSON by
+ * flow_parse's rules: one document, aliases refused, nesting capped at
+ * FLOW_MAX_DEPTH, scalars typed by the JSON-like core schema, keys
+ * unique. Errors read "<src>:<line>:<col>: <message>". With `where`,
+ * also a new object mapping the JSON pointer of every node
+ * ("/resources/2/type"; "" is the root) to [line, col].
+ * Returns: 0 and a new value in *out; ENG_EINVAL; ENG_ETOOBIG.
+ */
+int flow_yaml_load(json_t **out, json_t **where, const char *text,
+                   size_t len, const char *src, size_t max);
+
+/*
  * The checks that look across steps: names unique in the whole flow,
  * every goto naming a step of its own list. flow_parse runs it; call it
  * on a flow built by other means.

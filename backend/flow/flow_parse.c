@@ -16,6 +16,7 @@
  */
 #include "flow/flow.h"
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
@@ -61,6 +62,8 @@ struct fp_node {
 /* The parse in progress. */
 struct fp {
     const char *src;
+    const char *empty; /* the message for an empty text */
+    json_t *where;     /* NULL, or JSON pointer -> [line, col] */
 };
 
 static int fp_steps(struct fp *p, const struct fp_node *n,
@@ -253,15 +256,46 @@ fp_scalar_json(const struct fp_node *n)
     return json_stringn(n->s, n->len);
 }
 
+static int fp_json_at(struct fp *p, const struct fp_node *n, json_t **out,
+                      struct buf *ptr);
+
 /* Any node as JSON: mappings become objects (keys unique), lists arrays. */
 static int
 fp_json(struct fp *p, const struct fp_node *n, json_t **out)
 {
+    return fp_json_at(p, n, out, NULL);
+}
+
+/* Append the JSON pointer token of a key ('~' and '/' escaped). */
+static void
+fp_ptr_key(struct buf *ptr, const char *key, size_t len)
+{
+    buf_append(ptr, "/", 1);
+    for (size_t i = 0; i < len; i++) {
+        if (key[i] == '~')
+            buf_puts(ptr, "~0");
+        else if (key[i] == '/')
+            buf_puts(ptr, "~1");
+        else
+            buf_append(ptr, key + i, 1);
+    }
+}
+
+/* As fp_json; with ptr (the node's JSON pointer so far), record each
+ * node's position in p->where. */
+static int
+fp_json_at(struct fp *p, const struct fp_node *n, json_t **out,
+           struct buf *ptr)
+{
     json_t *j = NULL, *v = NULL;
+    size_t mark = ptr ? ptr->len : 0;
     char ex[64];
     int rc = 0;
 
     *out = NULL;
+    if (ptr && p->where)
+        json_object_set_new(p->where, buf_str(ptr),
+                            json_pack("[ii]", n->pos.line, n->pos.col));
     if (n->kind == FP_SCALAR) {
         j = fp_scalar_json(n);
         if (j == NULL)
@@ -274,7 +308,12 @@ fp_json(struct fp *p, const struct fp_node *n, json_t **out)
         const struct fp_node *k = n->kids[i];
 
         if (n->kind == FP_SEQ) {
-            if ((rc = fp_json(p, k, &v)) != 0)
+            if (ptr)
+                buf_printf(ptr, "/%zu", i);
+            rc = fp_json_at(p, k, &v, ptr);
+            if (ptr)
+                buf_truncate(ptr, mark);
+            if (rc != 0)
                 goto out;
             json_array_append_new(j, v);
             continue;
@@ -289,7 +328,12 @@ fp_json(struct fp *p, const struct fp_node *n, json_t **out)
             rc = fp_err(p, k, "duplicate key '%s'", ex);
             goto out;
         }
-        if ((rc = fp_json(p, n->kids[++i], &v)) != 0)
+        if (ptr)
+            fp_ptr_key(ptr, k->s, k->len);
+        rc = fp_json_at(p, n->kids[++i], &v, ptr);
+        if (ptr)
+            buf_truncate(ptr, mark);
+        if (rc != 0)
             goto out;
         if (json_object_set_new(j, k->s, v) != 0) {
             rc = fp_err(p, k, "key '%s' is not valid UTF-8", ex);
@@ -530,9 +574,10 @@ fp_load(struct fp_node **out, struct fp *p, const char *text, size_t len)
     if (root == NULL) {
         struct flow_pos start = {1, 1};
 
-        rc = flow_err_at(ENG_EINVAL, p->src, start,
-                         "empty definition (expected a mapping with "
-                         "version, type and steps)");
+        rc = flow_err_at(ENG_EINVAL, p->src, start, "%s",
+                         p->empty ? p->empty
+                                  : "empty definition (expected a mapping "
+                                    "with version, type and steps)");
         goto out;
     }
     *out = root;
@@ -1665,7 +1710,7 @@ int
 flow_parse(struct flow **out, const char *text, size_t len,
            const char *name_for_errors)
 {
-    struct fp p;
+    struct fp p = {0};
     struct fp_node *root = NULL;
     struct flow *f = NULL;
     int rc;
@@ -1690,6 +1735,40 @@ flow_parse(struct flow **out, const char *text, size_t len,
 out:
     fp_node_free(root);
     flow_free(f);
+    return rc;
+}
+
+int
+flow_yaml_load(json_t **out, json_t **where, const char *text, size_t len,
+               const char *src, size_t max)
+{
+    struct fp p = {0};
+    struct fp_node *root = NULL;
+    struct buf ptr;
+    int rc;
+
+    *out = NULL;
+    if (where)
+        *where = NULL;
+    p.src = src ? src : "yaml";
+    p.empty = "empty document (expected a mapping)";
+    if (text == NULL)
+        text = "";
+    if (len > max)
+        return err_set(ENG_ETOOBIG, "%s: %zu bytes (at most %zu)", p.src,
+                       len, max);
+    if ((rc = fp_load(&root, &p, text, len)) != 0)
+        return rc;
+    buf_init(&ptr, 0);
+    if (where)
+        p.where = json_object();
+    rc = fp_json_at(&p, root, out, where ? &ptr : NULL);
+    buf_free(&ptr);
+    fp_node_free(root);
+    if (rc != 0 || where == NULL)
+        json_decref(p.where);
+    else
+        *where = p.where;
     return rc;
 }
 
