@@ -20,6 +20,7 @@
 #include "fn/fn.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "tmpl/tmpl_repo.h"
 #include "topic/topic.h"
 
 #include <arpa/inet.h>
@@ -435,6 +436,8 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     }
     eng->execs = exec_service_create(eng);
     eng->fns = fn_service_create(eng);
+    if ((rc = tmpl_repos_create(&eng->repos, eng)))
+        goto out;
 
     if ((rc = engine_bind(eng, cfg->listen ? cfg->listen
                                            : ENGINE_DEFAULT_LISTEN,
@@ -487,6 +490,7 @@ engine_free(struct engine *eng)
     if (eng->queues)
         queue_service_shutdown(eng->queues);
     fn_service_free(eng->fns); /* kills children, drops its watches */
+    tmpl_repos_free(eng->repos); /* cancels clones and fetches */
     exec_service_free(eng->execs);
     http_server_free(eng->http);
     topic_service_free(eng->topics); /* aborts pushes, drops its watches */
@@ -595,6 +599,8 @@ engine_reload(struct engine *eng)
         rc = topic_service_reload(eng->topics);
     if (rc == 0)
         rc = queue_service_load(eng->queues);
+    if (rc == 0)
+        rc = tmpl_repos_reload(eng->repos);
     return rc;
 }
 

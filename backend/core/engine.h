@@ -26,6 +26,7 @@ struct topic_service;
 struct flow_defs;
 struct exec_service;
 struct fn_service;
+struct tmpl_repos;
 struct engine_watch;
 struct engine_hook;
 
@@ -51,6 +52,7 @@ struct engine {
     struct flow_defs *flows;
     struct exec_service *execs;
     struct fn_service *fns;
+    struct tmpl_repos *repos; /* template catalogs cloned from git */
     struct http_server *http;
     int lock_fd;
     int epfd, timer_fd, signal_fd;
