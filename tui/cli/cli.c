@@ -151,6 +151,8 @@ static const struct cli_cmd cli_cmds[] = {
      "show NAME\ndelete NAME\n"
      "invoke NAME [EVENT-JSON|@FILE|-] [--async]\n"
      "logs NAME [--limit N]\n"
+     "invocations NAME [--limit N]\n"
+     "invocation NAME ID\n"
      "trigger list NAME\n"
      "trigger create NAME --queue Q [--batch-size N] [--window S] "
      "[--max-concurrency N]\n"
@@ -158,7 +160,8 @@ static const struct cli_cmd cli_cmds[] = {
      "A function is a command run as a process (the event JSON on stdin,\n"
      "the result JSON on stdout, stderr its log; never a shell) or an\n"
      "HTTP service the event is POSTed to. invoke waits for the result;\n"
-     "logs prints the latest invocations with their stderr. A trigger\n"
+     "logs prints the latest invocations with their stderr; invocations\n"
+     "lists them, invocation shows one with its result and log. A trigger\n"
      "polls a queue and invokes the function with batches of messages.",
      cmd_fn_opts, 0, -1},
     {"help", cmd_help_run, "show help for flowdeck or a command", "[COMMAND]",

@@ -1,6 +1,7 @@
 /*
  * cmd_fn: `flowdeck fn ACTION ...`: local functions through
- * /v1/functions: list, create, show, delete, invoke, logs, and queue
+ * /v1/functions: list, create, show, delete, invoke, logs, invocations
+ * (a table), invocation (one, with its result and log), and queue
  * triggers (trigger list|create|pause|resume|delete). Tables for people;
  * with -o json, the API's JSON.
  */
@@ -31,7 +32,7 @@ const struct cli_opt cmd_fn_opts[] = {
     {"batch-size", 0, "N", "trigger create: messages per batch (1-10)"},
     {"window", 0, "SECONDS", "trigger create: batching window (0-300)"},
     {"async", 0, NULL, "invoke: do not wait for the result"},
-    {"limit", 0, "N", "logs: at most N invocations (default 20)"},
+    {"limit", 0, "N", "logs, invocations: at most N (default 20)"},
     {NULL, 0, NULL, NULL}};
 
 static int
@@ -290,6 +291,96 @@ cmd_fn_logs(struct cli *cli)
     return CLI_EXIT_OK;
 }
 
+/* fn invocations NAME: the newest finished invocations, one a line */
+static int
+cmd_fn_invocations(struct cli *cli)
+{
+    static const char *const head[] = {"ID", "STARTED", "TRIGGER", "STATUS",
+                                       "DURATION", "ERROR"};
+    json_t *out = NULL, *inv;
+    struct cli_table *t;
+    long limit = 20;
+    char *path;
+    size_t i;
+    int rc;
+
+    if (cli_opt_value(cli, "limit") &&
+        cli_parse_int(&limit, cli_opt_value(cli, "limit"), 1, 1000) != 0)
+        return cli_usage_error(cli, "--limit: %s", err_last());
+    path = xasprintf("/v1/functions/%s/invocations?limit=%ld", cli->argv[1],
+                     limit);
+    rc = cmd_fn_call(&out, cli, "GET", path, NULL);
+    free(path);
+    if (rc != CLI_EXIT_OK || cli->json)
+        return cmd_fn_print(cli, out, rc);
+    if (json_array_size(json_object_get(out, "items")) == 0) {
+        printf("no invocations of %s\n", cli->argv[1]);
+        json_decref(out);
+        return CLI_EXIT_OK;
+    }
+    t = cli_table_create(6, head);
+    json_array_foreach(json_object_get(out, "items"), i, inv) {
+        cli_table_cell(t, cli_str(inv, "id"));
+        cli_table_cell(t, cli_str(inv, "started"));
+        cli_table_cell(t, cli_str(inv, "trigger"));
+        cli_table_cell(t, cli_str(inv, "status"));
+        cli_table_cellf(t, "%lldms", (long long)json_integer_value(
+                                         json_object_get(inv, "duration_ms")));
+        cli_table_cell(t, cli_str(inv, "error"));
+    }
+    cli_table_print(t, stdout, cli_width());
+    cli_table_free(t);
+    json_decref(out);
+    return CLI_EXIT_OK;
+}
+
+/* fn invocation NAME ID: one invocation, its result or error, its log */
+static int
+cmd_fn_invocation(struct cli *cli)
+{
+    json_t *out = NULL;
+    const char *log;
+    char *path, *rest;
+    int rc;
+
+    rest = xasprintf("/invocations/%s", cli->argv[2]);
+    path = cmd_fn_path(cli->argv[1], rest);
+    free(rest);
+    rc = cmd_fn_call(&out, cli, "GET", path, NULL);
+    free(path);
+    if (rc != CLI_EXIT_OK || cli->json)
+        return cmd_fn_print(cli, out, rc);
+    printf("invocation   %s\n", cli_str(out, "id"));
+    printf("status       %s\n", cli_str(out, "status"));
+    if (json_object_get(out, "trigger")) {
+        printf("trigger      %s\n", cli_str(out, "trigger"));
+        printf("started      %s\n", cli_str(out, "started"));
+        printf("duration     %lldms\n", (long long)json_integer_value(
+                                              json_object_get(out,
+                                                              "duration_ms")));
+    }
+    if (json_is_integer(json_object_get(out, "exit_status")))
+        printf("exit status  %lld\n", (long long)json_integer_value(
+                                            json_object_get(out,
+                                                            "exit_status")));
+    if (json_object_get(out, "error"))
+        printf("error        %s: %s\n", cli_str(out, "error"),
+               cli_str(out, "cause"));
+    if (json_object_get(out, "result")) {
+        printf("result\n");
+        cli_print_json(json_object_get(out, "result"));
+    }
+    log = cli_str(out, "log");
+    printf("log\n");
+    if (*log) {
+        fputs(log, stdout);
+        if (log[strlen(log) - 1] != '\n')
+            putchar('\n');
+    }
+    json_decref(out);
+    return CLI_EXIT_OK;
+}
+
 /* fn trigger ACTION NAME [ID] */
 static int
 cmd_fn_trigger(struct cli *cli)
@@ -402,6 +493,11 @@ cmd_fn_run(struct cli *cli)
         return cli_usage_error(cli, "fn %s needs a function name", action);
     if (strcmp(action, "create") == 0)
         return cmd_fn_create(cli);
+    if (strcmp(action, "invocation") == 0) {
+        if (cli->argc != 3)
+            return cli_usage_error(cli, "fn invocation NAME ID");
+        return cmd_fn_invocation(cli);
+    }
     if (cli->argc > (strcmp(action, "invoke") == 0 ? 3 : 2))
         return cli_usage_error(cli, "fn %s: too many arguments", action);
     if (strcmp(action, "show") == 0)
@@ -412,5 +508,7 @@ cmd_fn_run(struct cli *cli)
         return cmd_fn_invoke(cli);
     if (strcmp(action, "logs") == 0)
         return cmd_fn_logs(cli);
+    if (strcmp(action, "invocations") == 0)
+        return cmd_fn_invocations(cli);
     return cli_usage_error(cli, "fn: no action '%s'", action);
 }
