@@ -29,6 +29,8 @@ main_usage(FILE *f)
             "  --auth-token TOKEN   require 'Authorization: Bearer TOKEN' "
             "(or FLOWDECK_AUTH_TOKEN);\n"
             "                       needed to listen off loopback\n"
+            "  --templates DIR      the bundled templates (or FLOWDECK_TEMPLATES;\n"
+            "                       default: share/flowdeck/templates)\n"
             "  --log-level LEVEL    debug, info, warn or error (default info)\n"
             "  --foreground         stay attached and log to stderr too\n"
             "  --version            print the version\n",
@@ -91,6 +93,7 @@ main(int argc, char **argv)
         {"data-dir", required_argument, NULL, 'd'},
         {"auth-token", required_argument, NULL, 't'},
         {"log-level", required_argument, NULL, 'L'},
+        {"templates", required_argument, NULL, 'T'},
         {"foreground", no_argument, NULL, 'f'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
@@ -98,7 +101,7 @@ main(int argc, char **argv)
     };
     struct engine_config cfg;
     struct engine *eng = NULL;
-    char *data_dir = NULL, *ready;
+    char *data_dir = NULL, *templates = NULL, *ready;
     int c, report = -1, rc;
 
     xalloc_init_json();
@@ -114,6 +117,10 @@ main(int argc, char **argv)
             data_dir = paths_absolute(optarg);
             break;
         case 't': cfg.auth_token = optarg; break;
+        case 'T':
+            free(templates);
+            templates = paths_absolute(optarg);
+            break;
         case 'L':
             if (log_parse_level(&cfg.log_level, optarg) != 0) {
                 fprintf(stderr, "flowdeckd: %s\n", err_last());
@@ -134,6 +141,12 @@ main(int argc, char **argv)
     if (data_dir == NULL)
         data_dir = paths_default_data_dir();
     cfg.data_dir = data_dir;
+    if (templates == NULL && getenv("FLOWDECK_TEMPLATES") &&
+        *getenv("FLOWDECK_TEMPLATES"))
+        templates = paths_absolute(getenv("FLOWDECK_TEMPLATES"));
+    if (templates == NULL)
+        templates = paths_share_dir("templates", "templates");
+    cfg.templates = templates;
 
     if (!cfg.foreground) {
         int p[2];
@@ -152,6 +165,7 @@ main(int argc, char **argv)
         if (pid > 0) {
             close(p[1]);
             free(data_dir);
+            free(templates);
             return main_wait_child(p[0]);
         }
         close(p[0]);
@@ -166,6 +180,7 @@ main(int argc, char **argv)
             fprintf(stderr, "flowdeckd: %s\n", err_last());
         }
         free(data_dir);
+        free(templates);
         return 1;
     }
     ready = xasprintf("flowdeckd: listening on http://%s (pid %ld, data dir "
@@ -186,5 +201,6 @@ main(int argc, char **argv)
     engine_free(eng);
     log_close();
     free(data_dir);
+    free(templates);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "fn/fn.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "tmpl/tmpl.h"
 #include "tmpl/tmpl_repo.h"
 #include "topic/topic.h"
 
@@ -436,7 +437,8 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     }
     eng->execs = exec_service_create(eng);
     eng->fns = fn_service_create(eng);
-    if ((rc = tmpl_repos_create(&eng->repos, eng)))
+    if ((rc = tmpl_repos_create(&eng->repos, eng)) ||
+        (rc = tmpl_service_create(&eng->tmpl, eng, cfg->templates)))
         goto out;
 
     if ((rc = engine_bind(eng, cfg->listen ? cfg->listen
@@ -491,6 +493,7 @@ engine_free(struct engine *eng)
         queue_service_shutdown(eng->queues);
     fn_service_free(eng->fns); /* kills children, drops its watches */
     tmpl_repos_free(eng->repos); /* cancels clones and fetches */
+    tmpl_service_free(eng->tmpl);
     exec_service_free(eng->execs);
     http_server_free(eng->http);
     topic_service_free(eng->topics); /* aborts pushes, drops its watches */

@@ -27,12 +27,14 @@ struct flow_defs;
 struct exec_service;
 struct fn_service;
 struct tmpl_repos;
+struct tmpl_service;
 struct engine_watch;
 struct engine_hook;
 
 struct engine_config {
     const char *listen;     /* "127.0.0.1:9460", "[::1]:0", ":9460" */
     const char *data_dir;
+    const char *templates;  /* bundled templates folder; NULL: none */
     const char *auth_token; /* NULL: no token */
     enum log_level log_level;
     int foreground;         /* log to stderr too */
@@ -53,6 +55,7 @@ struct engine {
     struct exec_service *execs;
     struct fn_service *fns;
     struct tmpl_repos *repos; /* template catalogs cloned from git */
+    struct tmpl_service *tmpl; /* templates and stacks */
     struct http_server *http;
     int lock_fd;
     int epfd, timer_fd, signal_fd;

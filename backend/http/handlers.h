@@ -89,6 +89,15 @@ int h_functions_trigger_delete(struct http_req *req, struct http_resp *resp);
 int h_functions_trigger_pause(struct http_req *req, struct http_resp *resp);
 int h_functions_trigger_resume(struct http_req *req, struct http_resp *resp);
 
+/* h_templates.c */
+int h_templates_list(struct http_req *req, struct http_resp *resp);
+int h_templates_get(struct http_req *req, struct http_resp *resp);
+int h_stacks_deploy(struct http_req *req, struct http_resp *resp);
+int h_stacks_list(struct http_req *req, struct http_resp *resp);
+int h_stacks_get(struct http_req *req, struct http_resp *resp);
+int h_stacks_events(struct http_req *req, struct http_resp *resp);
+int h_stacks_delete(struct http_req *req, struct http_resp *resp);
+
 /* h_topics.c */
 int h_topics_list(struct http_req *req, struct http_resp *resp);
 int h_topics_create(struct http_req *req, struct http_resp *resp);
