@@ -89,6 +89,13 @@ int h_functions_trigger_delete(struct http_req *req, struct http_resp *resp);
 int h_functions_trigger_pause(struct http_req *req, struct http_resp *resp);
 int h_functions_trigger_resume(struct http_req *req, struct http_resp *resp);
 
+/* h_repos.c */
+int h_repos_list(struct http_req *req, struct http_resp *resp);
+int h_repos_add(struct http_req *req, struct http_resp *resp);
+int h_repos_get(struct http_req *req, struct http_resp *resp);
+int h_repos_remove(struct http_req *req, struct http_resp *resp);
+int h_repos_update(struct http_req *req, struct http_resp *resp);
+
 /* h_templates.c */
 int h_templates_list(struct http_req *req, struct http_resp *resp);
 int h_templates_get(struct http_req *req, struct http_resp *resp);

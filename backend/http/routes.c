@@ -80,6 +80,12 @@ const struct route routes[] = {
     {POST,   "/v1/tasks/:token/fail",           h_tasks_fail,       ROUTE_JSON},
     {POST,   "/v1/tasks/:token/heartbeat",      h_tasks_heartbeat,  ROUTE_JSON},
     {POST,   "/v1/tasks/:token/succeed",        h_tasks_succeed,    ROUTE_JSON},
+    /* before any /v1/templates/:name row: the first match wins */
+    {GET,    "/v1/templates/repos",             h_repos_list,       0},
+    {POST,   "/v1/templates/repos",             h_repos_add,        ROUTE_JSON},
+    {GET,    "/v1/templates/repos/:name",       h_repos_get,        0},
+    {DELETE, "/v1/templates/repos/:name",       h_repos_remove,     0},
+    {POST,   "/v1/templates/repos/:name/update", h_repos_update,    ROUTE_JSON},
     {GET,    "/v1/templates",                   h_templates_list,   0},
     {GET,    "/v1/templates/:name",             h_templates_get,    0},
     {GET,    "/v1/timers",                      h_timers_list,      0},

@@ -448,6 +448,32 @@ out:
 }
 
 /*
+ * Make local `branch` track origin's. git_branch_set_upstream() would do
+ * it, but it lists the remotes with a regex that libgit2 1.5 leaks a
+ * match for on every config entry that does not match.
+ */
+static int
+tmpl_git_track(git_repository *repo, const char *branch)
+{
+    git_config *cfg = NULL;
+    char *key = xasprintf("branch.%s.remote", branch);
+    char *merge = xasprintf("refs/heads/%s", branch);
+    int rc;
+
+    rc = git_repository_config(&cfg, repo);
+    if (rc == 0)
+        rc = git_config_set_string(cfg, key, "origin");
+    free(key);
+    key = xasprintf("branch.%s.merge", branch);
+    if (rc == 0)
+        rc = git_config_set_string(cfg, key, merge);
+    free(key);
+    free(merge);
+    git_config_free(cfg);
+    return rc;
+}
+
+/*
  * Point HEAD at `target` (on local branch `branch`, tracking origin's,
  * or detached when branch is NULL) and write the working tree.
  */
@@ -458,7 +484,6 @@ tmpl_git_checkout(git_repository *repo, const struct tmpl_job *job,
     git_checkout_options co;
     git_commit *commit = NULL;
     git_reference *local = NULL;
-    char *upstream = NULL;
     int rc = 0;
 
     git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
@@ -467,9 +492,10 @@ tmpl_git_checkout(git_repository *repo, const struct tmpl_job *job,
         goto out;
     }
     if (branch) {
-        upstream = xasprintf("origin/%s", branch);
-        if (git_branch_create(&local, repo, branch, commit, 1) != 0 ||
-            git_branch_set_upstream(local, upstream) != 0 ||
+        /* off the branch first: the current one cannot be moved */
+        if (git_repository_set_head_detached(repo, target) != 0 ||
+            git_branch_create(&local, repo, branch, commit, 1) != 0 ||
+            tmpl_git_track(repo, branch) != 0 ||
             git_repository_set_head(repo, git_reference_name(local)) != 0) {
             rc = tmpl_git_error(job, "checkout");
             goto out;
@@ -483,10 +509,54 @@ tmpl_git_checkout(git_repository *repo, const struct tmpl_job *job,
     if (git_checkout_head(repo, &co) != 0)
         rc = tmpl_git_error(job, "checkout");
 out:
-    free(upstream);
     git_reference_free(local);
     git_commit_free(commit);
     return rc;
+}
+
+/*
+ * The remote "origin" of a clone, at exactly the URL asked for: no
+ * url.*.insteadOf of the user's git config applies (and libgit2 1.5
+ * leaks a regex match for every config entry when it looks for them).
+ */
+static int
+tmpl_git_remote_cb(git_remote **out, git_repository *repo, const char *name,
+                   const char *url, void *payload)
+{
+    git_remote_create_options o;
+
+    (void)payload;
+    git_remote_create_options_init(&o, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+    o.repository = repo;
+    o.name = name;
+    o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+    return git_remote_create_with_opts(out, url, &o);
+}
+
+/*
+ * A local URL must name a repository: libgit2 would call a missing path
+ * an unsupported protocol.
+ */
+static int
+tmpl_git_check_local(const struct tmpl_job *job)
+{
+    const char *path = strncmp(job->url, "file://", 7) == 0 ? job->url + 7
+                                                           : job->url;
+    git_repository *repo = NULL;
+    struct stat sb;
+
+    if (path[0] != '/')
+        return 0;
+    if (stat(path, &sb) != 0)
+        return err_set(ENG_EUPSTREAM, "not a git repository: '%s' (%s)",
+                       job->url, strerror(errno));
+    if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                NULL) != 0)
+        return err_set(ENG_EUPSTREAM,
+                       "not a git repository: '%s' (no repository there)",
+                       job->url);
+    git_repository_free(repo);
+    return 0;
 }
 
 /* Clone job->url into job->tmp and check out job->ref. */
@@ -500,8 +570,11 @@ tmpl_git_clone(struct tmpl_job *job)
     int rc;
 
     git_clone_options_init(&o, GIT_CLONE_OPTIONS_VERSION);
+    if ((rc = tmpl_git_check_local(job)))
+        return rc;
     o.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
     o.local = GIT_CLONE_LOCAL_NO_LINKS; /* never share the user's files */
+    o.remote_cb = tmpl_git_remote_cb;
     tmpl_git_callbacks(&o.fetch_opts.callbacks, job);
     if (git_clone(&repo, job->url, job->tmp, &o) != 0) {
         rc = tmpl_git_error(job, "clone");
@@ -553,6 +626,7 @@ tmpl_git_update(struct tmpl_job *job)
 {
     git_fetch_options fo;
     git_clone_options co;
+    git_remote_create_options ro;
     git_repository *old = NULL, *repo = NULL;
     git_remote *remote = NULL;
     git_reference *head = NULL;
@@ -564,15 +638,19 @@ tmpl_git_update(struct tmpl_job *job)
     git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
     git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
     if (git_repository_open_ext(&old, job->dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
-                                NULL) != 0 ||
-        git_remote_lookup(&remote, old, "origin") != 0) {
+                                NULL) != 0) {
         rc = err_set(ENG_ERR, "the checkout of '%s' is damaged: %s; remove "
                      "and add the repository again",
                      job->name,
                      git_error_last() ? git_error_last()->message : "?");
         goto out;
     }
-    if (git_remote_set_instance_url(remote, job->url) != 0) {
+    /* origin as the row says, whatever the checkout's config holds */
+    git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+    ro.repository = old;
+    ro.fetchspec = "+refs/heads/*:refs/remotes/origin/*";
+    ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+    if (git_remote_create_with_opts(&remote, job->url, &ro) != 0) {
         rc = tmpl_git_error(job, "fetch");
         goto out;
     }
@@ -618,6 +696,7 @@ tmpl_git_update(struct tmpl_job *job)
     /* a local clone shares the (immutable) object files by hard links */
     co.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
     co.local = GIT_CLONE_LOCAL;
+    co.remote_cb = tmpl_git_remote_cb;
     tmpl_git_callbacks(&co.fetch_opts.callbacks, job);
     if (git_clone(&repo, job->dir, job->tmp, &co) != 0 ||
         git_remote_set_url(repo, "origin", job->url) != 0 ||
