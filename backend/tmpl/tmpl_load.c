@@ -1152,9 +1152,10 @@ tmpl_samples(json_t **out, const struct tmpl *t, const json_t *vars)
     const json_t *res = json_object_get(t->doc, "resources"), *r;
     json_t *list = json_array(), *s;
     struct buf ptr = BUF_INIT(0);
-    const char *only_flow = NULL;
+    const json_t *only = NULL;
+    json_t *only_flow = NULL;
+    size_t i, only_ptr = 0;
     int flows = 0, rc = 0;
-    size_t i;
 
     *out = NULL;
     json_array_foreach(res, i, r) {
@@ -1162,8 +1163,14 @@ tmpl_samples(json_t **out, const struct tmpl *t, const json_t *vars)
 
         if (type && strcmp(type, "flow") == 0) {
             flows++;
-            only_flow = json_string_value(json_object_get(r, "name"));
+            only = json_object_get(r, "name");
+            only_ptr = i;
         }
+    }
+    if (flows == 1) {
+        buf_printf(&ptr, "/resources/%zu/name", only_ptr);
+        if ((rc = tmpl_subst_json(&only_flow, t, only, vars, &ptr)))
+            goto out;
     }
     json_array_foreach(samples, i, s) {
         json_t *spec = NULL, *input = NULL, *v;
@@ -1224,7 +1231,9 @@ tmpl_samples(json_t **out, const struct tmpl *t, const json_t *vars)
                                 "description",
                                 json_is_string(v) ? json_string_value(v)
                                                   : "",
-                                "flow", flow ? flow : only_flow, "input",
+                                "flow",
+                                flow ? flow : json_string_value(only_flow),
+                                "input",
                                 input));
         }
         json_decref(input);
@@ -1236,6 +1245,7 @@ tmpl_samples(json_t **out, const struct tmpl *t, const json_t *vars)
     list = NULL;
 out:
     json_decref(list);
+    json_decref(only_flow);
     buf_free(&ptr);
     return rc;
 }

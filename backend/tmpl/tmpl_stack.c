@@ -747,7 +747,7 @@ tmpl_deploy(json_t **out, int *created, struct tmpl_service *ts,
     const char *tname = NULL, *stack = NULL;
     struct tmpl *t = NULL;
     json_t *vars = NULL, *rendered = NULL, *samples = NULL, *owned = NULL;
-    json_t *row = NULL, *events = json_array();
+    json_t *row = NULL, *events = json_array(), *given = NULL;
     char *endpoint = NULL, *params_text = NULL;
     int64_t deploy = 1, now = engine_now(eng);
     int rc, staged = 0;
@@ -778,11 +778,34 @@ tmpl_deploy(json_t **out, int *created, struct tmpl_service *ts,
             goto out;
         }
         deploy = json_integer_value(json_object_get(row, "deploys")) + 1;
+        /* a redeploy keeps the values it had, but those given */
+        given = json_deep_copy(json_object_get(row, "params"));
+    }
+    if (given == NULL)
+        given = json_object();
+    if (json_is_object(json_object_get(req, "params")))
+        json_object_update(given, json_object_get(req, "params"));
+    else if (json_object_get(req, "params") &&
+             !json_is_null(json_object_get(req, "params"))) {
+        rc = err_set(ENG_EINVAL, "params must be an object of parameter "
+                     "names and values");
+        goto out;
+    }
+    if (row) { /* drop what the template no longer declares */
+        const json_t *decl = json_object_get(t->doc, "parameters");
+        const char *k;
+        json_t *v, *tmp;
+
+        json_object_foreach_safe(given, tmp, k, v)
+            if (!json_object_get(json_object_get(row, "params"), k) ||
+                (json_is_object(decl) && json_object_get(decl, k)))
+                continue;
+            else
+                json_object_del(given, k);
     }
     err_clear();
     endpoint = xasprintf("http://%s", eng->listen);
-    if ((rc = tmpl_vars(&vars, t, json_object_get(req, "params"), stack,
-                        endpoint)) ||
+    if ((rc = tmpl_vars(&vars, t, given, stack, endpoint)) ||
         (rc = tmpl_render(&rendered, t, vars)) ||
         (rc = tmpl_samples(&samples, t, vars)) ||
         (rc = tmpl_precheck(ts, t, stack, rendered, vars)) ||
@@ -802,15 +825,15 @@ tmpl_deploy(json_t **out, int *created, struct tmpl_service *ts,
             "?4, 'ready', NULL, ?5, ?6, ?6) ON CONFLICT(name) DO UPDATE SET "
             "params = ?4, source = ?3, status = 'ready', error = NULL, "
             "deploys = ?5, updated_ms = ?6");
-        json_t *given = json_object(), *pv;
+        json_t *values = json_object(), *pv;
         const char *k;
 
         /* the parameters' values, without the built-in ones */
         json_object_foreach(vars, k, pv)
             if (strncmp(k, "flowdeck.", 9) != 0)
-                json_object_set(given, k, pv);
-        params_text = jsonx_dump(given);
-        json_decref(given);
+                json_object_set(values, k, pv);
+        params_text = jsonx_dump(values);
+        json_decref(values);
         sqlite3_bind_text(q, 1, stack, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, t->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, t->source, -1, SQLITE_STATIC);
@@ -860,6 +883,7 @@ out:
     json_decref(samples);
     json_decref(owned);
     json_decref(row);
+    json_decref(given);
     json_decref(events);
     free(endpoint);
     free(params_text);
