@@ -199,6 +199,11 @@ tmpl_repo_check_url(const char *url)
                        "url '%s': http:// is not supported (unencrypted); "
                        "use https://",
                        url);
+    if (strstr(url, "::")) /* a git remote helper, like ext:: */
+        return err_set(ENG_EINVAL,
+                       "url '%s': only https://, file:// and absolute local "
+                       "paths are supported",
+                       url);
     colon = strchr(url, ':');
     if (colon && !strstr(url, "://") && colon > url &&
         memchr(url, '/', (size_t)(colon - url)) == NULL)
@@ -207,7 +212,7 @@ tmpl_repo_check_url(const char *url)
                        "is not supported, use https://, file:// or a local "
                        "path",
                        url);
-    if (strstr(url, "://") || strstr(url, "::"))
+    if (strstr(url, "://"))
         return err_set(ENG_EINVAL,
                        "url '%s': only https://, file:// and absolute local "
                        "paths are supported",
