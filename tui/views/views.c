@@ -8,12 +8,17 @@
 #include "views/view_execs.h"
 #include "views/view_flow.h"
 #include "views/view_flows.h"
+#include "views/view_fn.h"
+#include "views/view_fns.h"
 #include "views/view_home.h"
+#include "views/view_invocation.h"
 #include "views/view_logs.h"
 #include "views/view_message.h"
 #include "views/view_queue.h"
 #include "views/view_queues.h"
 #include "views/view_tasks.h"
+#include "views/view_topic.h"
+#include "views/view_topics.h"
 
 #include <string.h>
 
@@ -27,6 +32,11 @@ static const struct view_ops *const views[] = {
     &view_queues_ops,
     &view_queue_ops,
     &view_message_ops,
+    &view_topics_ops,
+    &view_topic_ops,
+    &view_fns_ops,
+    &view_fn_ops,
+    &view_invocation_ops,
     &view_logs_ops,
     &view_clock_ops,
     NULL,

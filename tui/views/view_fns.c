@@ -1,0 +1,434 @@
+/*
+ * view_fns: keeps the last list the engine sent, the rows of it that
+ * pass the filter, and per function what the list does not say: its
+ * queue triggers (GET .../triggers) and its newest finished invocation
+ * (GET .../invocations?limit=1). Those are asked one function after the
+ * other in a round that starts when the list comes and the last round is
+ * over, so an answer belongs to the function the round is on. A failed
+ * refresh keeps the last list on screen.
+ */
+#include "views/view_fns.h"
+
+#include "app.h"
+#include "client/client.h"
+#include "common/err.h"
+#include "common/timefmt.h"
+#include "common/xalloc.h"
+#include "theme.h"
+#include "views/view_execs.h"
+#include "widgets/w_filter.h"
+#include "widgets/w_table.h"
+#include "widgets/w_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VIEW_FNS_ROUND 200 /* functions looked into per round */
+
+struct view_fns {
+    struct app *app;
+    json_t *items; /* the functions, or NULL before the first answer */
+    json_t *stats; /* {name: {"triggers": [...], "last": invocation}} */
+    char *error;   /* the last refresh's error, or NULL */
+    int inflight;
+    json_t *round; /* names the round looks into, or NULL: no round */
+    size_t round_i;
+    int round_step; /* 0: triggers, 1: the last invocation */
+    struct w_table table;
+    size_t *shown;
+    size_t nshown;
+    struct w_filter filter;
+    struct view_execs_clock clock;
+    char cell[400];
+};
+
+void
+view_fns_what(char *out, size_t n, const json_t *f)
+{
+    const char *url = json_string_value(json_object_get(f, "url"));
+    size_t len = 0, i;
+    json_t *a;
+
+    out[0] = '\0';
+    if (url) {
+        snprintf(out, n, "%s", url);
+        return;
+    }
+    json_array_foreach(json_object_get(f, "command"), i, a)
+    {
+        if (len >= n)
+            break;
+        len += (size_t)snprintf(out + len, n - len, "%s%s", i ? " " : "",
+                                json_string_value(a));
+    }
+}
+
+static const struct w_table_col view_fns_cols[] = {
+    {"NAME", 12, 0},
+    {"COMMAND OR URL", 20, 0},
+    {"TRIGGERS", 12, 0},
+    {"LAST INVOCATION", 0, 0},
+};
+
+static void
+view_fns_apply_filter(struct view_fns *v)
+{
+    size_t n = json_array_size(v->items);
+
+    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
+    v->nshown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_string_value(
+            json_object_get(json_array_get(v->items, i), "name"));
+
+        if (name && w_filter_match(&v->filter, name))
+            v->shown[v->nshown++] = i;
+    }
+    w_table_set_rows(&v->table, v->nshown);
+}
+
+static void
+view_fns_compile(struct view_fns *v)
+{
+    if (w_filter_compile(&v->filter) != 0)
+        app_flash(v->app, "not a regular expression: %s",
+                  v->filter.input.text);
+    view_fns_apply_filter(v);
+}
+
+/* ---- the round ---- */
+
+static void view_fns_on_detail(int rc, json_t *body, void *arg);
+
+static void
+view_fns_round_next(struct view_fns *v)
+{
+    char *esc, *path;
+
+    if (v->round_i >= json_array_size(v->round)) {
+        json_decref(v->round);
+        v->round = NULL;
+        return;
+    }
+    esc = client_escape(json_string_value(json_array_get(v->round,
+                                                         v->round_i)));
+    path = xasprintf(v->round_step == 0 ? "/v1/functions/%s/triggers"
+                                        : "/v1/functions/%s/invocations?"
+                                          "limit=1",
+                     esc);
+    app_request(v->app, "GET", path, NULL, view_fns_on_detail, v);
+    free(path);
+    free(esc);
+}
+
+static void
+view_fns_on_detail(int rc, json_t *body, void *arg)
+{
+    struct view_fns *v = arg;
+    const char *name = json_string_value(json_array_get(v->round, v->round_i));
+    json_t *items = json_object_get(body, "items");
+    json_t *s;
+
+    if (rc == 0 && name && json_is_array(items)) {
+        s = json_object_get(v->stats, name);
+        if (s == NULL) {
+            s = json_object();
+            json_object_set_new(v->stats, name, s);
+        }
+        if (v->round_step == 0)
+            json_object_set(s, "triggers", items);
+        else if (json_array_size(items))
+            json_object_set(s, "last", json_array_get(items, 0));
+        else
+            json_object_del(s, "last");
+    }
+    if (v->round_step == 0) {
+        v->round_step = 1;
+    } else {
+        v->round_step = 0;
+        v->round_i++;
+    }
+    view_fns_round_next(v);
+}
+
+static void
+view_fns_round_start(struct view_fns *v)
+{
+    size_t i;
+    json_t *f;
+
+    if (v->round)
+        return;
+    v->round = json_array();
+    json_array_foreach(v->items, i, f)
+    {
+        if (i >= VIEW_FNS_ROUND)
+            break;
+        json_array_append(v->round, json_object_get(f, "name"));
+    }
+    v->round_i = 0;
+    v->round_step = 0;
+    view_fns_round_next(v);
+}
+
+/* ---- the list ---- */
+
+static void
+view_fns_on_list(int rc, json_t *body, void *arg)
+{
+    struct view_fns *v = arg;
+    json_t *items = json_object_get(body, "items");
+
+    v->inflight = 0;
+    free(v->error);
+    v->error = NULL;
+    if (rc != 0 || !json_is_array(items)) {
+        v->error = xstrdup(rc ? err_last() : "no list of functions");
+        return;
+    }
+    json_decref(v->items);
+    v->items = json_incref(items);
+    view_fns_apply_filter(v);
+    view_fns_round_start(v);
+}
+
+static void
+view_fns_tick(void *state)
+{
+    struct view_fns *v = state;
+
+    if (v->inflight)
+        return;
+    v->inflight = 1;
+    app_request(v->app, "GET", "/v1/functions", NULL, view_fns_on_list, v);
+}
+
+static void
+view_fns_update(void *state, json_t *data)
+{
+    struct view_fns *v = state;
+
+    view_execs_clock_set(&v->clock, data);
+}
+
+static void *
+view_fns_create(struct app *app, const char *arg)
+{
+    struct view_fns *v = xcalloc(1, sizeof(*v));
+
+    v->app = app;
+    v->stats = json_object();
+    w_input_set(&v->filter.input, arg);
+    view_fns_compile(v);
+    return v;
+}
+
+static void
+view_fns_free(void *state)
+{
+    struct view_fns *v = state;
+
+    json_decref(v->items);
+    json_decref(v->stats);
+    json_decref(v->round);
+    free(v->error);
+    free(v->shown);
+    w_filter_free(&v->filter);
+    free(v);
+}
+
+/* ---- drawing ---- */
+
+/* "queue imgs", "queue imgs +1", "queue imgs (paused)" */
+static const char *
+view_fns_triggers(struct view_fns *v, const json_t *trig, attr_t *attr)
+{
+    const json_t *t = json_array_get(trig, 0);
+    const char *state = json_string_value(json_object_get(t, "state"));
+
+    if (!json_is_array(trig)) {
+        *attr = theme_attr(THEME_DIM);
+        return "-";
+    }
+    if (t == NULL) {
+        *attr = theme_attr(THEME_DIM);
+        return "none";
+    }
+    snprintf(v->cell, sizeof(v->cell), "queue %s%s%s",
+             json_string_value(json_object_get(t, "queue")),
+             state && strcmp(state, "enabled") != 0 ? " (paused)" : "",
+             json_array_size(trig) > 1 ? " +" : "");
+    return v->cell;
+}
+
+/* "✔ succeeded 95ms, 2m00s ago" */
+static const char *
+view_fns_last(struct view_fns *v, const json_t *inv, attr_t *attr)
+{
+    const char *status = json_string_value(json_object_get(inv, "status"));
+    char age[32];
+
+    if (inv == NULL) {
+        *attr = theme_attr(THEME_DIM);
+        return "never invoked";
+    }
+    *attr = view_execs_attr(status);
+    view_execs_age(age, sizeof(age), view_execs_clock_now(&v->clock),
+                   json_string_value(json_object_get(inv, "started")));
+    snprintf(v->cell, sizeof(v->cell), "%s %s %lldms, %s ago",
+             view_execs_glyph(status, app_utf8(v->app)), status,
+             (long long)json_integer_value(json_object_get(inv,
+                                                           "duration_ms")),
+             age);
+    return v->cell;
+}
+
+static const char *
+view_fns_cell(void *ctx, size_t row, size_t col, attr_t *attr)
+{
+    struct view_fns *v = ctx;
+    const json_t *f = json_array_get(v->items, v->shown[row]);
+    const char *name = json_string_value(json_object_get(f, "name"));
+    const json_t *s = json_object_get(v->stats, name ? name : "");
+
+    switch (col) {
+    case 0:
+        return name;
+    case 1:
+        view_fns_what(v->cell, sizeof(v->cell), f);
+        return v->cell;
+    case 2:
+        if (s == NULL) {
+            *attr = theme_attr(THEME_DIM);
+            return "-";
+        }
+        return view_fns_triggers(v, json_object_get(s, "triggers"), attr);
+    default:
+        if (s == NULL) {
+            *attr = theme_attr(THEME_DIM);
+            return "-";
+        }
+        return view_fns_last(v, json_object_get(s, "last"), attr);
+    }
+}
+
+static void
+view_fns_draw(void *state, WINDOW *win)
+{
+    struct view_fns *v = state;
+    char head[96];
+    int x, h = getmaxy(win);
+
+    werase(win);
+    x = w_text_put(win, 0, 1, ":fn", theme_attr(THEME_TITLE));
+    if (v->items) {
+        snprintf(head, sizeof(head), "%zu of %zu functions", v->nshown,
+                 json_array_size(v->items));
+        x = w_text_put(win, 0, x + 2, head, A_NORMAL);
+    }
+    if (w_filter_shown(&v->filter)) {
+        x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+    }
+    if (v->error)
+        w_text_put(win, h - 1, 1, v->error, theme_attr(THEME_DOWN));
+    if (v->items == NULL) {
+        if (v->error == NULL)
+            w_text_put(win, 2, 1, "loading...", theme_attr(THEME_DIM));
+        return;
+    }
+    w_table_draw(win, 1, h - (v->error ? 2 : 1), &v->table, view_fns_cols,
+                 sizeof(view_fns_cols) / sizeof(view_fns_cols[0]),
+                 view_fns_cell, NULL, v, app_utf8(v->app));
+    if (v->nshown == 0)
+        w_text_put(win, 3, 3,
+                   json_array_size(v->items)
+                       ? "no function matches the filter"
+                       : "no functions yet (flowdeck fn create NAME -- CMD)",
+                   theme_attr(THEME_DIM));
+}
+
+/* ---- keys ---- */
+
+static const char *
+view_fns_selected(const struct view_fns *v)
+{
+    if (v->nshown == 0)
+        return NULL;
+    return json_string_value(json_object_get(
+        json_array_get(v->items, v->shown[v->table.sel]), "name"));
+}
+
+static int
+view_fns_open(void *state)
+{
+    struct view_fns *v = state;
+    const char *name = view_fns_selected(v);
+
+    if (name)
+        app_open(v->app, "function", name);
+    return VIEW_REDRAW;
+}
+
+static int
+view_fns_filter(void *state)
+{
+    ((struct view_fns *)state)->filter.open = 1;
+    return VIEW_REDRAW;
+}
+
+static int
+view_fns_down(void *state)
+{
+    w_table_move(&((struct view_fns *)state)->table, 1);
+    return VIEW_REDRAW;
+}
+
+static int
+view_fns_up(void *state)
+{
+    w_table_move(&((struct view_fns *)state)->table, -1);
+    return VIEW_REDRAW;
+}
+
+static int
+view_fns_grab(void *state)
+{
+    return ((struct view_fns *)state)->filter.open;
+}
+
+static int
+view_fns_key(void *state, int ch)
+{
+    struct view_fns *v = state;
+
+    if (!v->filter.open)
+        return 0;
+    if (!w_filter_key(&v->filter, ch))
+        return VIEW_HANDLED;
+    view_fns_compile(v);
+    return VIEW_REDRAW;
+}
+
+static const struct keybind view_fns_keys[] = {
+    {'\r', "open", view_fns_open, 0},
+    {'/', "filter", view_fns_filter, 0},
+    {'j', "down", view_fns_down, 1},
+    {'k', "up", view_fns_up, 1},
+    {KEY_DOWN, "down", view_fns_down, 1},
+    {KEY_UP, "up", view_fns_up, 1},
+    {0, NULL, NULL, 0},
+};
+
+const struct view_ops view_fns_ops = {
+    .name = "fn",
+    .create = view_fns_create,
+    .free = view_fns_free,
+    .draw = view_fns_draw,
+    .key = view_fns_key,
+    .update = view_fns_update,
+    .tick = view_fns_tick,
+    .grab = view_fns_grab,
+    .keys = view_fns_keys,
+};

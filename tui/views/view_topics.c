@@ -1,0 +1,404 @@
+/*
+ * view_topics: keeps the last list the engine sent, the rows of it that
+ * pass the filter, and per topic what the list does not say: messages
+ * published (GET /v1/topics/{t}) and deliveries pending or failed
+ * (counted in the newest VIEW_TOPICS_DELIVERIES of GET .../deliveries).
+ * Those are asked one topic after the other in a round that starts when
+ * the list comes and the last round is over, so a request answers to the
+ * topic the round is on. A failed refresh keeps the last list on screen.
+ */
+#include "views/view_topics.h"
+
+#include "app.h"
+#include "client/client.h"
+#include "common/err.h"
+#include "common/xalloc.h"
+#include "theme.h"
+#include "widgets/w_filter.h"
+#include "widgets/w_table.h"
+#include "widgets/w_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VIEW_TOPICS_DELIVERIES 500 /* deliveries counted per topic */
+#define VIEW_TOPICS_ROUND 200      /* topics looked into per round */
+
+struct view_topics {
+    struct app *app;
+    json_t *items; /* the topics, or NULL before the first answer */
+    json_t *stats; /* {name: {"messages", "pending", "failed", "more"}} */
+    char *error;   /* the last refresh's error, or NULL */
+    int inflight;  /* the list is being asked for */
+    json_t *round; /* names the round looks into, or NULL: no round */
+    size_t round_i;
+    int round_step; /* 0: the topic, 1: its deliveries */
+    struct w_table table;
+    size_t *shown; /* indexes into items that pass the filter */
+    size_t nshown;
+    struct w_filter filter;
+    char cell[160];
+};
+
+static const struct w_table_col view_topics_cols[] = {
+    {"NAME", 24, 0},    {"SUBS", 5, 1},   {"PUBLISHED", 9, 1},
+    {"PENDING", 8, 1},  {"FAILED", 7, 1}, {"", 0, 0},
+};
+
+static void
+view_topics_apply_filter(struct view_topics *v)
+{
+    size_t n = json_array_size(v->items);
+
+    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
+    v->nshown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_string_value(
+            json_object_get(json_array_get(v->items, i), "name"));
+
+        if (name && w_filter_match(&v->filter, name))
+            v->shown[v->nshown++] = i;
+    }
+    w_table_set_rows(&v->table, v->nshown);
+}
+
+static void
+view_topics_compile(struct view_topics *v)
+{
+    if (w_filter_compile(&v->filter) != 0)
+        app_flash(v->app, "not a regular expression: %s",
+                  v->filter.input.text);
+    view_topics_apply_filter(v);
+}
+
+/* ---- the round ---- */
+
+static void view_topics_on_detail(int rc, json_t *body, void *arg);
+
+/* ask for the round's next thing, or end the round */
+static void
+view_topics_round_next(struct view_topics *v)
+{
+    const char *name;
+    char *esc, *path;
+
+    if (v->round_i >= json_array_size(v->round)) {
+        json_decref(v->round);
+        v->round = NULL;
+        return;
+    }
+    name = json_string_value(json_array_get(v->round, v->round_i));
+    esc = client_escape(name);
+    if (v->round_step == 0)
+        path = xasprintf("/v1/topics/%s", esc);
+    else
+        path = xasprintf("/v1/topics/%s/deliveries?limit=%d", esc,
+                         VIEW_TOPICS_DELIVERIES);
+    app_request(v->app, "GET", path, NULL, view_topics_on_detail, v);
+    free(path);
+    free(esc);
+}
+
+/* Returns: borrowed; the stats of `name`, made when missing */
+static json_t *
+view_topics_stat(struct view_topics *v, const char *name)
+{
+    json_t *s = json_object_get(v->stats, name);
+
+    if (s == NULL) {
+        s = json_object();
+        json_object_set_new(v->stats, name, s);
+    }
+    return s;
+}
+
+static void
+view_topics_on_detail(int rc, json_t *body, void *arg)
+{
+    struct view_topics *v = arg;
+    const char *name = json_string_value(json_array_get(v->round, v->round_i));
+    json_t *s, *d;
+    json_int_t pending = 0, failed = 0;
+    size_t i;
+
+    if (rc == 0 && name) {
+        s = view_topics_stat(v, name);
+        if (v->round_step == 0) {
+            json_object_set(s, "messages", json_object_get(body, "messages"));
+        } else {
+            json_array_foreach(json_object_get(body, "items"), i, d)
+            {
+                const char *st =
+                    json_string_value(json_object_get(d, "status"));
+
+                if (st && strcmp(st, "failed") == 0)
+                    failed++;
+                else if (st && (strcmp(st, "pending") == 0 ||
+                                strcmp(st, "retry_wait") == 0 ||
+                                strcmp(st, "sending") == 0))
+                    pending++;
+            }
+            json_object_set_new(s, "pending", json_integer(pending));
+            json_object_set_new(s, "failed", json_integer(failed));
+            json_object_set_new(
+                s, "more", json_boolean(json_object_get(body, "next") != NULL));
+        }
+    }
+    if (v->round_step == 0) {
+        v->round_step = 1;
+    } else {
+        v->round_step = 0;
+        v->round_i++;
+    }
+    view_topics_round_next(v);
+}
+
+static void
+view_topics_round_start(struct view_topics *v)
+{
+    size_t i;
+    json_t *t;
+
+    if (v->round)
+        return;
+    v->round = json_array();
+    json_array_foreach(v->items, i, t)
+    {
+        if (i >= VIEW_TOPICS_ROUND)
+            break;
+        json_array_append(v->round, json_object_get(t, "name"));
+    }
+    v->round_i = 0;
+    v->round_step = 0;
+    view_topics_round_next(v);
+}
+
+/* ---- the list ---- */
+
+static void
+view_topics_on_list(int rc, json_t *body, void *arg)
+{
+    struct view_topics *v = arg;
+    json_t *items = json_object_get(body, "items");
+
+    v->inflight = 0;
+    free(v->error);
+    v->error = NULL;
+    if (rc != 0 || !json_is_array(items)) {
+        v->error = xstrdup(rc ? err_last() : "no list of topics");
+        return;
+    }
+    json_decref(v->items);
+    v->items = json_incref(items);
+    view_topics_apply_filter(v);
+    view_topics_round_start(v);
+}
+
+static void
+view_topics_tick(void *state)
+{
+    struct view_topics *v = state;
+
+    if (v->inflight)
+        return;
+    v->inflight = 1;
+    app_request(v->app, "GET", "/v1/topics?limit=1000", NULL,
+                view_topics_on_list, v);
+}
+
+static void
+view_topics_update(void *state, json_t *data)
+{
+    (void)state;
+    (void)data;
+}
+
+static void *
+view_topics_create(struct app *app, const char *arg)
+{
+    struct view_topics *v = xcalloc(1, sizeof(*v));
+
+    v->app = app;
+    v->stats = json_object();
+    w_input_set(&v->filter.input, arg);
+    view_topics_compile(v);
+    return v;
+}
+
+static void
+view_topics_free(void *state)
+{
+    struct view_topics *v = state;
+
+    json_decref(v->items);
+    json_decref(v->stats);
+    json_decref(v->round);
+    free(v->error);
+    free(v->shown);
+    w_filter_free(&v->filter);
+    free(v);
+}
+
+/* ---- drawing ---- */
+
+static const char *
+view_topics_cell(void *ctx, size_t row, size_t col, attr_t *attr)
+{
+    struct view_topics *v = ctx;
+    const json_t *t = json_array_get(v->items, v->shown[row]);
+    const char *name = json_string_value(json_object_get(t, "name"));
+    const json_t *s = json_object_get(v->stats, name ? name : "");
+    const char *key = NULL;
+    const json_t *n;
+
+    switch (col) {
+    case 0:
+        return name;
+    case 1:
+        n = json_object_get(t, "subscriptions");
+        break;
+    case 2:
+        key = "messages";
+        break;
+    case 3:
+        key = "pending";
+        break;
+    case 4:
+        key = "failed";
+        break;
+    default:
+        return "";
+    }
+    if (key)
+        n = json_object_get(s, key);
+    if (!json_is_integer(n)) {
+        *attr = theme_attr(THEME_DIM);
+        return "-";
+    }
+    if (json_integer_value(n) == 0)
+        *attr = theme_attr(THEME_DIM);
+    else if (col == 4)
+        *attr = theme_attr(THEME_DOWN);
+    else if (col == 3)
+        *attr = theme_attr(THEME_KEY);
+    snprintf(v->cell, sizeof(v->cell), "%lld%s",
+             (long long)json_integer_value(n),
+             col >= 3 && json_is_true(json_object_get(s, "more")) ? "+" : "");
+    return v->cell;
+}
+
+static void
+view_topics_draw(void *state, WINDOW *win)
+{
+    struct view_topics *v = state;
+    char head[96];
+    int x, h = getmaxy(win);
+
+    werase(win);
+    x = w_text_put(win, 0, 1, ":topics", theme_attr(THEME_TITLE));
+    if (v->items) {
+        snprintf(head, sizeof(head), "%zu of %zu", v->nshown,
+                 json_array_size(v->items));
+        x = w_text_put(win, 0, x + 2, head, A_NORMAL);
+    }
+    if (w_filter_shown(&v->filter)) {
+        x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+    }
+    if (v->error)
+        w_text_put(win, h - 1, 1, v->error, theme_attr(THEME_DOWN));
+    if (v->items == NULL) {
+        if (v->error == NULL)
+            w_text_put(win, 2, 1, "loading...", theme_attr(THEME_DIM));
+        return;
+    }
+    w_table_draw(win, 1, h - (v->error ? 2 : 1), &v->table, view_topics_cols,
+                 sizeof(view_topics_cols) / sizeof(view_topics_cols[0]),
+                 view_topics_cell, NULL, v, app_utf8(v->app));
+    if (v->nshown == 0)
+        w_text_put(win, 3, 3,
+                   json_array_size(v->items) ? "no topic matches the filter"
+                                             : "no topics yet",
+                   theme_attr(THEME_DIM));
+}
+
+/* ---- keys ---- */
+
+static int
+view_topics_open(void *state)
+{
+    struct view_topics *v = state;
+    const char *name;
+
+    if (v->nshown == 0)
+        return VIEW_HANDLED;
+    name = json_string_value(json_object_get(
+        json_array_get(v->items, v->shown[v->table.sel]), "name"));
+    if (name)
+        app_open(v->app, "topic", name);
+    return VIEW_REDRAW;
+}
+
+static int
+view_topics_filter(void *state)
+{
+    ((struct view_topics *)state)->filter.open = 1;
+    return VIEW_REDRAW;
+}
+
+static int
+view_topics_down(void *state)
+{
+    w_table_move(&((struct view_topics *)state)->table, 1);
+    return VIEW_REDRAW;
+}
+
+static int
+view_topics_up(void *state)
+{
+    w_table_move(&((struct view_topics *)state)->table, -1);
+    return VIEW_REDRAW;
+}
+
+static int
+view_topics_grab(void *state)
+{
+    return ((struct view_topics *)state)->filter.open;
+}
+
+/* keys while the '/' line is open: the filter applies as it is typed */
+static int
+view_topics_key(void *state, int ch)
+{
+    struct view_topics *v = state;
+
+    if (!v->filter.open)
+        return 0;
+    if (!w_filter_key(&v->filter, ch))
+        return VIEW_HANDLED;
+    view_topics_compile(v);
+    return VIEW_REDRAW;
+}
+
+static const struct keybind view_topics_keys[] = {
+    {'\r', "open", view_topics_open, 0},
+    {'/', "filter", view_topics_filter, 0},
+    {'j', "down", view_topics_down, 1},
+    {'k', "up", view_topics_up, 1},
+    {KEY_DOWN, "down", view_topics_down, 1},
+    {KEY_UP, "up", view_topics_up, 1},
+    {0, NULL, NULL, 0},
+};
+
+const struct view_ops view_topics_ops = {
+    .name = "topics",
+    .create = view_topics_create,
+    .free = view_topics_free,
+    .draw = view_topics_draw,
+    .key = view_topics_key,
+    .update = view_topics_update,
+    .tick = view_topics_tick,
+    .grab = view_topics_grab,
+    .keys = view_topics_keys,
+};
