@@ -27,8 +27,8 @@
 
 struct view_fn {
     struct app *app;
-    char *name; /* the function */
-    char *path; /* "/v1/functions/<name, escaped>" */
+    char *name;       /* the function */
+    char *path;       /* "/v1/functions/<name, escaped>" */
     json_t *fn;       /* the function, or NULL */
     json_t *triggers; /* its triggers' items, or NULL */
     json_t *invs;     /* the invocations shown, or NULL before the first */
@@ -72,8 +72,7 @@ static void
 view_fn_compile(struct view_fn *v)
 {
     if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s",
-                  v->filter.input.text);
+        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
     view_fn_apply_filter(v);
 }
 
@@ -147,8 +146,8 @@ view_fn_refresh(struct view_fn *v)
     }
     if (!v->invs_busy) {
         v->invs_busy = 1;
-        path = xasprintf("%s/invocations?limit=%d", v->path,
-                         VIEW_FN_INVOCATIONS);
+        path =
+            xasprintf("%s/invocations?limit=%d", v->path, VIEW_FN_INVOCATIONS);
         app_request(v->app, "GET", path, NULL, view_fn_on_invs, v);
         free(path);
     }
@@ -298,8 +297,8 @@ view_fn_key(void *state, int ch)
 /* ---- drawing ---- */
 
 static const struct w_table_col view_fn_cols[] = {
-    {"", 1, 0},           {"STARTED", 8, 0},  {"ID", 10, 0},
-    {"TRIGGER", 12, 0},   {"DURATION", 8, 1}, {"STATUS", 0, 0},
+    {"", 1, 0},         {"STARTED", 8, 0},  {"ID", 10, 0},
+    {"TRIGGER", 12, 0}, {"DURATION", 8, 1}, {"STATUS", 0, 0},
 };
 
 static const char *
@@ -324,9 +323,9 @@ view_fn_cell(void *ctx, size_t row, size_t col, attr_t *attr)
     case 3:
         return view_fn_str(inv, "trigger");
     case 4:
-        snprintf(v->cell, sizeof(v->cell), "%lldms",
-                 (long long)json_integer_value(
-                     json_object_get(inv, "duration_ms")));
+        snprintf(
+            v->cell, sizeof(v->cell), "%lldms",
+            (long long)json_integer_value(json_object_get(inv, "duration_ms")));
         return v->cell;
     default:
         *attr = view_execs_attr(status);
@@ -368,15 +367,15 @@ view_fn_draw_header(struct view_fn *v, WINDOW *win)
         len += (size_t)snprintf(
             trig + len, sizeof(trig) - len, "%squeue %s%s", i ? ", " : "",
             view_fn_str(t, "queue"),
-            view_fn_str(t, "state") && strcmp(view_fn_str(t, "state"),
-                                              "enabled") != 0
+            view_fn_str(t, "state") &&
+                    strcmp(view_fn_str(t, "state"), "enabled") != 0
                 ? " (paused)"
                 : "");
     }
-    snprintf(text, sizeof(text), "%s%stimeout %llds%sat most %lld at once%s"
-                                 "triggers: %s",
-             view_fn_str(v->fn, "kind") ? view_fn_str(v->fn, "kind") : "",
-             dot,
+    snprintf(text, sizeof(text),
+             "%s%stimeout %llds%sat most %lld at once%s"
+             "triggers: %s",
+             view_fn_str(v->fn, "kind") ? view_fn_str(v->fn, "kind") : "", dot,
              (long long)json_integer_value(
                  json_object_get(v->fn, "timeout_seconds")),
              dot,
@@ -457,14 +456,10 @@ view_fn_free(void *state)
 }
 
 static const struct keybind view_fn_keys[] = {
-    {'\r', "log", view_fn_open, 0},
-    {'i', "invoke", view_fn_invoke, 0},
-    {'/', "filter", view_fn_filter, 0},
-    {'j', "down", view_fn_down, 1},
-    {'k', "up", view_fn_up, 1},
-    {KEY_DOWN, "down", view_fn_down, 1},
-    {KEY_UP, "up", view_fn_up, 1},
-    {0, NULL, NULL, 0},
+    {'\r', "log", view_fn_open, 0},     {'i', "invoke", view_fn_invoke, 0},
+    {'/', "filter", view_fn_filter, 0}, {'j', "down", view_fn_down, 1},
+    {'k', "up", view_fn_up, 1},         {KEY_DOWN, "down", view_fn_down, 1},
+    {KEY_UP, "up", view_fn_up, 1},      {0, NULL, NULL, 0},
 };
 
 const struct view_ops view_fn_ops = {

@@ -92,8 +92,7 @@ static void
 view_fns_compile(struct view_fns *v)
 {
     if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s",
-                  v->filter.input.text);
+        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
     view_fns_apply_filter(v);
 }
 
@@ -111,8 +110,8 @@ view_fns_round_next(struct view_fns *v)
         v->round = NULL;
         return;
     }
-    esc = client_escape(json_string_value(json_array_get(v->round,
-                                                         v->round_i)));
+    esc =
+        client_escape(json_string_value(json_array_get(v->round, v->round_i)));
     path = xasprintf(v->round_step == 0 ? "/v1/functions/%s/triggers"
                                         : "/v1/functions/%s/invocations?"
                                           "limit=1",
@@ -278,8 +277,7 @@ view_fns_last(struct view_fns *v, const json_t *inv, attr_t *attr)
                    json_string_value(json_object_get(inv, "started")));
     snprintf(v->cell, sizeof(v->cell), "%s %s %lldms, %s ago",
              view_execs_glyph(status, app_utf8(v->app)), status,
-             (long long)json_integer_value(json_object_get(inv,
-                                                           "duration_ms")),
+             (long long)json_integer_value(json_object_get(inv, "duration_ms")),
              age);
     return v->cell;
 }

@@ -74,8 +74,8 @@ view_invocation_json(struct view_invocation *v, const char *heading,
     if (val == NULL)
         return;
     w_pager_add(&v->pager, 1, theme_attr(THEME_HEADING), heading);
-    text = json_dumps(val, JSON_ENCODE_ANY | JSON_INDENT(2) |
-                               JSON_PRESERVE_ORDER);
+    text =
+        json_dumps(val, JSON_ENCODE_ANY | JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     w_pager_add(&v->pager, 3, A_NORMAL, text ? text : "?");
     free(text);
 }

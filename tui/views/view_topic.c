@@ -49,8 +49,8 @@ static const char *const view_topic_statuses[] = {
 
 struct view_topic {
     struct app *app;
-    char *name; /* the topic */
-    char *path; /* "/v1/topics/<name, escaped>" */
+    char *name;    /* the topic */
+    char *path;    /* "/v1/topics/<name, escaped>" */
     json_t *topic; /* its attributes, subscriptions and count, or NULL */
     json_t *dels;  /* the deliveries shown, or NULL before the first */
     int dels_more; /* there are older ones */
@@ -71,11 +71,11 @@ struct view_topic {
     json_t *published;   /* {message id: what was published} */
     json_t *pending_msg; /* the publish in flight, or NULL */
 
-    int box;           /* the box is open */
+    int box; /* the box is open */
     char *box_title;
     struct w_pager pager;
-    int box_h;         /* lines of the pager, as last drawn */
-    json_t *box_del;   /* the delivery the box shows, or NULL: explain */
+    int box_h;           /* lines of the pager, as last drawn */
+    json_t *box_del;     /* the delivery the box shows, or NULL: explain */
     json_t *box_journal; /* its journal, or NULL */
 
     struct view_execs_clock clock;
@@ -104,8 +104,7 @@ view_topic_sel_sub(const struct view_topic *v)
 static const json_t *
 view_topic_sel_del(const struct view_topic *v)
 {
-    return v->nshown ? json_array_get(v->dels, v->shown[v->dels_t.sel])
-                     : NULL;
+    return v->nshown ? json_array_get(v->dels, v->shown[v->dels_t.sel]) : NULL;
 }
 
 /* "000000000000002A-EB78..." as "2A-EB78...", as the queue screen */
@@ -145,8 +144,7 @@ static void
 view_topic_compile(struct view_topic *v)
 {
     if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s",
-                  v->filter.input.text);
+        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
     view_topic_apply_filter(v);
 }
 
@@ -287,11 +285,10 @@ view_topic_explain_sub(struct view_topic *v, const json_t *ex)
     size_t i;
 
     match = json_is_true(json_object_get(ex, "match"));
-    line = xasprintf("%s %s  %s  %s",
-                     view_execs_glyph(match ? "succeeded" : "failed", utf8),
-                     view_topic_str(ex, "subscription"),
-                     view_topic_str(ex, "endpoint"),
-                     match ? "takes it" : "does not take it");
+    line = xasprintf(
+        "%s %s  %s  %s", view_execs_glyph(match ? "succeeded" : "failed", utf8),
+        view_topic_str(ex, "subscription"), view_topic_str(ex, "endpoint"),
+        match ? "takes it" : "does not take it");
     w_pager_add(&v->pager, 1, theme_attr(match ? THEME_UP : THEME_DOWN), line);
     free(line);
     if (view_topic_str(ex, "why"))
@@ -310,13 +307,12 @@ view_topic_explain_sub(struct view_topic *v, const json_t *ex)
     }
     if (pol == NULL)
         return;
-    line = xasprintf(
-        "%s policy on %s",
-        view_execs_glyph(json_is_true(json_object_get(pol, "pass"))
-                             ? "succeeded"
-                             : "failed",
-                         utf8),
-        view_topic_str(pol, "scope"));
+    line = xasprintf("%s policy on %s",
+                     view_execs_glyph(json_is_true(json_object_get(pol, "pass"))
+                                          ? "succeeded"
+                                          : "failed",
+                                      utf8),
+                     view_topic_str(pol, "scope"));
     w_pager_add(&v->pager, 3, A_NORMAL, line);
     free(line);
     json_array_foreach(json_object_get(pol, "clauses"), i, cl)
@@ -367,16 +363,18 @@ view_topic_build_delivery(struct view_topic *v)
 {
     static const struct {
         const char *label, *key;
-    } now[] = {
-        {"status", "status"},
-        {"attempts", "attempts"},
-        {"next attempt", "next_attempt"},
-        {"message", "message_id"},
-    }, about[] = {
-        {"endpoint", "endpoint"}, {"kind", "kind"},
-        {"format", "format"},     {"strategy", "strategy"},
-        {"created", "created"},   {"updated", "updated"},
-    };
+    } now[] =
+        {
+            {"status", "status"},
+            {"attempts", "attempts"},
+            {"next attempt", "next_attempt"},
+            {"message", "message_id"},
+        },
+      about[] = {
+          {"endpoint", "endpoint"}, {"kind", "kind"},
+          {"format", "format"},     {"strategy", "strategy"},
+          {"created", "created"},   {"updated", "updated"},
+      };
     const json_t *d = v->box_del, *last = json_object_get(d, "last");
     const char *key;
     json_t *val;
@@ -395,10 +393,9 @@ view_topic_build_delivery(struct view_topic *v)
         if (strcmp(key, "topic") == 0 || strcmp(key, "subscription") == 0 ||
             strcmp(key, "endpoint") == 0)
             continue;
-        view_topic_line(v, 3, strcmp(key, "error") == 0
-                                  ? theme_attr(THEME_DOWN)
-                                  : A_NORMAL,
-                        key, val);
+        view_topic_line(
+            v, 3, strcmp(key, "error") == 0 ? theme_attr(THEME_DOWN) : A_NORMAL,
+            key, val);
     }
     w_pager_add(&v->pager, 1, theme_attr(THEME_HEADING), "JOURNAL");
     if (v->box_journal == NULL)
@@ -540,10 +537,11 @@ view_topic_open(void *state)
 
 /* ---- keys: actions ---- */
 
-static const char *const view_topic_labels[VIEW_TOPIC_FIELDS] = {
-    "body", "tag", "attributes"};
+static const char *const view_topic_labels[VIEW_TOPIC_FIELDS] = {"body", "tag",
+                                                                 "attributes"};
 
-#define VIEW_TOPIC_HINT "attributes: JSON, {\"kind\": \"paid\", \"amount\": 250}"
+#define VIEW_TOPIC_HINT                                                        \
+    "attributes: JSON, {\"kind\": \"paid\", \"amount\": 250}"
 
 static int
 view_topic_publish(void *state)
@@ -665,8 +663,8 @@ view_topic_submit(struct view_topic *v)
         if (!json_is_object(a)) {
             v->form.field = VIEW_TOPIC_ATTRS;
             if (a == NULL)
-                w_form_refuse(&v->form, "attributes: %s (column %d)",
-                              jerr.text, jerr.column);
+                w_form_refuse(&v->form, "attributes: %s (column %d)", jerr.text,
+                              jerr.column);
             else
                 w_form_refuse(&v->form, "attributes must be a JSON object");
             json_decref(a);
@@ -793,9 +791,9 @@ view_topic_sub_cell(void *ctx, size_t row, size_t col, attr_t *attr)
     if (tag)
         len = (size_t)snprintf(v->cell, sizeof(v->cell), "tag %s", tag);
     if (pol && len < sizeof(v->cell)) {
-        text = json_is_string(pol) ? xstrdup(json_string_value(pol))
-                                   : json_dumps(pol, JSON_COMPACT |
-                                                         JSON_PRESERVE_ORDER);
+        text = json_is_string(pol)
+                   ? xstrdup(json_string_value(pol))
+                   : json_dumps(pol, JSON_COMPACT | JSON_PRESERVE_ORDER);
         snprintf(v->cell + len, sizeof(v->cell) - len, "%spolicy%s %s",
                  len ? "; " : "",
                  scope && strcmp(scope, "MessageBody") == 0 ? " on body" : "",
@@ -810,8 +808,12 @@ view_topic_sub_cell(void *ctx, size_t row, size_t col, attr_t *attr)
 }
 
 static const struct w_table_col view_topic_del_cols[] = {
-    {"", 1, 0},          {"ID", 5, 1},  {"SUBSCRIPTION", 12, 0},
-    {"STATUS", 10, 0},   {"TRY", 3, 1}, {"NEXT RETRY", 10, 0},
+    {"", 1, 0},
+    {"ID", 5, 1},
+    {"SUBSCRIPTION", 12, 0},
+    {"STATUS", 10, 0},
+    {"TRY", 3, 1},
+    {"NEXT RETRY", 10, 0},
     {"LAST ATTEMPT", 0, 0},
 };
 
@@ -854,13 +856,13 @@ view_topic_last(char *out, size_t n, const json_t *d, attr_t *attr)
         snprintf(out, n, "queue %s, message %s", view_topic_str(last, "queue"),
                  view_topic_short_id(view_topic_str(last, "message_id")));
     } else if (json_is_integer(st)) {
-        snprintf(out, n, "HTTP %lld in %lldms",
-                 (long long)json_integer_value(st),
-                 (long long)json_integer_value(
-                     json_object_get(last, "latency_ms")));
+        snprintf(
+            out, n, "HTTP %lld in %lldms", (long long)json_integer_value(st),
+            (long long)json_integer_value(json_object_get(last, "latency_ms")));
     } else {
-        snprintf(out, n, "in %lldms", (long long)json_integer_value(
-                                          json_object_get(last, "latency_ms")));
+        snprintf(
+            out, n, "in %lldms",
+            (long long)json_integer_value(json_object_get(last, "latency_ms")));
     }
 }
 
@@ -918,10 +920,10 @@ view_topic_draw_header(struct view_topic *v, WINDOW *win)
     x = w_text_put(win, 0, x + 1, v->name, theme_attr(THEME_TITLE));
     if (v->topic == NULL)
         return;
-    snprintf(text, sizeof(text), "%zu subscriptions%s%lld published",
-             json_array_size(view_topic_subs(v)), dot,
-             (long long)json_integer_value(
-                 json_object_get(v->topic, "messages")));
+    snprintf(
+        text, sizeof(text), "%zu subscriptions%s%lld published",
+        json_array_size(view_topic_subs(v)), dot,
+        (long long)json_integer_value(json_object_get(v->topic, "messages")));
     w_text_put(win, 0, x + 3, text, A_NORMAL);
 }
 

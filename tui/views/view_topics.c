@@ -42,8 +42,8 @@ struct view_topics {
 };
 
 static const struct w_table_col view_topics_cols[] = {
-    {"NAME", 24, 0},    {"SUBS", 5, 1},   {"PUBLISHED", 9, 1},
-    {"PENDING", 8, 1},  {"FAILED", 7, 1}, {"", 0, 0},
+    {"NAME", 24, 0},   {"SUBS", 5, 1},   {"PUBLISHED", 9, 1},
+    {"PENDING", 8, 1}, {"FAILED", 7, 1}, {"", 0, 0},
 };
 
 static void
@@ -67,8 +67,7 @@ static void
 view_topics_compile(struct view_topics *v)
 {
     if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s",
-                  v->filter.input.text);
+        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
     view_topics_apply_filter(v);
 }
 
