@@ -14,7 +14,8 @@ cid, expected = inp["correlationId"], int(inp.get("expected") or 1)
 
 headers = {}
 if os.environ.get("FLOWDECK_AUTH_TOKEN"):
-    headers["Authorization"] = "Bearer " + os.environ["FLOWDECK_AUTH_TOKEN"]
+    headers["Authorization"] = "Bearer " + \
+        os.environ["FLOWDECK_AUTH_TOKEN"]
 results, cursor = [], None
 while True:
     url = "%s/v1/queues/%s/messages?state=all&limit=1000" % (

@@ -21,7 +21,8 @@ import uuid
 def api(method, path, body=None):
     headers = {"Content-Type": "application/json"}
     if os.environ.get("FLOWDECK_AUTH_TOKEN"):
-        headers["Authorization"] = "Bearer " + os.environ["FLOWDECK_AUTH_TOKEN"]
+        headers["Authorization"] = "Bearer " + \
+            os.environ["FLOWDECK_AUTH_TOKEN"]
     req = urllib.request.Request(os.environ["FLOWDECK_ENDPOINT"] + path,
                                  method=method, headers=headers,
                                  data=None if body is None else
@@ -59,12 +60,14 @@ for name, key, size in (("ObjectCreated:PutObject",
 
 # 2. monitoring: an alert into the alarm queue
 alert = {"product": "monitoring", "alertName": inp.get("alarm", "cpu-high"),
-         "severity": inp.get("severity", "warning"), "metric": "cpu_utilization",
+         "severity": inp.get("severity", "warning"),
+         "metric": "cpu_utilization",
          "value": 93.5, "threshold": 80, "instanceId": "i-web-01",
          "time": now(), "correlationId": cid}
 r = api("POST", "/v1/queues/alarm-events/messages", {
     "body": json.dumps(alert),
-    "attributes": {"severity": {"type": "String", "value": alert["severity"]}}})
+    "attributes": {"severity": {"type": "String",
+                                "value": alert["severity"]}}})
 emitted.append({"to": "queue:alarm-events", "event": alert["alertName"],
                 "id": r["id"]})
 

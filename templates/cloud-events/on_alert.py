@@ -14,7 +14,8 @@ import urllib.request
 def send_result(result):
     headers = {"Content-Type": "application/json"}
     if os.environ.get("FLOWDECK_AUTH_TOKEN"):
-        headers["Authorization"] = "Bearer " + os.environ["FLOWDECK_AUTH_TOKEN"]
+        headers["Authorization"] = "Bearer " + \
+            os.environ["FLOWDECK_AUTH_TOKEN"]
     req = urllib.request.Request(
         "%s/v1/queues/%s/messages" % (os.environ["FLOWDECK_ENDPOINT"],
                                       os.environ["RESULTS_QUEUE"]),

@@ -14,7 +14,8 @@ notification = json.load(sys.stdin)
 order = json.loads(notification["Message"])
 headers = {"Content-Type": "application/json"}
 if os.environ.get("FLOWDECK_AUTH_TOKEN"):
-    headers["Authorization"] = "Bearer " + os.environ["FLOWDECK_AUTH_TOKEN"]
+    headers["Authorization"] = "Bearer " + \
+        os.environ["FLOWDECK_AUTH_TOKEN"]
 req = urllib.request.Request(
     os.environ["FLOWDECK_ENDPOINT"] + "/v1/queues/order-events.fifo/messages",
     method="POST", headers=headers, data=json.dumps({

@@ -21,7 +21,8 @@ ENDPOINT = os.environ["FLOWDECK_ENDPOINT"]
 def call(method, path, body):
     headers = {"Content-Type": "application/json"}
     if os.environ.get("FLOWDECK_AUTH_TOKEN"):
-        headers["Authorization"] = "Bearer " + os.environ["FLOWDECK_AUTH_TOKEN"]
+        headers["Authorization"] = "Bearer " + \
+            os.environ["FLOWDECK_AUTH_TOKEN"]
     req = urllib.request.Request(ENDPOINT + path, method=method,
                                  data=json.dumps(body).encode(),
                                  headers=headers)
@@ -49,7 +50,8 @@ def handle(job):
         elif outcome == "fatal":
             call("POST", "/v1/tasks/%s/fail" % token, {
                 "error": "Job.Invalid",
-                "cause": "job %s cannot be done: bad input" % job.get("jobId")})
+                "cause": "job %s cannot be done: bad input"
+                         % job.get("jobId")})
         else:
             call("POST", "/v1/tasks/%s/fail" % token, {
                 "error": "Job.Retryable",
@@ -59,7 +61,8 @@ def handle(job):
         # is stale, drop it rather than retrying it for ever.
         if e.code not in (404, 409):
             raise
-        sys.stderr.write("task not waiting any more (%s), job dropped\n" % e.code)
+        sys.stderr.write("task not waiting any more (%s), job dropped\n"
+                         % e.code)
     return outcome
 
 

@@ -12,7 +12,8 @@ import os
 import sys
 import urllib.request
 
-event = json.load(sys.stdin)          # {"method", "path", "headers", "body", ...}
+# {"method", "path", "query", "headers", "body", "isBase64Encoded"}
+event = json.load(sys.stdin)
 notification = json.loads(event["body"])
 message = json.loads(notification["Message"])
 token = message["taskToken"]
@@ -22,7 +23,8 @@ sys.stderr.write("origin message body: %s\n" % message.get("messageBody"))
 
 headers = {"Content-Type": "application/json"}
 if os.environ.get("FLOWDECK_AUTH_TOKEN"):
-    headers["Authorization"] = "Bearer " + os.environ["FLOWDECK_AUTH_TOKEN"]
+    headers["Authorization"] = "Bearer " + \
+        os.environ["FLOWDECK_AUTH_TOKEN"]
 req = urllib.request.Request(
     "%s/v1/tasks/%s/succeed" % (os.environ["FLOWDECK_ENDPOINT"], token),
     data=json.dumps({"output": {"status": "success"}}).encode(),
