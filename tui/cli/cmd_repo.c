@@ -287,7 +287,7 @@ cmd_repo_update_one(struct cli *cli, const char *name, char **before)
 static int
 cmd_repo_update(struct cli *cli)
 {
-    json_t *names = json_array(), *list = NULL, *v;
+    json_t *names = json_array(), *busy = json_object(), *list = NULL, *v;
     char **before;
     size_t i, n;
     int rc = CLI_EXIT_OK, one;
@@ -300,8 +300,13 @@ cmd_repo_update(struct cli *cli)
             json_decref(names);
             return rc;
         }
-        json_array_foreach(json_object_get(list, "items"), i, v)
+        /* one already being cloned or fetched is waited for, not asked
+         * again (that would be refused) */
+        json_array_foreach(json_object_get(list, "items"), i, v) {
             json_array_append_new(names, json_string(cli_str(v, "name")));
+            if (cmd_repo_busy(v))
+                json_object_set(busy, cli_str(v, "name"), v);
+        }
         json_decref(list);
         if (json_array_size(names) == 0 && !cli->json)
             printf("no template repositories\n");
@@ -310,6 +315,13 @@ cmd_repo_update(struct cli *cli)
     before = xcalloc(n ? n : 1, sizeof(*before));
     /* start them all, then wait: the fetches run side by side */
     json_array_foreach(names, i, v) {
+        const json_t *b = json_object_get(busy, json_string_value(v));
+
+        if (b) {
+            if (strcmp(cli_str(b, "status"), "cloning") != 0)
+                before[i] = xstrdup(cli_str(b, "commit"));
+            continue;
+        }
         one = cmd_repo_update_one(cli, json_string_value(v), &before[i]);
         if (one)
             rc = one;
@@ -331,6 +343,7 @@ cmd_repo_update(struct cli *cli)
         free(before[i]);
     free(before);
     json_decref(names);
+    json_decref(busy);
     return rc;
 }
 
