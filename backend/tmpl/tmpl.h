@@ -47,13 +47,15 @@ int tmpl_list(json_t **out, struct tmpl_service *ts);
 /*
  * One template: "name", "description", "source", "path", "parameters"
  * [{"name", "description", "default", "pattern"?, "allowed"?}],
- * "resources" (as written), "samples" [{"name", "description", "flow",
- * "input"}] with the defaults substituted, "readme" (text or null).
+ * "resources" in the order a deploy makes them and "samples" [{"name",
+ * "description", "flow", "input"}], both with the defaults substituted
+ * (`endpoint` for ${flowdeck.endpoint}), "readme" (text or null).
  * `name` is a template name or "repo:REPO/NAME".
  * Returns: 0; ENG_ENOTFOUND (TemplateNotFound); ENG_EINVAL (it does not
  * load: the message names file, line and column).
  */
-int tmpl_show(json_t **out, struct tmpl_service *ts, const char *name);
+int tmpl_show(json_t **out, struct tmpl_service *ts, const char *name,
+              const char *endpoint);
 
 /* ---- stacks ---- */
 

@@ -1253,24 +1253,30 @@ out:
 /* ---- show ---- */
 
 int
-tmpl_show(json_t **out, struct tmpl_service *ts, const char *name)
+tmpl_show(json_t **out, struct tmpl_service *ts, const char *name,
+          const char *endpoint)
 {
     struct tmpl *t;
     json_t *vars = NULL, *samples = NULL, *params = json_array(), *p;
+    json_t *rendered = NULL, *resources = json_array(), *r;
     const json_t *decl;
     char *readme = NULL, *path;
     const char *k;
-    size_t len;
+    size_t len, i;
     int rc;
 
     *out = NULL;
     if ((rc = tmpl_find(&t, ts, name))) {
         json_decref(params);
+        json_decref(resources);
         return rc;
     }
-    if ((rc = tmpl_vars(&vars, t, NULL, t->name, "http://127.0.0.1")) ||
+    if ((rc = tmpl_vars(&vars, t, NULL, t->name, endpoint)) ||
+        (rc = tmpl_render(&rendered, t, vars)) ||
         (rc = tmpl_samples(&samples, t, vars)))
         goto out;
+    json_array_foreach(rendered, i, r)
+        json_array_append(resources, json_object_get(r, "spec"));
     decl = json_object_get(t->doc, "parameters");
     if (json_is_object(decl)) {
         json_object_foreach((json_t *)decl, k, p) {
@@ -1303,11 +1309,12 @@ tmpl_show(json_t **out, struct tmpl_service *ts, const char *name)
                                json_object_get(t->doc, "description"))
                          : "",
                      "source", t->source, "path", t->dir, "parameters",
-                     params, "resources",
-                     json_object_get(t->doc, "resources"), "samples",
-                     samples, "readme", readme);
+                     params, "resources", resources, "samples", samples,
+                     "readme", readme);
 out:
     free(readme);
+    json_decref(rendered);
+    json_decref(resources);
     json_decref(params);
     json_decref(vars);
     json_decref(samples);

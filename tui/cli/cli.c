@@ -20,6 +20,8 @@
 #include "cli/cmd_queues.h"
 #include "cli/cmd_tasks.h"
 #include "cli/cmd_timers.h"
+#include "cli/cmd_repo.h"
+#include "cli/cmd_templates.h"
 #include "cli/cmd_topics.h"
 #include "cli/cmd_up.h"
 #include "client/client.h"
@@ -164,6 +166,24 @@ static const struct cli_cmd cli_cmds[] = {
      "lists them, invocation shows one with its result and log. A trigger\n"
      "polls a queue and invokes the function with batches of messages.",
      cmd_fn_opts, 0, -1},
+    {"templates", cmd_templates_run, "deploy application templates, run "
+     "their samples",
+     "[list]\nshow NAME\n"
+     "deploy NAME [--param K=V ...] [--stack S]\n"
+     "demo NAME [--input SAMPLE] [--param K=V ...] [--stack S] "
+     "[--timeout S]\n" CMD_REPO_USAGE,
+     "A template is a folder: template.yaml with parameters, resources\n"
+     "(queues, topics, subscriptions, functions, triggers, flows) and\n"
+     "samples (docs/templates.md). deploy checks it all, then makes every\n"
+     "resource as one stack, or nothing; deploying again applies changes.\n"
+     "demo deploys when needed, starts a sample and follows it to the end.\n"
+     "repo adds git repositories of templates to the catalog.",
+     cmd_templates_opts, 0, -1},
+    {"stacks", cmd_stacks_run, "list and delete deployed stacks",
+     "[list]\nshow S\nevents S\ndelete S",
+     "A stack is what one deploy of a template made; delete removes it\n"
+     "and nothing else.",
+     cmd_stacks_opts, 0, -1},
     {"help", cmd_help_run, "show help for flowdeck or a command", "[COMMAND]",
      NULL, NULL, 0, 1},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0},
@@ -603,10 +623,19 @@ cli_parse_opt(struct cli *cli, const char **gv, int argc, char **argv, int *i)
     }
     if (inline_val == NULL)
         inline_val = "";
-    if (o >= cli_global_opts && o < cli_global_opts + CLI_G_COUNT)
+    if (o >= cli_global_opts && o < cli_global_opts + CLI_G_COUNT) {
         gv[k] = inline_val;
-    else
+    } else if (cli->values[k] && o->arg && strchr(o->arg, '=')) {
+        /* a K=V option adds up when repeated: the values, one a line */
+        char *joined = xasprintf("%s\n%s", cli->values[k], inline_val);
+
+        cli->joined = xreallocarray(cli->joined, cli->njoined + 1,
+                                    sizeof(*cli->joined));
+        cli->joined[cli->njoined++] = joined;
+        cli->values[k] = joined;
+    } else {
         cli->values[k] = inline_val;
+    }
     return 0;
 }
 
@@ -692,6 +721,9 @@ cli_free(struct cli *cli)
     client_free(cli->client);
     free(cli->argv);
     free(cli->values);
+    for (size_t i = 0; i < cli->njoined; i++)
+        free(cli->joined[i]);
+    free(cli->joined);
     free(cli->endpoint);
     free(cli->token);
     free(cli->data_dir);

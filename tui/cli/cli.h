@@ -51,7 +51,11 @@ struct cli {
     const struct cli_cmd *cmd; /* NULL: open the dashboard */
     int argc;                  /* positional arguments after the command name */
     const char **argv;
-    const char **values;   /* per cmd->opts: the value, "" for a flag */
+    const char **values;   /* per cmd->opts: the value, "" for a flag;
+                            * a repeated K=V option: its values, one a
+                            * line */
+    char **joined;         /* those joined values, owned */
+    size_t njoined;
     struct client *client; /* made on first use by cli_client() */
 };
 
