@@ -6,6 +6,7 @@ for people (no repository there, no such ref), refused URLs (ssh, git://,
 http://), remove, and the rows surviving a restart. Waits only for the
 engine to say a clone or fetch has ended."""
 
+import json
 import os
 import shutil
 import socket
@@ -252,6 +253,96 @@ class TemplateReposTest(EngineTestCase):
         self.assertEqual("failed", eng.ok("GET", REPOS + "/b")["status"])
         self.assertEqual([], os.listdir(os.path.join(eng.data_dir,
                                                      "catalogs")))
+
+
+class TemplateReposCliTest(EngineTestCase):
+    """flowdeck templates repo ... against the same engine."""
+
+    def setUp(self):
+        self.up = Upstream()
+        self.addCleanup(self.up.remove)
+
+    def cli(self, eng, *args, cwd=None):
+        env = {"FLOWDECK_ENDPOINT": eng.url}
+        if cwd is None:
+            return run_cli(["templates", "repo"] + list(args), env=env)
+        old = os.getcwd()
+        os.chdir(cwd)
+        try:
+            return run_cli(["templates", "repo"] + list(args), env=env)
+        finally:
+            os.chdir(old)
+
+    def test_cli(self):
+        eng = self.engine()
+        first = self.up.head()
+
+        # a relative path is sent absolute: the engine has another cwd
+        r = self.cli(eng, "add", os.path.basename(self.up.dir), "--name",
+                     "mine", cwd=os.path.dirname(self.up.dir))
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("repository mine ready at %s" % first[:12], r.stdout)
+        self.assertIn(os.path.join(eng.data_dir, "catalogs", "mine"),
+                      r.stdout)
+
+        r = self.cli(eng, "add", "file://" + self.up.dir, "--ref", "nope",
+                     "--name", "bad")
+        self.assertEqual(1, r.returncode, r.stdout)
+        self.assertIn("repository bad failed: no such ref 'nope'", r.stderr)
+
+        r = self.cli(eng, "add", "ssh://git@example.com/t.git")
+        self.assertEqual(1, r.returncode, r.stdout)
+        self.assertIn("ssh is not supported", r.stderr)
+
+        r = self.cli(eng, "list")
+        self.assertEqual(0, r.returncode, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("NAME"), r.stdout)
+        self.assertTrue(lines[1].startswith("mine "), r.stdout)
+        self.assertIn("ready", lines[1])
+        self.assertIn("failed", lines[2])
+
+        r = self.cli(eng, "-o", "json")
+        self.assertEqual(0, r.returncode, r.stderr)
+        items = json.loads(r.stdout)["items"]
+        self.assertEqual(["mine", "bad"], [i["name"] for i in items])
+
+        r = self.cli(eng, "update", "mine")
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("repository mine is up to date", r.stdout)
+
+        self.up.write("more/template.yaml", TEMPLATE % ("more", "more"))
+        second = self.up.commit("more")
+        r = self.cli(eng, "update", "mine")
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("repository mine updated %s..%s" % (first[:12],
+                                                          second[:12]),
+                      r.stdout)
+
+        r = self.cli(eng, "show", "mine")
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("commit:  %s" % second, r.stdout)
+
+        r = self.cli(eng, "add", self.up.dir, "--name", "later",
+                     "--no-wait")
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("repository later: cloning", r.stdout)
+
+        r = self.cli(eng, "list", "--ref", "x")
+        self.assertEqual(2, r.returncode, r.stdout)
+
+        r = self.cli(eng, "remove", "bad")
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("removed repository bad", r.stdout)
+        r = self.cli(eng, "show", "bad")
+        self.assertEqual(1, r.returncode, r.stdout)
+        self.assertIn("no template repository 'bad'", r.stderr)
+
+        # update of every repository: "later" (cloned by now or soon)
+        r = self.cli(eng, "update")
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("repository mine is up to date", r.stdout)
+        self.assertIn("repository later", r.stdout)
 
 
 if __name__ == "__main__":
