@@ -4,6 +4,7 @@
 #include "views/views.h"
 
 #include "views/view_clock.h"
+#include "views/view_deploy.h"
 #include "views/view_exec.h"
 #include "views/view_execs.h"
 #include "views/view_flow.h"
@@ -16,7 +17,11 @@
 #include "views/view_message.h"
 #include "views/view_queue.h"
 #include "views/view_queues.h"
+#include "views/view_stack.h"
+#include "views/view_stacks.h"
 #include "views/view_tasks.h"
+#include "views/view_template.h"
+#include "views/view_templates.h"
 #include "views/view_topic.h"
 #include "views/view_topics.h"
 
@@ -39,6 +44,11 @@ static const struct view_ops *const views[] = {
     &view_invocation_ops,
     &view_logs_ops,
     &view_clock_ops,
+    &view_templates_ops,
+    &view_template_ops,
+    &view_deploy_ops,
+    &view_stacks_ops,
+    &view_stack_ops,
     NULL,
 };
 

@@ -10,13 +10,13 @@
 
 #include <curses.h>
 
-#define W_FORM_FIELDS 4
+#define W_FORM_FIELDS 8
 
 struct w_form {
     int open;                          /* the form is showing */
     char *title;                       /* of the box */
     int n;                             /* fields in use */
-    const char *labels[W_FORM_FIELDS]; /* static strings */
+    const char *labels[W_FORM_FIELDS]; /* borrowed, see w_form_open() */
     struct w_input fields[W_FORM_FIELDS];
     int field;          /* the one being edited */
     char *hint;         /* a grey line under the fields, or NULL */
@@ -33,7 +33,8 @@ enum w_form_result {
 
 /*
  * Open the form titled `title` with `n` fields (at most W_FORM_FIELDS)
- * labelled `labels` (static strings), filled from `values` (NULL, or an
+ * labelled `labels` (borrowed: static strings, or strings the caller
+ * keeps while the form is open), filled from `values` (NULL, or an
  * array of n strings that may be NULL). `submit` names what Enter does;
  * `hint` (may be NULL) is shown under the fields. Strings are copied.
  */

@@ -1,0 +1,271 @@
+/*
+ * view_stacks: keeps the last list the engine sent and the rows of it
+ * that pass the filter. One request at a time; a failed refresh keeps the
+ * last list on screen (the app's banner says the engine is gone).
+ */
+#include "views/view_stacks.h"
+
+#include "app.h"
+#include "common/err.h"
+#include "common/xalloc.h"
+#include "theme.h"
+#include "views/view_deploy.h"
+#include "views/view_execs.h"
+#include "widgets/w_filter.h"
+#include "widgets/w_table.h"
+#include "widgets/w_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct view_stacks {
+    struct app *app;
+    json_t *items; /* the stacks, or NULL before the first answer */
+    char *error;   /* the last refresh's error, or NULL */
+    int inflight;  /* a refresh is running */
+    struct w_table table;
+    size_t *shown; /* indexes into items that pass the filter */
+    size_t nshown;
+    struct w_filter filter; /* the '/' line */
+    char cell[160];
+};
+
+static const struct w_table_col view_stacks_cols[] = {
+    {"NAME", 16, 0}, {"TEMPLATE", 14, 0}, {"STATUS", 11, 0},
+    {"RES", 3, 1},   {"DEPLOYS", 7, 1},   {"UPDATED", 0, 0},
+};
+
+static const char *
+view_stacks_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+static void
+view_stacks_apply_filter(struct view_stacks *v)
+{
+    size_t n = json_array_size(v->items);
+
+    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
+    v->nshown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *s = json_array_get(v->items, i);
+        const char *name = view_stacks_str(s, "name");
+        const char *tmpl = view_stacks_str(s, "template");
+
+        if (name == NULL)
+            continue;
+        if (w_filter_match(&v->filter, name) ||
+            (tmpl && w_filter_match(&v->filter, tmpl)))
+            v->shown[v->nshown++] = i;
+    }
+    w_table_set_rows(&v->table, v->nshown);
+}
+
+static void
+view_stacks_compile(struct view_stacks *v)
+{
+    if (w_filter_compile(&v->filter) != 0)
+        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
+    view_stacks_apply_filter(v);
+}
+
+static void *
+view_stacks_create(struct app *app, const char *arg)
+{
+    struct view_stacks *v = xcalloc(1, sizeof(*v));
+
+    v->app = app;
+    w_input_set(&v->filter.input, arg);
+    view_stacks_compile(v);
+    return v;
+}
+
+static void
+view_stacks_free(void *state)
+{
+    struct view_stacks *v = state;
+
+    json_decref(v->items);
+    free(v->error);
+    free(v->shown);
+    w_filter_free(&v->filter);
+    free(v);
+}
+
+static void
+view_stacks_on_list(int rc, json_t *body, void *arg)
+{
+    struct view_stacks *v = arg;
+    json_t *items = json_object_get(body, "items");
+
+    v->inflight = 0;
+    free(v->error);
+    v->error = NULL;
+    if (rc != 0 || !json_is_array(items)) {
+        v->error = xstrdup(rc ? err_last() : "no list of stacks");
+        return;
+    }
+    json_decref(v->items);
+    v->items = json_incref(items); /* kept until the next answer */
+    view_stacks_apply_filter(v);
+}
+
+static void
+view_stacks_tick(void *state)
+{
+    struct view_stacks *v = state;
+
+    if (v->inflight)
+        return;
+    v->inflight = 1;
+    app_request(v->app, "GET", "/v1/stacks", NULL, view_stacks_on_list, v);
+}
+
+static void
+view_stacks_update(void *state, json_t *data)
+{
+    (void)state;
+    (void)data;
+}
+
+static const char *
+view_stacks_cell(void *ctx, size_t row, size_t col, attr_t *attr)
+{
+    struct view_stacks *v = ctx;
+    const json_t *s = json_array_get(v->items, v->shown[row]);
+
+    switch (col) {
+    case 0:
+        return view_stacks_str(s, "name");
+    case 1:
+        return view_stacks_str(s, "template");
+    case 2:
+        return view_deploy_status(v->cell, sizeof(v->cell),
+                                  view_stacks_str(s, "status"),
+                                  app_utf8(v->app), attr);
+    case 3:
+    case 4:
+        snprintf(v->cell, sizeof(v->cell), "%lld",
+                 (long long)json_integer_value(
+                     json_object_get(s, col == 3 ? "resources" : "deploys")));
+        return v->cell;
+    default:
+        view_execs_local_time(v->cell, sizeof(v->cell),
+                              view_stacks_str(s, "updated"));
+        return v->cell;
+    }
+}
+
+static void
+view_stacks_draw(void *state, WINDOW *win)
+{
+    struct view_stacks *v = state;
+    char head[96];
+    int x, h = getmaxy(win);
+
+    werase(win);
+    x = w_text_put(win, 0, 1, ":stacks", theme_attr(THEME_TITLE));
+    if (v->items) {
+        snprintf(head, sizeof(head), "%zu of %zu", v->nshown,
+                 json_array_size(v->items));
+        x = w_text_put(win, 0, x + 2, head, A_NORMAL);
+    }
+    if (w_filter_shown(&v->filter)) {
+        x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+    }
+    if (v->items == NULL) {
+        w_text_put(win, 2, 1, v->error ? v->error : "loading...",
+                   theme_attr(v->error ? THEME_DOWN : THEME_DIM));
+        return;
+    }
+    w_table_draw(win, 1, h - 1, &v->table, view_stacks_cols,
+                 sizeof(view_stacks_cols) / sizeof(view_stacks_cols[0]),
+                 view_stacks_cell, NULL, v, app_utf8(v->app));
+    if (v->nshown == 0)
+        w_text_put(win, 3, 3,
+                   json_array_size(v->items)
+                       ? "no stack matches the filter"
+                       : "no stacks yet: :templates, then d deploys one",
+                   theme_attr(THEME_DIM));
+}
+
+static int
+view_stacks_open(void *state)
+{
+    struct view_stacks *v = state;
+
+    if (v->nshown == 0)
+        return VIEW_HANDLED;
+    app_open(v->app, "stack",
+             view_stacks_str(json_array_get(v->items, v->shown[v->table.sel]),
+                             "name"));
+    return VIEW_REDRAW;
+}
+
+static int
+view_stacks_filter(void *state)
+{
+    struct view_stacks *v = state;
+
+    v->filter.open = 1;
+    return VIEW_REDRAW;
+}
+
+static int
+view_stacks_down(void *state)
+{
+    w_table_move(&((struct view_stacks *)state)->table, 1);
+    return VIEW_REDRAW;
+}
+
+static int
+view_stacks_up(void *state)
+{
+    w_table_move(&((struct view_stacks *)state)->table, -1);
+    return VIEW_REDRAW;
+}
+
+static int
+view_stacks_grab(void *state)
+{
+    return ((struct view_stacks *)state)->filter.open;
+}
+
+/* keys while the '/' line is open; the filter applies as it is typed */
+static int
+view_stacks_key(void *state, int ch)
+{
+    struct view_stacks *v = state;
+
+    if (!v->filter.open)
+        return 0;
+    if (!w_filter_key(&v->filter, ch))
+        return VIEW_HANDLED;
+    view_stacks_compile(v);
+    return VIEW_REDRAW;
+}
+
+static const struct keybind view_stacks_keys[] = {
+    {'\r', "open", view_stacks_open, 0},
+    {'/', "filter", view_stacks_filter, 0},
+    {'j', "down", view_stacks_down, 1},
+    {'k', "up", view_stacks_up, 1},
+    {KEY_DOWN, "down", view_stacks_down, 1},
+    {KEY_UP, "up", view_stacks_up, 1},
+    {0, NULL, NULL, 0},
+};
+
+const struct view_ops view_stacks_ops = {
+    .name = "stacks",
+    .create = view_stacks_create,
+    .free = view_stacks_free,
+    .draw = view_stacks_draw,
+    .key = view_stacks_key,
+    .update = view_stacks_update,
+    .tick = view_stacks_tick,
+    .grab = view_stacks_grab,
+    .keys = view_stacks_keys,
+};

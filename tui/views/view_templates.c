@@ -1,0 +1,319 @@
+/*
+ * view_templates: keeps the last catalog the engine sent and the rows of
+ * it that pass the filter. One request at a time; a failed refresh keeps
+ * the last list on screen (the app's banner says the engine is gone).
+ */
+#include "views/view_templates.h"
+
+#include "app.h"
+#include "common/err.h"
+#include "common/xalloc.h"
+#include "theme.h"
+#include "views/view_template.h"
+#include "widgets/w_filter.h"
+#include "widgets/w_table.h"
+#include "widgets/w_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct view_templates {
+    struct app *app;
+    json_t *items;  /* the templates, or NULL before the first answer */
+    char *error;    /* the last refresh's error, or NULL */
+    int inflight;   /* a refresh is running */
+    size_t nbroken; /* of items, those that do not load */
+    struct w_table table;
+    size_t *shown; /* indexes into items that pass the filter */
+    size_t nshown;
+    struct w_filter filter; /* the '/' line */
+    char cell[160];
+};
+
+static const struct w_table_col view_templates_cols[] = {
+    {"NAME", 22, 0},
+    {"SOURCE", 12, 0},
+    {"RES", 3, 1},
+    {"DESCRIPTION", 0, 0},
+};
+
+static const char *
+view_templates_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+static void
+view_templates_apply_filter(struct view_templates *v)
+{
+    size_t n = json_array_size(v->items);
+
+    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
+    v->nshown = 0;
+    v->nbroken = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *t = json_array_get(v->items, i);
+        const char *name = view_templates_str(t, "name");
+        const char *desc = view_templates_str(t, "description");
+        const char *error = view_templates_str(t, "error");
+
+        if (name == NULL)
+            continue;
+        if (error)
+            v->nbroken++;
+        if (w_filter_match(&v->filter, name) ||
+            (desc && w_filter_match(&v->filter, desc)) ||
+            (error && w_filter_match(&v->filter, error)))
+            v->shown[v->nshown++] = i;
+    }
+    w_table_set_rows(&v->table, v->nshown);
+}
+
+static void
+view_templates_compile(struct view_templates *v)
+{
+    if (w_filter_compile(&v->filter) != 0)
+        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
+    view_templates_apply_filter(v);
+}
+
+static void *
+view_templates_create(struct app *app, const char *arg)
+{
+    struct view_templates *v = xcalloc(1, sizeof(*v));
+
+    v->app = app;
+    w_input_set(&v->filter.input, arg);
+    view_templates_compile(v);
+    return v;
+}
+
+static void
+view_templates_free(void *state)
+{
+    struct view_templates *v = state;
+
+    json_decref(v->items);
+    free(v->error);
+    free(v->shown);
+    w_filter_free(&v->filter);
+    free(v);
+}
+
+static void
+view_templates_on_list(int rc, json_t *body, void *arg)
+{
+    struct view_templates *v = arg;
+    json_t *items = json_object_get(body, "items");
+
+    v->inflight = 0;
+    free(v->error);
+    v->error = NULL;
+    if (rc != 0 || !json_is_array(items)) {
+        v->error = xstrdup(rc ? err_last() : "no list of templates");
+        return;
+    }
+    json_decref(v->items);
+    v->items = json_incref(items); /* kept until the next answer */
+    view_templates_apply_filter(v);
+}
+
+static void
+view_templates_tick(void *state)
+{
+    struct view_templates *v = state;
+
+    if (v->inflight)
+        return;
+    v->inflight = 1;
+    app_request(v->app, "GET", "/v1/templates", NULL, view_templates_on_list,
+                v);
+}
+
+static void
+view_templates_update(void *state, json_t *data)
+{
+    (void)state;
+    (void)data;
+}
+
+static const char *
+view_templates_cell(void *ctx, size_t row, size_t col, attr_t *attr)
+{
+    struct view_templates *v = ctx;
+    const json_t *t = json_array_get(v->items, v->shown[row]);
+    const char *error = view_templates_str(t, "error");
+    const char *s;
+
+    switch (col) {
+    case 0:
+        if (error)
+            *attr = theme_attr(THEME_DOWN);
+        return view_templates_str(t, "name");
+    case 1:
+        *attr = theme_attr(THEME_DIM);
+        return view_templates_str(t, "source");
+    case 2:
+        if (error) {
+            *attr = theme_attr(THEME_DIM);
+            return "-";
+        }
+        snprintf(
+            v->cell, sizeof(v->cell), "%lld",
+            (long long)json_integer_value(json_object_get(t, "resources")));
+        return v->cell;
+    default:
+        if (error) {
+            *attr = theme_attr(THEME_DOWN);
+            snprintf(v->cell, sizeof(v->cell), "error: %s", error);
+            return v->cell;
+        }
+        s = view_templates_str(t, "description");
+        if (s == NULL || *s == '\0') {
+            *attr = theme_attr(THEME_DIM);
+            return "-";
+        }
+        return s;
+    }
+}
+
+static void
+view_templates_draw(void *state, WINDOW *win)
+{
+    struct view_templates *v = state;
+    const char *error;
+    char head[96];
+    int x, h = getmaxy(win);
+
+    werase(win);
+    x = w_text_put(win, 0, 1, ":templates", theme_attr(THEME_TITLE));
+    if (v->items) {
+        snprintf(head, sizeof(head), "%zu of %zu", v->nshown,
+                 json_array_size(v->items));
+        x = w_text_put(win, 0, x + 2, head, A_NORMAL);
+        if (v->nbroken) {
+            snprintf(head, sizeof(head), "%zu not loading", v->nbroken);
+            x = w_text_put(win, 0, x + 2, head, theme_attr(THEME_DOWN));
+        }
+    }
+    if (w_filter_shown(&v->filter)) {
+        x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+    }
+    if (v->items == NULL) {
+        w_text_put(win, 2, 1, v->error ? v->error : "loading...",
+                   theme_attr(v->error ? THEME_DOWN : THEME_DIM));
+        return;
+    }
+    /* the selected template's load error, whole, under the table */
+    error = v->nshown
+                ? view_templates_str(
+                      json_array_get(v->items, v->shown[v->table.sel]), "error")
+                : NULL;
+    if (error) {
+        size_t w = getmaxx(win) > 4 ? (size_t)getmaxx(win) - 2 : 2;
+
+        h -= 2;
+        for (int i = 0; i < 2 && *error; i++) {
+            size_t n = strlen(error), cut = n > w ? w : n;
+            char *line = xstrndup(error, cut);
+
+            w_text_put(win, h + i, 1, line, theme_attr(THEME_DOWN));
+            free(line);
+            error += cut;
+        }
+    }
+    w_table_draw(win, 1, h - 1, &v->table, view_templates_cols,
+                 sizeof(view_templates_cols) / sizeof(view_templates_cols[0]),
+                 view_templates_cell, NULL, v, app_utf8(v->app));
+    if (v->nshown == 0)
+        w_text_put(win, 3, 3,
+                   json_array_size(v->items)
+                       ? "no template matches the filter"
+                       : "no templates: flowdeck templates repo add URL",
+                   theme_attr(THEME_DIM));
+}
+
+static int
+view_templates_open(void *state)
+{
+    struct view_templates *v = state;
+    const json_t *t;
+    char *ref;
+
+    if (v->nshown == 0)
+        return VIEW_HANDLED;
+    t = json_array_get(v->items, v->shown[v->table.sel]);
+    ref = view_template_ref(view_templates_str(t, "name"),
+                            view_templates_str(t, "source"));
+    if (ref)
+        app_open(v->app, "template", ref);
+    free(ref);
+    return VIEW_REDRAW;
+}
+
+static int
+view_templates_filter(void *state)
+{
+    struct view_templates *v = state;
+
+    v->filter.open = 1;
+    return VIEW_REDRAW;
+}
+
+static int
+view_templates_down(void *state)
+{
+    w_table_move(&((struct view_templates *)state)->table, 1);
+    return VIEW_REDRAW;
+}
+
+static int
+view_templates_up(void *state)
+{
+    w_table_move(&((struct view_templates *)state)->table, -1);
+    return VIEW_REDRAW;
+}
+
+static int
+view_templates_grab(void *state)
+{
+    return ((struct view_templates *)state)->filter.open;
+}
+
+/* keys while the '/' line is open; the filter applies as it is typed */
+static int
+view_templates_key(void *state, int ch)
+{
+    struct view_templates *v = state;
+
+    if (!v->filter.open)
+        return 0;
+    if (!w_filter_key(&v->filter, ch))
+        return VIEW_HANDLED;
+    view_templates_compile(v);
+    return VIEW_REDRAW;
+}
+
+static const struct keybind view_templates_keys[] = {
+    {'\r', "open", view_templates_open, 0},
+    {'/', "filter", view_templates_filter, 0},
+    {'j', "down", view_templates_down, 1},
+    {'k', "up", view_templates_up, 1},
+    {KEY_DOWN, "down", view_templates_down, 1},
+    {KEY_UP, "up", view_templates_up, 1},
+    {0, NULL, NULL, 0},
+};
+
+const struct view_ops view_templates_ops = {
+    .name = "templates",
+    .create = view_templates_create,
+    .free = view_templates_free,
+    .draw = view_templates_draw,
+    .key = view_templates_key,
+    .update = view_templates_update,
+    .tick = view_templates_tick,
+    .grab = view_templates_grab,
+    .keys = view_templates_keys,
+};
