@@ -657,6 +657,41 @@ tmpl_param_value(const struct tmpl *t, const char *name, const json_t *p,
     return 0;
 }
 
+/* Set vars[name] to `val` in the type of the parameter's default: a
+ * number or true/false when the default is one. Returns: 0 or
+ * ENG_EINVAL. */
+static int
+tmpl_param_typed(json_t *vars, const char *name, const json_t *def,
+                 const char *val)
+{
+    char *end;
+
+    errno = 0;
+    if (json_is_integer(def)) {
+        long long i = strtoll(val, &end, 10);
+
+        if (*val == '\0' || *end != '\0' || errno)
+            return err_set(ENG_EINVAL, "parameter '%s' must be a whole "
+                           "number, not '%s'", name, val);
+        json_object_set_new(vars, name, json_integer((json_int_t)i));
+    } else if (json_is_real(def)) {
+        double d = strtod(val, &end);
+
+        if (*val == '\0' || *end != '\0' || errno)
+            return err_set(ENG_EINVAL, "parameter '%s' must be a number, not "
+                           "'%s'", name, val);
+        json_object_set_new(vars, name, json_real(d));
+    } else if (json_is_boolean(def)) {
+        if (strcmp(val, "true") != 0 && strcmp(val, "false") != 0)
+            return err_set(ENG_EINVAL, "parameter '%s' must be true or "
+                           "false, not '%s'", name, val);
+        json_object_set_new(vars, name, json_boolean(val[0] == 't'));
+    } else {
+        json_object_set_new(vars, name, json_string(val));
+    }
+    return 0;
+}
+
 int
 tmpl_vars(json_t **out, const struct tmpl *t, const json_t *given,
           const char *stack, const char *endpoint)
@@ -683,7 +718,7 @@ tmpl_vars(json_t **out, const struct tmpl *t, const json_t *given,
             val = tmpl_scalar_text(json_object_get(p, "default"));
             snprintf(ptr, sizeof(ptr), "/parameters/%s/default", name);
             rc = tmpl_param_value(t, name, p, val, strlen(val), ptr, 1);
-            json_object_set_new(vars, name, json_string(val));
+            json_object_set(vars, name, json_object_get(p, "default"));
             free(val);
             if (rc)
                 goto out;
@@ -718,7 +753,9 @@ tmpl_vars(json_t **out, const struct tmpl *t, const json_t *given,
                                   json_is_string(v) ? json_string_length(v)
                                                     : strlen(val),
                                   NULL, 0);
-            json_object_set_new(vars, name, json_string(val));
+            if (rc == 0)
+                rc = tmpl_param_typed(vars, name,
+                                      json_object_get(p, "default"), val);
             free(val);
             if (rc)
                 goto out;
@@ -744,7 +781,8 @@ tmpl_subst(struct buf *out, const char *s, size_t len, const json_t *vars,
            int restricted, size_t *bad, char *why, size_t whyn)
 {
     for (size_t i = 0; i < len; i++) {
-        const char *close, *val;
+        const char *close;
+        char *val;
         size_t n;
         char name[TMPL_NAME_MAX + 16];
 
@@ -774,7 +812,7 @@ tmpl_subst(struct buf *out, const char *s, size_t len, const json_t *vars,
         }
         memcpy(name, s + i + 2, n);
         name[n] = '\0';
-        if ((val = json_string_value(json_object_get(vars, name))) == NULL) {
+        if ((val = tmpl_scalar_text(json_object_get(vars, name))) == NULL) {
             snprintf(why, whyn, "unknown parameter '%s'", name);
             return ENG_EINVAL;
         }
@@ -786,10 +824,12 @@ tmpl_subst(struct buf *out, const char *s, size_t len, const json_t *vars,
                 snprintf(why, whyn, "parameter '%s' holds '%c', which a flow "
                          "definition cannot take (only letters, digits and "
                          "%s)", name, *c, TMPL_SAFE_CHARS);
+                free(val);
                 return ENG_EINVAL;
             }
         }
         buf_puts(out, val);
+        free(val);
         i += n + 2;
     }
     return 0;
@@ -806,16 +846,28 @@ tmpl_subst_json(json_t **out, const struct tmpl *t, const json_t *v,
 
     *out = NULL;
     if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t len = json_string_length(v);
         struct buf b = BUF_INIT(0);
         char why[256];
         size_t bad;
 
-        if (tmpl_subst(&b, json_string_value(v), json_string_length(v),
-                       vars, 0, &bad, why, sizeof(why))) {
+        if (tmpl_subst(&b, s, len, vars, 0, &bad, why, sizeof(why))) {
             buf_free(&b);
             return tmpl_err(t, buf_str(ptr), "%s", why);
         }
-        *out = json_stringn(b.data ? b.data : "", b.len);
+        /* a string that is one whole reference takes the parameter's
+         * type (a number, true or false when its default is one) */
+        if (len > 3 && s[0] == '$' && s[1] == '{' && s[len - 1] == '}' &&
+            memchr(s + 2, '}', len - 3) == NULL) {
+            char name[TMPL_NAME_MAX + 16];
+
+            snprintf(name, sizeof(name), "%.*s", (int)(len - 3), s + 2);
+            *out = json_deep_copy(json_object_get(vars, name));
+        } else
+            *out = NULL;
+        if (*out == NULL)
+            *out = json_stringn(b.data ? b.data : "", b.len);
         buf_free(&b);
         return 0;
     }
