@@ -821,9 +821,16 @@ tmpl_subst(struct buf *out, const char *s, size_t len, const json_t *vars,
                 if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                     (*c >= '0' && *c <= '9') || strchr(TMPL_SAFE_CHARS, *c))
                     continue;
-                snprintf(why, whyn, "parameter '%s' holds '%c', which a flow "
+                char what[16];
+
+                if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+                    snprintf(what, sizeof(what), "byte 0x%02X",
+                             (unsigned)(unsigned char)*c);
+                else
+                    snprintf(what, sizeof(what), "'%c'", *c);
+                snprintf(why, whyn, "parameter '%s' holds %s, which a flow "
                          "definition cannot take (only letters, digits and "
-                         "%s)", name, *c, TMPL_SAFE_CHARS);
+                         "%s)", name, what, TMPL_SAFE_CHARS);
                 free(val);
                 return ENG_EINVAL;
             }
