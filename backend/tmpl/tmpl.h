@@ -77,7 +77,8 @@ int tmpl_deploy(json_t **out, int *created, struct tmpl_service *ts,
 /*
  * A stack: {"name", "template", "source", "params", "status", "deploys",
  * "created", "updated", "resources": [{"type", "name", "status",
- * "reason"?, "ref"?}]}. Returns: 0 or ENG_ENOTFOUND (StackNotFound).
+ * "reason"?, "ref"?}], "samples" (the template's, with the stack's
+ * parameter values)}. Returns: 0 or ENG_ENOTFOUND (StackNotFound).
  */
 int tmpl_stack_get(json_t **out, struct tmpl_service *ts, const char *name);
 

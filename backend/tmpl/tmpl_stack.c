@@ -892,6 +892,34 @@ out:
 
 /* ---- reading and deleting stacks ---- */
 
+/* The template's samples with the stack's parameter values (what the
+ * stack's flows are named after). Returns: new array, empty when the
+ * template cannot be read now. */
+static json_t *
+tmpl_stack_samples(struct tmpl_service *ts, const json_t *s)
+{
+    const char *source = json_string_value(json_object_get(s, "source"));
+    const char *tname = json_string_value(json_object_get(s, "template"));
+    char *ref = strncmp(source, "repo:", 5) == 0
+                    ? xasprintf("%s/%s", source, tname)
+                    : xstrdup(tname);
+    char *endpoint = xasprintf("http://%s", ts->eng->listen);
+    json_t *vars = NULL, *samples = NULL;
+    struct tmpl *t = NULL;
+
+    if (tmpl_find(&t, ts, ref) == 0 &&
+        tmpl_vars(&vars, t, json_object_get(s, "params"),
+                  json_string_value(json_object_get(s, "name")),
+                  endpoint) == 0)
+        tmpl_samples(&samples, t, vars);
+    err_clear();
+    tmpl_free(t);
+    json_decref(vars);
+    free(ref);
+    free(endpoint);
+    return samples ? samples : json_array();
+}
+
 int
 tmpl_stack_get(json_t **out, struct tmpl_service *ts, const char *name)
 {
@@ -925,6 +953,7 @@ tmpl_stack_get(json_t **out, struct tmpl_service *ts, const char *name)
     }
     json_decref(owned);
     json_object_set_new(s, "resources", res);
+    json_object_set_new(s, "samples", tmpl_stack_samples(ts, s));
     *out = s;
     return 0;
 }

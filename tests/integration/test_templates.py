@@ -222,6 +222,12 @@ class Deploy(TemplatesBase):
         s = e.ok("POST", "/v1/stacks",
                  {"template": "shop", "params": {"queue": "carts"}})
         self.assertEqual(s["params"]["queue"], "carts")
+        # the stack's samples name its own flow, not the default's
+        st = e.ok("GET", "/v1/stacks/shop")
+        self.assertEqual([x["flow"] for x in st["samples"]],
+                         ["carts-flow", "carts-flow"])
+        self.assertEqual(st["samples"][0]["input"],
+                         {"order": 1, "queue": "carts"})
         names = self.names(e)
         self.assertEqual(names["queues"], ["carts", "carts-dlq"])
         self.assertEqual(names["functions"], ["carts-worker"])

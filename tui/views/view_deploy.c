@@ -4,8 +4,8 @@
  * one row per resource, in the order the engine reached them, with the
  * states it went through. Opened by name (":deploy STACK", or ']' after
  * going back) it deploys nothing: it reads the stack and its events and
- * shows the last deploy. The template's samples come from GET
- * /v1/templates/{name} once the stack is known.
+ * shows the last deploy. The samples come from GET /v1/stacks/{name}
+ * once the stack is known: named with the values it was deployed with.
  *
  * view_deploy_open() hands the request to the view it opens through
  * view_deploy_pending: the app creates that view at once, on the one
@@ -181,8 +181,9 @@ view_deploy_get_tmpl(struct view_deploy *v)
         free(ref);
         return;
     }
-    esc = client_escape(ref);
-    path = xasprintf("/v1/templates/%s", esc);
+    /* the stack's samples: named with the values it was deployed with */
+    esc = client_escape(view_deploy_str(v->result, "name"));
+    path = xasprintf("/v1/stacks/%s", esc);
     v->tmpl_busy = 1;
     app_request(v->app, "GET", path, NULL, view_deploy_on_tmpl, v);
     free(path);
