@@ -11,6 +11,7 @@
 #include "theme.h"
 #include "views/view_execs.h"
 #include "views/view_flow.h"
+#include "views/view_list.h"
 #include "widgets/w_filter.h"
 #include "widgets/w_table.h"
 #include "widgets/w_text.h"
@@ -20,17 +21,13 @@
 #include <string.h>
 
 struct view_flows {
-    struct app *app;
-    json_t *items; /* the flows, or NULL before the first answer */
-    char *error;   /* the last refresh's error, or NULL */
-    int inflight;  /* a refresh is running */
-    struct w_table table;
-    size_t *shown; /* indexes into items that pass the filter */
-    size_t nshown;
-    struct w_filter filter; /* the '/' line */
+    struct view_list list; /* first: see view_list_init */
     struct view_flow_start start;
     char cell[160];
 };
+
+/* what the '/' filter reads */
+static const char *const view_flows_fields[] = {"name", "description", NULL};
 
 static const struct w_table_col view_flows_cols[] = {
     {"NAME", 22, 0},
@@ -45,44 +42,13 @@ view_flows_str(const json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
-static void
-view_flows_apply_filter(struct view_flows *v)
-{
-    size_t n = json_array_size(v->items);
-
-    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
-    v->nshown = 0;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *f = json_array_get(v->items, i);
-        const char *name = view_flows_str(f, "name");
-        const char *desc = view_flows_str(f, "description");
-
-        if (name == NULL)
-            continue;
-        if (w_filter_match(&v->filter, name) ||
-            (desc && w_filter_match(&v->filter, desc)))
-            v->shown[v->nshown++] = i;
-    }
-    w_table_set_rows(&v->table, v->nshown);
-}
-
-static void
-view_flows_compile(struct view_flows *v)
-{
-    if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s",
-                  v->filter.input.text);
-    view_flows_apply_filter(v);
-}
-
 static void *
 view_flows_create(struct app *app, const char *arg)
 {
     struct view_flows *v = xcalloc(1, sizeof(*v));
 
-    v->app = app;
-    w_input_set(&v->filter.input, arg);
-    view_flows_compile(v);
+    view_list_init(&v->list, app, "/v1/flows?limit=1000", "flows",
+                   view_flows_fields, arg);
     return v;
 }
 
@@ -91,30 +57,9 @@ view_flows_free(void *state)
 {
     struct view_flows *v = state;
 
-    json_decref(v->items);
-    free(v->error);
-    free(v->shown);
-    w_filter_free(&v->filter);
+    view_list_free(&v->list);
     view_flow_start_free(&v->start);
     free(v);
-}
-
-static void
-view_flows_on_list(int rc, json_t *body, void *arg)
-{
-    struct view_flows *v = arg;
-    json_t *items = json_object_get(body, "items");
-
-    v->inflight = 0;
-    free(v->error);
-    v->error = NULL;
-    if (rc != 0 || !json_is_array(items)) {
-        v->error = xstrdup(rc ? err_last() : "no list of flows");
-        return;
-    }
-    json_decref(v->items);
-    v->items = json_incref(items); /* kept until the next answer */
-    view_flows_apply_filter(v);
 }
 
 static void
@@ -122,11 +67,7 @@ view_flows_tick(void *state)
 {
     struct view_flows *v = state;
 
-    if (v->inflight)
-        return;
-    v->inflight = 1;
-    app_request(v->app, "GET", "/v1/flows?limit=1000", NULL, view_flows_on_list,
-                v);
+    view_list_tick(&v->list);
 }
 
 static void
@@ -140,7 +81,7 @@ static const char *
 view_flows_cell(void *ctx, size_t row, size_t col, attr_t *attr)
 {
     struct view_flows *v = ctx;
-    const json_t *f = json_array_get(v->items, v->shown[row]);
+    const json_t *f = view_list_row(&v->list, row);
     const char *s;
 
     switch (col) {
@@ -174,40 +115,39 @@ view_flows_draw(void *state, WINDOW *win)
 
     werase(win);
     x = w_text_put(win, 0, 1, ":flows", theme_attr(THEME_TITLE));
-    if (v->items) {
-        snprintf(head, sizeof(head), "%zu of %zu", v->nshown,
-                 json_array_size(v->items));
+    if (v->list.items) {
+        snprintf(head, sizeof(head), "%zu of %zu", v->list.nshown,
+                 json_array_size(v->list.items));
         x = w_text_put(win, 0, x + 2, head, A_NORMAL);
     }
-    if (w_filter_shown(&v->filter)) {
+    if (w_filter_shown(&v->list.filter)) {
         x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
-        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->list.filter);
     }
-    if (v->items == NULL) {
-        w_text_put(win, 2, 1, v->error ? v->error : "loading...",
-                   theme_attr(v->error ? THEME_DOWN : THEME_DIM));
+    if (v->list.items == NULL) {
+        w_text_put(win, 2, 1, v->list.error ? v->list.error : "loading...",
+                   theme_attr(v->list.error ? THEME_DOWN : THEME_DIM));
         return;
     }
-    w_table_draw(win, 1, h - 1, &v->table, view_flows_cols,
+    w_table_draw(win, 1, h - 1, &v->list.table, view_flows_cols,
                  sizeof(view_flows_cols) / sizeof(view_flows_cols[0]),
-                 view_flows_cell, NULL, v, app_utf8(v->app));
-    if (v->nshown == 0)
+                 view_flows_cell, NULL, v, app_utf8(v->list.app));
+    if (v->list.nshown == 0)
         w_text_put(win, 3, 3,
-                   json_array_size(v->items)
+                   json_array_size(v->list.items)
                        ? "no flow matches the filter"
                        : "no flows yet: flowdeck flows deploy NAME -f FILE",
                    theme_attr(THEME_DIM));
-    view_flow_start_draw(&v->start, win, app_utf8(v->app));
+    view_flow_start_draw(&v->start, win, app_utf8(v->list.app));
 }
 
 /* Returns: borrowed; the name of the selected flow, or NULL */
 static const char *
 view_flows_selected(const struct view_flows *v)
 {
-    if (v->nshown == 0)
+    if (v->list.nshown == 0)
         return NULL;
-    return view_flows_str(json_array_get(v->items, v->shown[v->table.sel]),
-                          "name");
+    return view_flows_str(view_list_row(&v->list, v->list.table.sel), "name");
 }
 
 static int
@@ -217,7 +157,7 @@ view_flows_open(void *state)
     const char *name = view_flows_selected(v);
 
     if (name)
-        app_open(v->app, "flow", name);
+        app_open(v->list.app, "flow", name);
     return VIEW_REDRAW;
 }
 
@@ -228,7 +168,7 @@ view_flows_execs(void *state)
     const char *name = view_flows_selected(v);
 
     if (name)
-        app_open(v->app, "execs", name);
+        app_open(v->list.app, "execs", name);
     return VIEW_REDRAW;
 }
 
@@ -249,21 +189,21 @@ view_flows_filter(void *state)
 {
     struct view_flows *v = state;
 
-    v->filter.open = 1;
+    v->list.filter.open = 1;
     return VIEW_REDRAW;
 }
 
 static int
 view_flows_down(void *state)
 {
-    w_table_move(&((struct view_flows *)state)->table, 1);
+    w_table_move(&((struct view_flows *)state)->list.table, 1);
     return VIEW_REDRAW;
 }
 
 static int
 view_flows_up(void *state)
 {
-    w_table_move(&((struct view_flows *)state)->table, -1);
+    w_table_move(&((struct view_flows *)state)->list.table, -1);
     return VIEW_REDRAW;
 }
 
@@ -272,7 +212,7 @@ view_flows_grab(void *state)
 {
     struct view_flows *v = state;
 
-    return v->filter.open || v->start.form.open;
+    return v->list.filter.open || v->start.form.open;
 }
 
 static void
@@ -280,7 +220,7 @@ view_flows_on_started(int rc, json_t *body, void *arg)
 {
     struct view_flows *v = arg;
 
-    view_flow_start_done(v->app, rc, body);
+    view_flow_start_done(v->list.app, rc, body);
 }
 
 /* keys while the start form or the '/' line is open; the filter applies
@@ -291,13 +231,13 @@ view_flows_key(void *state, int ch)
     struct view_flows *v = state;
 
     if (v->start.form.open)
-        return view_flow_start_key(&v->start, v->app, ch, view_flows_on_started,
-                                   v);
-    if (!v->filter.open)
+        return view_flow_start_key(&v->start, v->list.app, ch,
+                                   view_flows_on_started, v);
+    if (!v->list.filter.open)
         return 0;
-    if (!w_filter_key(&v->filter, ch))
+    if (!w_filter_key(&v->list.filter, ch))
         return VIEW_HANDLED;
-    view_flows_compile(v);
+    view_list_compile(&v->list);
     return VIEW_REDRAW;
 }
 

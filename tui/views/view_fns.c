@@ -16,6 +16,7 @@
 #include "common/xalloc.h"
 #include "theme.h"
 #include "views/view_execs.h"
+#include "views/view_list.h"
 #include "widgets/w_filter.h"
 #include "widgets/w_table.h"
 #include "widgets/w_text.h"
@@ -27,18 +28,11 @@
 #define VIEW_FNS_ROUND 200 /* functions looked into per round */
 
 struct view_fns {
-    struct app *app;
-    json_t *items; /* the functions, or NULL before the first answer */
-    json_t *stats; /* {name: {"triggers": [...], "last": invocation}} */
-    char *error;   /* the last refresh's error, or NULL */
-    int inflight;
-    json_t *round; /* names the round looks into, or NULL: no round */
+    struct view_list list; /* first: see view_list_init */
+    json_t *stats;         /* {name: {"triggers": [...], "last": invocation}} */
+    json_t *round;         /* names the round looks into, or NULL: no round */
     size_t round_i;
     int round_step; /* 0: triggers, 1: the last invocation */
-    struct w_table table;
-    size_t *shown;
-    size_t nshown;
-    struct w_filter filter;
     struct view_execs_clock clock;
     char cell[400];
 };
@@ -64,37 +58,15 @@ view_fns_what(char *out, size_t n, const json_t *f)
     }
 }
 
+/* what the '/' filter reads */
+static const char *const view_fns_fields[] = {"name", NULL};
+
 static const struct w_table_col view_fns_cols[] = {
     {"NAME", 12, 0},
     {"COMMAND OR URL", 20, 0},
     {"TRIGGERS", 12, 0},
     {"LAST INVOCATION", 0, 0},
 };
-
-static void
-view_fns_apply_filter(struct view_fns *v)
-{
-    size_t n = json_array_size(v->items);
-
-    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
-    v->nshown = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = json_string_value(
-            json_object_get(json_array_get(v->items, i), "name"));
-
-        if (name && w_filter_match(&v->filter, name))
-            v->shown[v->nshown++] = i;
-    }
-    w_table_set_rows(&v->table, v->nshown);
-}
-
-static void
-view_fns_compile(struct view_fns *v)
-{
-    if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
-    view_fns_apply_filter(v);
-}
 
 /* ---- the round ---- */
 
@@ -116,7 +88,7 @@ view_fns_round_next(struct view_fns *v)
                                         : "/v1/functions/%s/invocations?"
                                           "limit=1",
                      esc);
-    app_request(v->app, "GET", path, NULL, view_fns_on_detail, v);
+    app_request(v->list.app, "GET", path, NULL, view_fns_on_detail, v);
     free(path);
     free(esc);
 }
@@ -160,7 +132,7 @@ view_fns_round_start(struct view_fns *v)
     if (v->round)
         return;
     v->round = json_array();
-    json_array_foreach(v->items, i, f)
+    json_array_foreach(v->list.items, i, f)
     {
         if (i >= VIEW_FNS_ROUND)
             break;
@@ -174,33 +146,11 @@ view_fns_round_start(struct view_fns *v)
 /* ---- the list ---- */
 
 static void
-view_fns_on_list(int rc, json_t *body, void *arg)
-{
-    struct view_fns *v = arg;
-    json_t *items = json_object_get(body, "items");
-
-    v->inflight = 0;
-    free(v->error);
-    v->error = NULL;
-    if (rc != 0 || !json_is_array(items)) {
-        v->error = xstrdup(rc ? err_last() : "no list of functions");
-        return;
-    }
-    json_decref(v->items);
-    v->items = json_incref(items);
-    view_fns_apply_filter(v);
-    view_fns_round_start(v);
-}
-
-static void
 view_fns_tick(void *state)
 {
     struct view_fns *v = state;
 
-    if (v->inflight)
-        return;
-    v->inflight = 1;
-    app_request(v->app, "GET", "/v1/functions", NULL, view_fns_on_list, v);
+    view_list_tick(&v->list);
 }
 
 static void
@@ -211,15 +161,22 @@ view_fns_update(void *state, json_t *data)
     view_execs_clock_set(&v->clock, data);
 }
 
+/* After each list: look into the functions' triggers and invocations. */
+static void
+view_fns_loaded(struct view_list *l)
+{
+    view_fns_round_start((struct view_fns *)l);
+}
+
 static void *
 view_fns_create(struct app *app, const char *arg)
 {
     struct view_fns *v = xcalloc(1, sizeof(*v));
 
-    v->app = app;
     v->stats = json_object();
-    w_input_set(&v->filter.input, arg);
-    view_fns_compile(v);
+    v->list.loaded = view_fns_loaded;
+    view_list_init(&v->list, app, "/v1/functions", "functions", view_fns_fields,
+                   arg);
     return v;
 }
 
@@ -228,12 +185,9 @@ view_fns_free(void *state)
 {
     struct view_fns *v = state;
 
-    json_decref(v->items);
     json_decref(v->stats);
     json_decref(v->round);
-    free(v->error);
-    free(v->shown);
-    w_filter_free(&v->filter);
+    view_list_free(&v->list);
     free(v);
 }
 
@@ -276,7 +230,7 @@ view_fns_last(struct view_fns *v, const json_t *inv, attr_t *attr)
     view_execs_age(age, sizeof(age), view_execs_clock_now(&v->clock),
                    json_string_value(json_object_get(inv, "started")));
     snprintf(v->cell, sizeof(v->cell), "%s %s %lldms, %s ago",
-             view_execs_glyph(status, app_utf8(v->app)), status,
+             view_execs_glyph(status, app_utf8(v->list.app)), status,
              (long long)json_integer_value(json_object_get(inv, "duration_ms")),
              age);
     return v->cell;
@@ -286,7 +240,7 @@ static const char *
 view_fns_cell(void *ctx, size_t row, size_t col, attr_t *attr)
 {
     struct view_fns *v = ctx;
-    const json_t *f = json_array_get(v->items, v->shown[row]);
+    const json_t *f = view_list_row(&v->list, row);
     const char *name = json_string_value(json_object_get(f, "name"));
     const json_t *s = json_object_get(v->stats, name ? name : "");
 
@@ -320,28 +274,29 @@ view_fns_draw(void *state, WINDOW *win)
 
     werase(win);
     x = w_text_put(win, 0, 1, ":fn", theme_attr(THEME_TITLE));
-    if (v->items) {
-        snprintf(head, sizeof(head), "%zu of %zu functions", v->nshown,
-                 json_array_size(v->items));
+    if (v->list.items) {
+        snprintf(head, sizeof(head), "%zu of %zu functions", v->list.nshown,
+                 json_array_size(v->list.items));
         x = w_text_put(win, 0, x + 2, head, A_NORMAL);
     }
-    if (w_filter_shown(&v->filter)) {
+    if (w_filter_shown(&v->list.filter)) {
         x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
-        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->list.filter);
     }
-    if (v->error)
-        w_text_put(win, h - 1, 1, v->error, theme_attr(THEME_DOWN));
-    if (v->items == NULL) {
-        if (v->error == NULL)
+    if (v->list.error)
+        w_text_put(win, h - 1, 1, v->list.error, theme_attr(THEME_DOWN));
+    if (v->list.items == NULL) {
+        if (v->list.error == NULL)
             w_text_put(win, 2, 1, "loading...", theme_attr(THEME_DIM));
         return;
     }
-    w_table_draw(win, 1, h - (v->error ? 2 : 1), &v->table, view_fns_cols,
+    w_table_draw(win, 1, h - (v->list.error ? 2 : 1), &v->list.table,
+                 view_fns_cols,
                  sizeof(view_fns_cols) / sizeof(view_fns_cols[0]),
-                 view_fns_cell, NULL, v, app_utf8(v->app));
-    if (v->nshown == 0)
+                 view_fns_cell, NULL, v, app_utf8(v->list.app));
+    if (v->list.nshown == 0)
         w_text_put(win, 3, 3,
-                   json_array_size(v->items)
+                   json_array_size(v->list.items)
                        ? "no function matches the filter"
                        : "no functions yet (flowdeck fn create NAME -- CMD)",
                    theme_attr(THEME_DIM));
@@ -352,10 +307,10 @@ view_fns_draw(void *state, WINDOW *win)
 static const char *
 view_fns_selected(const struct view_fns *v)
 {
-    if (v->nshown == 0)
+    if (v->list.nshown == 0)
         return NULL;
-    return json_string_value(json_object_get(
-        json_array_get(v->items, v->shown[v->table.sel]), "name"));
+    return json_string_value(
+        json_object_get(view_list_row(&v->list, v->list.table.sel), "name"));
 }
 
 static int
@@ -365,35 +320,35 @@ view_fns_open(void *state)
     const char *name = view_fns_selected(v);
 
     if (name)
-        app_open(v->app, "function", name);
+        app_open(v->list.app, "function", name);
     return VIEW_REDRAW;
 }
 
 static int
 view_fns_filter(void *state)
 {
-    ((struct view_fns *)state)->filter.open = 1;
+    ((struct view_fns *)state)->list.filter.open = 1;
     return VIEW_REDRAW;
 }
 
 static int
 view_fns_down(void *state)
 {
-    w_table_move(&((struct view_fns *)state)->table, 1);
+    w_table_move(&((struct view_fns *)state)->list.table, 1);
     return VIEW_REDRAW;
 }
 
 static int
 view_fns_up(void *state)
 {
-    w_table_move(&((struct view_fns *)state)->table, -1);
+    w_table_move(&((struct view_fns *)state)->list.table, -1);
     return VIEW_REDRAW;
 }
 
 static int
 view_fns_grab(void *state)
 {
-    return ((struct view_fns *)state)->filter.open;
+    return ((struct view_fns *)state)->list.filter.open;
 }
 
 static int
@@ -401,11 +356,11 @@ view_fns_key(void *state, int ch)
 {
     struct view_fns *v = state;
 
-    if (!v->filter.open)
+    if (!v->list.filter.open)
         return 0;
-    if (!w_filter_key(&v->filter, ch))
+    if (!w_filter_key(&v->list.filter, ch))
         return VIEW_HANDLED;
-    view_fns_compile(v);
+    view_list_compile(&v->list);
     return VIEW_REDRAW;
 }
 

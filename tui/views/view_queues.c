@@ -9,6 +9,7 @@
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "theme.h"
+#include "views/view_list.h"
 #include "widgets/w_filter.h"
 #include "widgets/w_table.h"
 #include "widgets/w_text.h"
@@ -18,56 +19,25 @@
 #include <string.h>
 
 struct view_queues {
-    struct app *app;
-    json_t *items; /* the queues, or NULL before the first answer */
-    char *error;   /* the last refresh's error, or NULL */
-    int inflight;  /* a refresh is running */
-    struct w_table table;
-    size_t *shown; /* indexes into items that pass the filter */
-    size_t nshown;
-    struct w_filter filter; /* the '/' line */
+    struct view_list list; /* first: see view_list_init */
     char cell[160];
 };
+
+/* what the '/' filter reads */
+static const char *const view_queues_fields[] = {"name", NULL};
 
 static const struct w_table_col view_queues_cols[] = {
     {"NAME", 24, 0},     {"TYPE", 8, 0},    {"VISIBLE", 8, 1},
     {"IN FLIGHT", 9, 1}, {"DELAYED", 8, 1}, {"DLQ", 0, 0},
 };
 
-static void
-view_queues_apply_filter(struct view_queues *v)
-{
-    size_t n = json_array_size(v->items);
-
-    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
-    v->nshown = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = json_string_value(
-            json_object_get(json_array_get(v->items, i), "name"));
-
-        if (name && w_filter_match(&v->filter, name))
-            v->shown[v->nshown++] = i;
-    }
-    w_table_set_rows(&v->table, v->nshown);
-}
-
-static void
-view_queues_compile(struct view_queues *v)
-{
-    if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s",
-                  v->filter.input.text);
-    view_queues_apply_filter(v);
-}
-
 static void *
 view_queues_create(struct app *app, const char *arg)
 {
     struct view_queues *v = xcalloc(1, sizeof(*v));
 
-    v->app = app;
-    w_input_set(&v->filter.input, arg);
-    view_queues_compile(v);
+    view_list_init(&v->list, app, "/v1/queues?limit=1000", "queues",
+                   view_queues_fields, arg);
     return v;
 }
 
@@ -76,29 +46,8 @@ view_queues_free(void *state)
 {
     struct view_queues *v = state;
 
-    json_decref(v->items);
-    free(v->error);
-    free(v->shown);
-    w_filter_free(&v->filter);
+    view_list_free(&v->list);
     free(v);
-}
-
-static void
-view_queues_on_list(int rc, json_t *body, void *arg)
-{
-    struct view_queues *v = arg;
-    json_t *items = json_object_get(body, "items");
-
-    v->inflight = 0;
-    free(v->error);
-    v->error = NULL;
-    if (rc != 0 || !json_is_array(items)) {
-        v->error = xstrdup(rc ? err_last() : "no list of queues");
-        return;
-    }
-    json_decref(v->items);
-    v->items = json_incref(items);
-    view_queues_apply_filter(v);
 }
 
 static void
@@ -106,11 +55,7 @@ view_queues_tick(void *state)
 {
     struct view_queues *v = state;
 
-    if (v->inflight)
-        return;
-    v->inflight = 1;
-    app_request(v->app, "GET", "/v1/queues?limit=1000", NULL,
-                view_queues_on_list, v);
+    view_list_tick(&v->list);
 }
 
 static void
@@ -126,7 +71,7 @@ view_queues_find(const struct view_queues *v, const char *name)
     size_t i;
     json_t *q;
 
-    json_array_foreach(v->items, i, q)
+    json_array_foreach(v->list.items, i, q)
     {
         const char *n = json_string_value(json_object_get(q, "name"));
 
@@ -140,11 +85,11 @@ static const char *
 view_queues_cell(void *ctx, size_t row, size_t col, attr_t *attr)
 {
     struct view_queues *v = ctx;
-    const json_t *q = json_array_get(v->items, v->shown[row]);
+    const json_t *q = view_list_row(&v->list, row);
     const json_t *counts = json_object_get(q, "counts");
     const json_t *sources = json_object_get(q, "dead_letter_sources");
     const char *dlq, *key = NULL;
-    int utf8 = app_utf8(v->app);
+    int utf8 = app_utf8(v->list.app);
 
     switch (col) {
     case 0:
@@ -202,27 +147,28 @@ view_queues_draw(void *state, WINDOW *win)
 
     werase(win);
     x = w_text_put(win, 0, 1, ":queues", theme_attr(THEME_TITLE));
-    if (v->items) {
-        snprintf(head, sizeof(head), "%zu of %zu", v->nshown,
-                 json_array_size(v->items));
+    if (v->list.items) {
+        snprintf(head, sizeof(head), "%zu of %zu", v->list.nshown,
+                 json_array_size(v->list.items));
         x = w_text_put(win, 0, x + 2, head, A_NORMAL);
     }
-    if (w_filter_shown(&v->filter)) {
+    if (w_filter_shown(&v->list.filter)) {
         x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
-        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->list.filter);
     }
-    if (v->items == NULL) {
-        w_text_put(win, 2, 1, v->error ? v->error : "loading...",
-                   theme_attr(v->error ? THEME_DOWN : THEME_DIM));
+    if (v->list.items == NULL) {
+        w_text_put(win, 2, 1, v->list.error ? v->list.error : "loading...",
+                   theme_attr(v->list.error ? THEME_DOWN : THEME_DIM));
         return;
     }
-    w_table_draw(win, 1, h - 1, &v->table, view_queues_cols,
+    w_table_draw(win, 1, h - 1, &v->list.table, view_queues_cols,
                  sizeof(view_queues_cols) / sizeof(view_queues_cols[0]),
-                 view_queues_cell, NULL, v, app_utf8(v->app));
-    if (v->nshown == 0)
+                 view_queues_cell, NULL, v, app_utf8(v->list.app));
+    if (v->list.nshown == 0)
         w_text_put(win, 3, 3,
-                   json_array_size(v->items) ? "no queue matches the filter"
-                                             : "no queues yet",
+                   json_array_size(v->list.items)
+                       ? "no queue matches the filter"
+                       : "no queues yet",
                    theme_attr(THEME_DIM));
 }
 
@@ -232,12 +178,12 @@ view_queues_open(void *state)
     struct view_queues *v = state;
     const char *name;
 
-    if (v->nshown == 0)
+    if (v->list.nshown == 0)
         return VIEW_HANDLED;
-    name = json_string_value(json_object_get(
-        json_array_get(v->items, v->shown[v->table.sel]), "name"));
+    name = json_string_value(
+        json_object_get(view_list_row(&v->list, v->list.table.sel), "name"));
     if (name)
-        app_open(v->app, "queue", name);
+        app_open(v->list.app, "queue", name);
     return VIEW_REDRAW;
 }
 
@@ -246,28 +192,28 @@ view_queues_filter(void *state)
 {
     struct view_queues *v = state;
 
-    v->filter.open = 1;
+    v->list.filter.open = 1;
     return VIEW_REDRAW;
 }
 
 static int
 view_queues_down(void *state)
 {
-    w_table_move(&((struct view_queues *)state)->table, 1);
+    w_table_move(&((struct view_queues *)state)->list.table, 1);
     return VIEW_REDRAW;
 }
 
 static int
 view_queues_up(void *state)
 {
-    w_table_move(&((struct view_queues *)state)->table, -1);
+    w_table_move(&((struct view_queues *)state)->list.table, -1);
     return VIEW_REDRAW;
 }
 
 static int
 view_queues_grab(void *state)
 {
-    return ((struct view_queues *)state)->filter.open;
+    return ((struct view_queues *)state)->list.filter.open;
 }
 
 /* keys while the '/' line is open: the filter applies as it is typed */
@@ -276,11 +222,11 @@ view_queues_key(void *state, int ch)
 {
     struct view_queues *v = state;
 
-    if (!v->filter.open)
+    if (!v->list.filter.open)
         return 0;
-    if (!w_filter_key(&v->filter, ch))
+    if (!w_filter_key(&v->list.filter, ch))
         return VIEW_HANDLED;
-    view_queues_compile(v);
+    view_list_compile(&v->list);
     return VIEW_REDRAW;
 }
 

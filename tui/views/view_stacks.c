@@ -11,6 +11,7 @@
 #include "theme.h"
 #include "views/view_deploy.h"
 #include "views/view_execs.h"
+#include "views/view_list.h"
 #include "widgets/w_filter.h"
 #include "widgets/w_table.h"
 #include "widgets/w_text.h"
@@ -20,16 +21,12 @@
 #include <string.h>
 
 struct view_stacks {
-    struct app *app;
-    json_t *items; /* the stacks, or NULL before the first answer */
-    char *error;   /* the last refresh's error, or NULL */
-    int inflight;  /* a refresh is running */
-    struct w_table table;
-    size_t *shown; /* indexes into items that pass the filter */
-    size_t nshown;
-    struct w_filter filter; /* the '/' line */
+    struct view_list list; /* first: see view_list_init */
     char cell[160];
 };
+
+/* what the '/' filter reads */
+static const char *const view_stacks_fields[] = {"name", "template", NULL};
 
 static const struct w_table_col view_stacks_cols[] = {
     {"NAME", 16, 0}, {"TEMPLATE", 14, 0}, {"STATUS", 11, 0},
@@ -42,43 +39,13 @@ view_stacks_str(const json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
-static void
-view_stacks_apply_filter(struct view_stacks *v)
-{
-    size_t n = json_array_size(v->items);
-
-    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
-    v->nshown = 0;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *s = json_array_get(v->items, i);
-        const char *name = view_stacks_str(s, "name");
-        const char *tmpl = view_stacks_str(s, "template");
-
-        if (name == NULL)
-            continue;
-        if (w_filter_match(&v->filter, name) ||
-            (tmpl && w_filter_match(&v->filter, tmpl)))
-            v->shown[v->nshown++] = i;
-    }
-    w_table_set_rows(&v->table, v->nshown);
-}
-
-static void
-view_stacks_compile(struct view_stacks *v)
-{
-    if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
-    view_stacks_apply_filter(v);
-}
-
 static void *
 view_stacks_create(struct app *app, const char *arg)
 {
     struct view_stacks *v = xcalloc(1, sizeof(*v));
 
-    v->app = app;
-    w_input_set(&v->filter.input, arg);
-    view_stacks_compile(v);
+    view_list_init(&v->list, app, "/v1/stacks", "stacks", view_stacks_fields,
+                   arg);
     return v;
 }
 
@@ -87,29 +54,8 @@ view_stacks_free(void *state)
 {
     struct view_stacks *v = state;
 
-    json_decref(v->items);
-    free(v->error);
-    free(v->shown);
-    w_filter_free(&v->filter);
+    view_list_free(&v->list);
     free(v);
-}
-
-static void
-view_stacks_on_list(int rc, json_t *body, void *arg)
-{
-    struct view_stacks *v = arg;
-    json_t *items = json_object_get(body, "items");
-
-    v->inflight = 0;
-    free(v->error);
-    v->error = NULL;
-    if (rc != 0 || !json_is_array(items)) {
-        v->error = xstrdup(rc ? err_last() : "no list of stacks");
-        return;
-    }
-    json_decref(v->items);
-    v->items = json_incref(items); /* kept until the next answer */
-    view_stacks_apply_filter(v);
 }
 
 static void
@@ -117,10 +63,7 @@ view_stacks_tick(void *state)
 {
     struct view_stacks *v = state;
 
-    if (v->inflight)
-        return;
-    v->inflight = 1;
-    app_request(v->app, "GET", "/v1/stacks", NULL, view_stacks_on_list, v);
+    view_list_tick(&v->list);
 }
 
 static void
@@ -134,7 +77,7 @@ static const char *
 view_stacks_cell(void *ctx, size_t row, size_t col, attr_t *attr)
 {
     struct view_stacks *v = ctx;
-    const json_t *s = json_array_get(v->items, v->shown[row]);
+    const json_t *s = view_list_row(&v->list, row);
 
     switch (col) {
     case 0:
@@ -144,7 +87,7 @@ view_stacks_cell(void *ctx, size_t row, size_t col, attr_t *attr)
     case 2:
         return view_deploy_status(v->cell, sizeof(v->cell),
                                   view_stacks_str(s, "status"),
-                                  app_utf8(v->app), attr);
+                                  app_utf8(v->list.app), attr);
     case 3:
     case 4:
         snprintf(v->cell, sizeof(v->cell), "%lld",
@@ -167,26 +110,26 @@ view_stacks_draw(void *state, WINDOW *win)
 
     werase(win);
     x = w_text_put(win, 0, 1, ":stacks", theme_attr(THEME_TITLE));
-    if (v->items) {
-        snprintf(head, sizeof(head), "%zu of %zu", v->nshown,
-                 json_array_size(v->items));
+    if (v->list.items) {
+        snprintf(head, sizeof(head), "%zu of %zu", v->list.nshown,
+                 json_array_size(v->list.items));
         x = w_text_put(win, 0, x + 2, head, A_NORMAL);
     }
-    if (w_filter_shown(&v->filter)) {
+    if (w_filter_shown(&v->list.filter)) {
         x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
-        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->list.filter);
     }
-    if (v->items == NULL) {
-        w_text_put(win, 2, 1, v->error ? v->error : "loading...",
-                   theme_attr(v->error ? THEME_DOWN : THEME_DIM));
+    if (v->list.items == NULL) {
+        w_text_put(win, 2, 1, v->list.error ? v->list.error : "loading...",
+                   theme_attr(v->list.error ? THEME_DOWN : THEME_DIM));
         return;
     }
-    w_table_draw(win, 1, h - 1, &v->table, view_stacks_cols,
+    w_table_draw(win, 1, h - 1, &v->list.table, view_stacks_cols,
                  sizeof(view_stacks_cols) / sizeof(view_stacks_cols[0]),
-                 view_stacks_cell, NULL, v, app_utf8(v->app));
-    if (v->nshown == 0)
+                 view_stacks_cell, NULL, v, app_utf8(v->list.app));
+    if (v->list.nshown == 0)
         w_text_put(win, 3, 3,
-                   json_array_size(v->items)
+                   json_array_size(v->list.items)
                        ? "no stack matches the filter"
                        : "no stacks yet: :templates, then d deploys one",
                    theme_attr(THEME_DIM));
@@ -197,11 +140,11 @@ view_stacks_open(void *state)
 {
     struct view_stacks *v = state;
 
-    if (v->nshown == 0)
+    if (v->list.nshown == 0)
         return VIEW_HANDLED;
-    app_open(v->app, "stack",
-             view_stacks_str(json_array_get(v->items, v->shown[v->table.sel]),
-                             "name"));
+    app_open(
+        v->list.app, "stack",
+        view_stacks_str(view_list_row(&v->list, v->list.table.sel), "name"));
     return VIEW_REDRAW;
 }
 
@@ -210,28 +153,28 @@ view_stacks_filter(void *state)
 {
     struct view_stacks *v = state;
 
-    v->filter.open = 1;
+    v->list.filter.open = 1;
     return VIEW_REDRAW;
 }
 
 static int
 view_stacks_down(void *state)
 {
-    w_table_move(&((struct view_stacks *)state)->table, 1);
+    w_table_move(&((struct view_stacks *)state)->list.table, 1);
     return VIEW_REDRAW;
 }
 
 static int
 view_stacks_up(void *state)
 {
-    w_table_move(&((struct view_stacks *)state)->table, -1);
+    w_table_move(&((struct view_stacks *)state)->list.table, -1);
     return VIEW_REDRAW;
 }
 
 static int
 view_stacks_grab(void *state)
 {
-    return ((struct view_stacks *)state)->filter.open;
+    return ((struct view_stacks *)state)->list.filter.open;
 }
 
 /* keys while the '/' line is open; the filter applies as it is typed */
@@ -240,11 +183,11 @@ view_stacks_key(void *state, int ch)
 {
     struct view_stacks *v = state;
 
-    if (!v->filter.open)
+    if (!v->list.filter.open)
         return 0;
-    if (!w_filter_key(&v->filter, ch))
+    if (!w_filter_key(&v->list.filter, ch))
         return VIEW_HANDLED;
-    view_stacks_compile(v);
+    view_list_compile(&v->list);
     return VIEW_REDRAW;
 }
 

@@ -9,6 +9,7 @@
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "theme.h"
+#include "views/view_list.h"
 #include "views/view_template.h"
 #include "widgets/w_filter.h"
 #include "widgets/w_table.h"
@@ -19,17 +20,14 @@
 #include <string.h>
 
 struct view_templates {
-    struct app *app;
-    json_t *items;  /* the templates, or NULL before the first answer */
-    char *error;    /* the last refresh's error, or NULL */
-    int inflight;   /* a refresh is running */
-    size_t nbroken; /* of items, those that do not load */
-    struct w_table table;
-    size_t *shown; /* indexes into items that pass the filter */
-    size_t nshown;
-    struct w_filter filter; /* the '/' line */
+    struct view_list list; /* first: see view_list_init */
+    size_t nbroken;        /* of items, those that do not load */
     char cell[160];
 };
+
+/* what the '/' filter reads */
+static const char *const view_templates_fields[] = {"name", "description",
+                                                    "error", NULL};
 
 static const struct w_table_col view_templates_cols[] = {
     {"NAME", 22, 0},
@@ -44,38 +42,18 @@ view_templates_str(const json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
+/* After each list: count the templates that do not load. */
 static void
-view_templates_apply_filter(struct view_templates *v)
+view_templates_loaded(struct view_list *l)
 {
-    size_t n = json_array_size(v->items);
+    struct view_templates *v = (struct view_templates *)l;
+    size_t i;
+    json_t *t;
 
-    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
-    v->nshown = 0;
     v->nbroken = 0;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *t = json_array_get(v->items, i);
-        const char *name = view_templates_str(t, "name");
-        const char *desc = view_templates_str(t, "description");
-        const char *error = view_templates_str(t, "error");
-
-        if (name == NULL)
-            continue;
-        if (error)
-            v->nbroken++;
-        if (w_filter_match(&v->filter, name) ||
-            (desc && w_filter_match(&v->filter, desc)) ||
-            (error && w_filter_match(&v->filter, error)))
-            v->shown[v->nshown++] = i;
-    }
-    w_table_set_rows(&v->table, v->nshown);
-}
-
-static void
-view_templates_compile(struct view_templates *v)
-{
-    if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
-    view_templates_apply_filter(v);
+    json_array_foreach(l->items, i, t) if (view_templates_str(t, "name") &&
+                                           view_templates_str(t, "error"))
+        v->nbroken++;
 }
 
 static void *
@@ -83,9 +61,9 @@ view_templates_create(struct app *app, const char *arg)
 {
     struct view_templates *v = xcalloc(1, sizeof(*v));
 
-    v->app = app;
-    w_input_set(&v->filter.input, arg);
-    view_templates_compile(v);
+    v->list.loaded = view_templates_loaded;
+    view_list_init(&v->list, app, "/v1/templates", "templates",
+                   view_templates_fields, arg);
     return v;
 }
 
@@ -94,29 +72,8 @@ view_templates_free(void *state)
 {
     struct view_templates *v = state;
 
-    json_decref(v->items);
-    free(v->error);
-    free(v->shown);
-    w_filter_free(&v->filter);
+    view_list_free(&v->list);
     free(v);
-}
-
-static void
-view_templates_on_list(int rc, json_t *body, void *arg)
-{
-    struct view_templates *v = arg;
-    json_t *items = json_object_get(body, "items");
-
-    v->inflight = 0;
-    free(v->error);
-    v->error = NULL;
-    if (rc != 0 || !json_is_array(items)) {
-        v->error = xstrdup(rc ? err_last() : "no list of templates");
-        return;
-    }
-    json_decref(v->items);
-    v->items = json_incref(items); /* kept until the next answer */
-    view_templates_apply_filter(v);
 }
 
 static void
@@ -124,11 +81,7 @@ view_templates_tick(void *state)
 {
     struct view_templates *v = state;
 
-    if (v->inflight)
-        return;
-    v->inflight = 1;
-    app_request(v->app, "GET", "/v1/templates", NULL, view_templates_on_list,
-                v);
+    view_list_tick(&v->list);
 }
 
 static void
@@ -142,7 +95,7 @@ static const char *
 view_templates_cell(void *ctx, size_t row, size_t col, attr_t *attr)
 {
     struct view_templates *v = ctx;
-    const json_t *t = json_array_get(v->items, v->shown[row]);
+    const json_t *t = view_list_row(&v->list, row);
     const char *error = view_templates_str(t, "error");
     const char *s;
 
@@ -188,28 +141,28 @@ view_templates_draw(void *state, WINDOW *win)
 
     werase(win);
     x = w_text_put(win, 0, 1, ":templates", theme_attr(THEME_TITLE));
-    if (v->items) {
-        snprintf(head, sizeof(head), "%zu of %zu", v->nshown,
-                 json_array_size(v->items));
+    if (v->list.items) {
+        snprintf(head, sizeof(head), "%zu of %zu", v->list.nshown,
+                 json_array_size(v->list.items));
         x = w_text_put(win, 0, x + 2, head, A_NORMAL);
         if (v->nbroken) {
             snprintf(head, sizeof(head), "%zu not loading", v->nbroken);
             x = w_text_put(win, 0, x + 2, head, theme_attr(THEME_DOWN));
         }
     }
-    if (w_filter_shown(&v->filter)) {
+    if (w_filter_shown(&v->list.filter)) {
         x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
-        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->list.filter);
     }
-    if (v->items == NULL) {
-        w_text_put(win, 2, 1, v->error ? v->error : "loading...",
-                   theme_attr(v->error ? THEME_DOWN : THEME_DIM));
+    if (v->list.items == NULL) {
+        w_text_put(win, 2, 1, v->list.error ? v->list.error : "loading...",
+                   theme_attr(v->list.error ? THEME_DOWN : THEME_DIM));
         return;
     }
     /* the selected template's load error, whole, under the table */
-    error = v->nshown
-                ? view_templates_str(
-                      json_array_get(v->items, v->shown[v->table.sel]), "error")
+    error = v->list.nshown
+                ? view_templates_str(view_list_row(&v->list, v->list.table.sel),
+                                     "error")
                 : NULL;
     if (error) {
         size_t w = getmaxx(win) > 4 ? (size_t)getmaxx(win) - 2 : 2;
@@ -224,12 +177,12 @@ view_templates_draw(void *state, WINDOW *win)
             error += cut;
         }
     }
-    w_table_draw(win, 1, h - 1, &v->table, view_templates_cols,
+    w_table_draw(win, 1, h - 1, &v->list.table, view_templates_cols,
                  sizeof(view_templates_cols) / sizeof(view_templates_cols[0]),
-                 view_templates_cell, NULL, v, app_utf8(v->app));
-    if (v->nshown == 0)
+                 view_templates_cell, NULL, v, app_utf8(v->list.app));
+    if (v->list.nshown == 0)
         w_text_put(win, 3, 3,
-                   json_array_size(v->items)
+                   json_array_size(v->list.items)
                        ? "no template matches the filter"
                        : "no templates: flowdeck templates repo add URL",
                    theme_attr(THEME_DIM));
@@ -242,13 +195,13 @@ view_templates_open(void *state)
     const json_t *t;
     char *ref;
 
-    if (v->nshown == 0)
+    if (v->list.nshown == 0)
         return VIEW_HANDLED;
-    t = json_array_get(v->items, v->shown[v->table.sel]);
+    t = view_list_row(&v->list, v->list.table.sel);
     ref = view_template_ref(view_templates_str(t, "name"),
                             view_templates_str(t, "source"));
     if (ref)
-        app_open(v->app, "template", ref);
+        app_open(v->list.app, "template", ref);
     free(ref);
     return VIEW_REDRAW;
 }
@@ -258,28 +211,28 @@ view_templates_filter(void *state)
 {
     struct view_templates *v = state;
 
-    v->filter.open = 1;
+    v->list.filter.open = 1;
     return VIEW_REDRAW;
 }
 
 static int
 view_templates_down(void *state)
 {
-    w_table_move(&((struct view_templates *)state)->table, 1);
+    w_table_move(&((struct view_templates *)state)->list.table, 1);
     return VIEW_REDRAW;
 }
 
 static int
 view_templates_up(void *state)
 {
-    w_table_move(&((struct view_templates *)state)->table, -1);
+    w_table_move(&((struct view_templates *)state)->list.table, -1);
     return VIEW_REDRAW;
 }
 
 static int
 view_templates_grab(void *state)
 {
-    return ((struct view_templates *)state)->filter.open;
+    return ((struct view_templates *)state)->list.filter.open;
 }
 
 /* keys while the '/' line is open; the filter applies as it is typed */
@@ -288,11 +241,11 @@ view_templates_key(void *state, int ch)
 {
     struct view_templates *v = state;
 
-    if (!v->filter.open)
+    if (!v->list.filter.open)
         return 0;
-    if (!w_filter_key(&v->filter, ch))
+    if (!w_filter_key(&v->list.filter, ch))
         return VIEW_HANDLED;
-    view_templates_compile(v);
+    view_list_compile(&v->list);
     return VIEW_REDRAW;
 }
 

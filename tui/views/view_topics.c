@@ -14,6 +14,7 @@
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "theme.h"
+#include "views/view_list.h"
 #include "widgets/w_filter.h"
 #include "widgets/w_table.h"
 #include "widgets/w_text.h"
@@ -26,50 +27,21 @@
 #define VIEW_TOPICS_ROUND 200      /* topics looked into per round */
 
 struct view_topics {
-    struct app *app;
-    json_t *items; /* the topics, or NULL before the first answer */
+    struct view_list list; /* first: see view_list_init */
     json_t *stats; /* {name: {"messages", "pending", "failed", "more"}} */
-    char *error;   /* the last refresh's error, or NULL */
-    int inflight;  /* the list is being asked for */
     json_t *round; /* names the round looks into, or NULL: no round */
     size_t round_i;
     int round_step; /* 0: the topic, 1: its deliveries */
-    struct w_table table;
-    size_t *shown; /* indexes into items that pass the filter */
-    size_t nshown;
-    struct w_filter filter;
     char cell[160];
 };
+
+/* what the '/' filter reads */
+static const char *const view_topics_fields[] = {"name", NULL};
 
 static const struct w_table_col view_topics_cols[] = {
     {"NAME", 24, 0},   {"SUBS", 5, 1},   {"PUBLISHED", 9, 1},
     {"PENDING", 8, 1}, {"FAILED", 7, 1}, {"", 0, 0},
 };
-
-static void
-view_topics_apply_filter(struct view_topics *v)
-{
-    size_t n = json_array_size(v->items);
-
-    v->shown = xreallocarray(v->shown, n ? n : 1, sizeof(*v->shown));
-    v->nshown = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = json_string_value(
-            json_object_get(json_array_get(v->items, i), "name"));
-
-        if (name && w_filter_match(&v->filter, name))
-            v->shown[v->nshown++] = i;
-    }
-    w_table_set_rows(&v->table, v->nshown);
-}
-
-static void
-view_topics_compile(struct view_topics *v)
-{
-    if (w_filter_compile(&v->filter) != 0)
-        app_flash(v->app, "not a regular expression: %s", v->filter.input.text);
-    view_topics_apply_filter(v);
-}
 
 /* ---- the round ---- */
 
@@ -94,7 +66,7 @@ view_topics_round_next(struct view_topics *v)
     else
         path = xasprintf("/v1/topics/%s/deliveries?limit=%d", esc,
                          VIEW_TOPICS_DELIVERIES);
-    app_request(v->app, "GET", path, NULL, view_topics_on_detail, v);
+    app_request(v->list.app, "GET", path, NULL, view_topics_on_detail, v);
     free(path);
     free(esc);
 }
@@ -162,7 +134,7 @@ view_topics_round_start(struct view_topics *v)
     if (v->round)
         return;
     v->round = json_array();
-    json_array_foreach(v->items, i, t)
+    json_array_foreach(v->list.items, i, t)
     {
         if (i >= VIEW_TOPICS_ROUND)
             break;
@@ -176,34 +148,11 @@ view_topics_round_start(struct view_topics *v)
 /* ---- the list ---- */
 
 static void
-view_topics_on_list(int rc, json_t *body, void *arg)
-{
-    struct view_topics *v = arg;
-    json_t *items = json_object_get(body, "items");
-
-    v->inflight = 0;
-    free(v->error);
-    v->error = NULL;
-    if (rc != 0 || !json_is_array(items)) {
-        v->error = xstrdup(rc ? err_last() : "no list of topics");
-        return;
-    }
-    json_decref(v->items);
-    v->items = json_incref(items);
-    view_topics_apply_filter(v);
-    view_topics_round_start(v);
-}
-
-static void
 view_topics_tick(void *state)
 {
     struct view_topics *v = state;
 
-    if (v->inflight)
-        return;
-    v->inflight = 1;
-    app_request(v->app, "GET", "/v1/topics?limit=1000", NULL,
-                view_topics_on_list, v);
+    view_list_tick(&v->list);
 }
 
 static void
@@ -213,15 +162,22 @@ view_topics_update(void *state, json_t *data)
     (void)data;
 }
 
+/* After each list: look into the topics' counts. */
+static void
+view_topics_loaded(struct view_list *l)
+{
+    view_topics_round_start((struct view_topics *)l);
+}
+
 static void *
 view_topics_create(struct app *app, const char *arg)
 {
     struct view_topics *v = xcalloc(1, sizeof(*v));
 
-    v->app = app;
     v->stats = json_object();
-    w_input_set(&v->filter.input, arg);
-    view_topics_compile(v);
+    v->list.loaded = view_topics_loaded;
+    view_list_init(&v->list, app, "/v1/topics?limit=1000", "topics",
+                   view_topics_fields, arg);
     return v;
 }
 
@@ -230,12 +186,9 @@ view_topics_free(void *state)
 {
     struct view_topics *v = state;
 
-    json_decref(v->items);
     json_decref(v->stats);
     json_decref(v->round);
-    free(v->error);
-    free(v->shown);
-    w_filter_free(&v->filter);
+    view_list_free(&v->list);
     free(v);
 }
 
@@ -245,7 +198,7 @@ static const char *
 view_topics_cell(void *ctx, size_t row, size_t col, attr_t *attr)
 {
     struct view_topics *v = ctx;
-    const json_t *t = json_array_get(v->items, v->shown[row]);
+    const json_t *t = view_list_row(&v->list, row);
     const char *name = json_string_value(json_object_get(t, "name"));
     const json_t *s = json_object_get(v->stats, name ? name : "");
     const char *key = NULL;
@@ -296,29 +249,31 @@ view_topics_draw(void *state, WINDOW *win)
 
     werase(win);
     x = w_text_put(win, 0, 1, ":topics", theme_attr(THEME_TITLE));
-    if (v->items) {
-        snprintf(head, sizeof(head), "%zu of %zu", v->nshown,
-                 json_array_size(v->items));
+    if (v->list.items) {
+        snprintf(head, sizeof(head), "%zu of %zu", v->list.nshown,
+                 json_array_size(v->list.items));
         x = w_text_put(win, 0, x + 2, head, A_NORMAL);
     }
-    if (w_filter_shown(&v->filter)) {
+    if (w_filter_shown(&v->list.filter)) {
         x = w_text_put(win, 0, x + 3, "/", theme_attr(THEME_KEY));
-        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->filter);
+        w_filter_draw(win, 0, x, getmaxx(win) - x - 1, &v->list.filter);
     }
-    if (v->error)
-        w_text_put(win, h - 1, 1, v->error, theme_attr(THEME_DOWN));
-    if (v->items == NULL) {
-        if (v->error == NULL)
+    if (v->list.error)
+        w_text_put(win, h - 1, 1, v->list.error, theme_attr(THEME_DOWN));
+    if (v->list.items == NULL) {
+        if (v->list.error == NULL)
             w_text_put(win, 2, 1, "loading...", theme_attr(THEME_DIM));
         return;
     }
-    w_table_draw(win, 1, h - (v->error ? 2 : 1), &v->table, view_topics_cols,
+    w_table_draw(win, 1, h - (v->list.error ? 2 : 1), &v->list.table,
+                 view_topics_cols,
                  sizeof(view_topics_cols) / sizeof(view_topics_cols[0]),
-                 view_topics_cell, NULL, v, app_utf8(v->app));
-    if (v->nshown == 0)
+                 view_topics_cell, NULL, v, app_utf8(v->list.app));
+    if (v->list.nshown == 0)
         w_text_put(win, 3, 3,
-                   json_array_size(v->items) ? "no topic matches the filter"
-                                             : "no topics yet",
+                   json_array_size(v->list.items)
+                       ? "no topic matches the filter"
+                       : "no topics yet",
                    theme_attr(THEME_DIM));
 }
 
@@ -330,40 +285,40 @@ view_topics_open(void *state)
     struct view_topics *v = state;
     const char *name;
 
-    if (v->nshown == 0)
+    if (v->list.nshown == 0)
         return VIEW_HANDLED;
-    name = json_string_value(json_object_get(
-        json_array_get(v->items, v->shown[v->table.sel]), "name"));
+    name = json_string_value(
+        json_object_get(view_list_row(&v->list, v->list.table.sel), "name"));
     if (name)
-        app_open(v->app, "topic", name);
+        app_open(v->list.app, "topic", name);
     return VIEW_REDRAW;
 }
 
 static int
 view_topics_filter(void *state)
 {
-    ((struct view_topics *)state)->filter.open = 1;
+    ((struct view_topics *)state)->list.filter.open = 1;
     return VIEW_REDRAW;
 }
 
 static int
 view_topics_down(void *state)
 {
-    w_table_move(&((struct view_topics *)state)->table, 1);
+    w_table_move(&((struct view_topics *)state)->list.table, 1);
     return VIEW_REDRAW;
 }
 
 static int
 view_topics_up(void *state)
 {
-    w_table_move(&((struct view_topics *)state)->table, -1);
+    w_table_move(&((struct view_topics *)state)->list.table, -1);
     return VIEW_REDRAW;
 }
 
 static int
 view_topics_grab(void *state)
 {
-    return ((struct view_topics *)state)->filter.open;
+    return ((struct view_topics *)state)->list.filter.open;
 }
 
 /* keys while the '/' line is open: the filter applies as it is typed */
@@ -372,11 +327,11 @@ view_topics_key(void *state, int ch)
 {
     struct view_topics *v = state;
 
-    if (!v->filter.open)
+    if (!v->list.filter.open)
         return 0;
-    if (!w_filter_key(&v->filter, ch))
+    if (!w_filter_key(&v->list.filter, ch))
         return VIEW_HANDLED;
-    view_topics_compile(v);
+    view_list_compile(&v->list);
     return VIEW_REDRAW;
 }
 
