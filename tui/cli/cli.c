@@ -739,6 +739,25 @@ cli_opt_value(const struct cli *cli, const char *name)
     return k >= 0 ? cli->values[k] : NULL;
 }
 
+int
+cli_call(json_t **out, struct cli *cli, const char *method, const char *path,
+         json_t *body)
+{
+    return client_request(out, cli_client(cli), method, path, body) != 0
+               ? cli_fail()
+               : CLI_EXIT_OK;
+}
+
+char *
+cli_path(const char *base, const char *name, const char *rest)
+{
+    char *n = client_escape(name);
+    char *p = xasprintf("%s/%s%s", base, n, rest ? rest : "");
+
+    free(n);
+    return p;
+}
+
 struct client *
 cli_client(struct cli *cli)
 {

@@ -89,6 +89,17 @@ struct client *cli_client(struct cli *cli);
 /* Print "flowdeck: <err_last()>" to stderr. Returns: CLI_EXIT_FAIL. */
 int cli_fail(void);
 
+/*
+ * A request through the engine client (`body` borrowed, may be NULL).
+ * Returns: CLI_EXIT_OK and the answer (new) in *out, or CLI_EXIT_FAIL
+ * after cli_fail().
+ */
+int cli_call(json_t **out, struct cli *cli, const char *method,
+             const char *path, json_t *body);
+
+/* Returns: a new path "<base>/<name, escaped><rest>" (rest may be NULL). */
+char *cli_path(const char *base, const char *name, const char *rest);
+
 /* Print "flowdeck: <fmt>" and the usage to stderr. Returns: CLI_EXIT_USAGE */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -36,15 +36,6 @@ const struct cli_opt cmd_fn_opts[] = {
     {NULL, 0, NULL, NULL}};
 
 static int
-cmd_fn_call(json_t **out, struct cli *cli, const char *method,
-            const char *path, json_t *body)
-{
-    if (client_request(out, cli_client(cli), method, path, body) != 0)
-        return cli_fail();
-    return CLI_EXIT_OK;
-}
-
-static int
 cmd_fn_int_opt(struct cli *cli, json_t *body, const char *opt,
                const char *field, long min, long max)
 {
@@ -78,7 +69,7 @@ cmd_fn_list(struct cli *cli)
     size_t i;
     int rc;
 
-    if ((rc = cmd_fn_call(&page, cli, "GET", "/v1/functions", NULL)))
+    if ((rc = cli_call(&page, cli, "GET", "/v1/functions", NULL)))
         return rc;
     if (cli->json)
         return cmd_fn_print(cli, page, rc);
@@ -161,25 +152,19 @@ cmd_fn_create(struct cli *cli)
         json_decref(body);
         return rc;
     }
-    rc = cmd_fn_call(&out, cli, "POST", "/v1/functions", body);
+    rc = cli_call(&out, cli, "POST", "/v1/functions", body);
     json_decref(body);
     if (rc == CLI_EXIT_OK && !cli->json)
         printf("function %s is ready\n", name);
     return cmd_fn_print(cli, out, rc);
 }
 
-static char *
-cmd_fn_path(const char *name, const char *rest)
-{
-    return xasprintf("/v1/functions/%s%s", name, rest ? rest : "");
-}
-
 static int
 cmd_fn_show(struct cli *cli)
 {
-    char *path = cmd_fn_path(cli->argv[1], NULL);
+    char *path = cli_path("/v1/functions", cli->argv[1], NULL);
     json_t *out = NULL;
-    int rc = cmd_fn_call(&out, cli, "GET", path, NULL);
+    int rc = cli_call(&out, cli, "GET", path, NULL);
 
     free(path);
     if (rc == CLI_EXIT_OK && !cli->json)
@@ -190,9 +175,9 @@ cmd_fn_show(struct cli *cli)
 static int
 cmd_fn_delete(struct cli *cli)
 {
-    char *path = cmd_fn_path(cli->argv[1], NULL);
+    char *path = cli_path("/v1/functions", cli->argv[1], NULL);
     json_t *out = NULL;
-    int rc = cmd_fn_call(&out, cli, "DELETE", path, NULL);
+    int rc = cli_call(&out, cli, "DELETE", path, NULL);
 
     free(path);
     json_decref(out);
@@ -223,8 +208,8 @@ cmd_fn_invoke(struct cli *cli)
     free(text);
     body = json_pack("{s:o, s:b}", "event", event, "async",
                      cli_opt_value(cli, "async") != NULL);
-    path = cmd_fn_path(cli->argv[1], "/invocations");
-    rc = cmd_fn_call(&out, cli, "POST", path, body);
+    path = cli_path("/v1/functions", cli->argv[1], "/invocations");
+    rc = cli_call(&out, cli, "POST", path, body);
     free(path);
     json_decref(body);
     if (rc != CLI_EXIT_OK || cli->json)
@@ -261,7 +246,7 @@ cmd_fn_logs(struct cli *cli)
         return cli_usage_error(cli, "--limit: %s", err_last());
     path = xasprintf("/v1/functions/%s/invocations?limit=%ld", cli->argv[1],
                      limit);
-    rc = cmd_fn_call(&out, cli, "GET", path, NULL);
+    rc = cli_call(&out, cli, "GET", path, NULL);
     free(path);
     if (rc != CLI_EXIT_OK || cli->json)
         return cmd_fn_print(cli, out, rc);
@@ -309,7 +294,7 @@ cmd_fn_invocations(struct cli *cli)
         return cli_usage_error(cli, "--limit: %s", err_last());
     path = xasprintf("/v1/functions/%s/invocations?limit=%ld", cli->argv[1],
                      limit);
-    rc = cmd_fn_call(&out, cli, "GET", path, NULL);
+    rc = cli_call(&out, cli, "GET", path, NULL);
     free(path);
     if (rc != CLI_EXIT_OK || cli->json)
         return cmd_fn_print(cli, out, rc);
@@ -344,9 +329,9 @@ cmd_fn_invocation(struct cli *cli)
     int rc;
 
     rest = xasprintf("/invocations/%s", cli->argv[2]);
-    path = cmd_fn_path(cli->argv[1], rest);
+    path = cli_path("/v1/functions", cli->argv[1], rest);
     free(rest);
-    rc = cmd_fn_call(&out, cli, "GET", path, NULL);
+    rc = cli_call(&out, cli, "GET", path, NULL);
     free(path);
     if (rc != CLI_EXIT_OK || cli->json)
         return cmd_fn_print(cli, out, rc);
@@ -400,8 +385,8 @@ cmd_fn_trigger(struct cli *cli)
         return cli_usage_error(cli, "fn trigger %s needs a function name",
                                *action ? action : "ACTION");
     if (strcmp(action, "list") == 0) {
-        path = cmd_fn_path(fname, "/triggers");
-        rc = cmd_fn_call(&out, cli, "GET", path, NULL);
+        path = cli_path("/v1/functions", fname, "/triggers");
+        rc = cli_call(&out, cli, "GET", path, NULL);
         free(path);
         if (rc != CLI_EXIT_OK || cli->json)
             return cmd_fn_print(cli, out, rc);
@@ -439,8 +424,8 @@ cmd_fn_trigger(struct cli *cli)
             json_decref(body);
             return rc;
         }
-        path = cmd_fn_path(fname, "/triggers");
-        rc = cmd_fn_call(&out, cli, "POST", path, body);
+        path = cli_path("/v1/functions", fname, "/triggers");
+        rc = cli_call(&out, cli, "POST", path, body);
         free(path);
         json_decref(body);
         if (rc == CLI_EXIT_OK && !cli->json)
@@ -454,10 +439,10 @@ cmd_fn_trigger(struct cli *cli)
     if (strcmp(action, "pause") == 0 || strcmp(action, "resume") == 0) {
         char *rest = xasprintf("/triggers/%s/%s", id, action);
 
-        path = cmd_fn_path(fname, rest);
+        path = cli_path("/v1/functions", fname, rest);
         free(rest);
         body = json_object();
-        rc = cmd_fn_call(&out, cli, "POST", path, body);
+        rc = cli_call(&out, cli, "POST", path, body);
         json_decref(body);
         free(path);
         if (rc == CLI_EXIT_OK && !cli->json)
@@ -467,9 +452,9 @@ cmd_fn_trigger(struct cli *cli)
     if (strcmp(action, "delete") == 0) {
         char *rest = xasprintf("/triggers/%s", id);
 
-        path = cmd_fn_path(fname, rest);
+        path = cli_path("/v1/functions", fname, rest);
         free(rest);
-        rc = cmd_fn_call(&out, cli, "DELETE", path, NULL);
+        rc = cli_call(&out, cli, "DELETE", path, NULL);
         free(path);
         json_decref(out);
         if (rc == CLI_EXIT_OK && !cli->json)

@@ -30,25 +30,6 @@ struct cmd_repo_action {
 
 /* ---- helpers ---- */
 
-static int
-cmd_repo_call(json_t **out, struct cli *cli, const char *method,
-              const char *path, json_t *body)
-{
-    return client_request(out, cli_client(cli), method, path, body) != 0
-               ? cli_fail()
-               : CLI_EXIT_OK;
-}
-
-static char *
-cmd_repo_path(const char *name, const char *rest)
-{
-    char *n = client_escape(name);
-    char *p = xasprintf("/v1/templates/repos/%s%s", n, rest);
-
-    free(n);
-    return p;
-}
-
 /*
  * The engine does not share our working directory: a path that exists
  * here is sent absolute. URLs go as they are.
@@ -87,7 +68,7 @@ cmd_repo_busy(const json_t *repo)
 static int
 cmd_repo_wait(json_t **out, struct cli *cli, const char *name)
 {
-    char *path = cmd_repo_path(name, "");
+    char *path = cli_path("/v1/templates/repos", name, "");
     json_t *repo = NULL;
     int rc;
 
@@ -95,7 +76,7 @@ cmd_repo_wait(json_t **out, struct cli *cli, const char *name)
     for (;;) {
         json_decref(repo);
         repo = NULL;
-        if ((rc = cmd_repo_call(&repo, cli, "GET", path, NULL)))
+        if ((rc = cli_call(&repo, cli, "GET", path, NULL)))
             break;
         if (!cmd_repo_busy(repo)) {
             *out = repo;
@@ -128,7 +109,7 @@ cmd_repo_list(struct cli *cli)
     json_t *resp = NULL, *item;
     struct cli_table *t;
     size_t i;
-    int rc = cmd_repo_call(&resp, cli, "GET", "/v1/templates/repos", NULL);
+    int rc = cli_call(&resp, cli, "GET", "/v1/templates/repos", NULL);
 
     if (rc)
         return rc;
@@ -203,7 +184,7 @@ cmd_repo_add(struct cli *cli)
     if (cli_opt_value(cli, "name"))
         json_object_set_new(body, "name",
                             json_string(cli_opt_value(cli, "name")));
-    rc = cmd_repo_call(&resp, cli, "POST", "/v1/templates/repos", body);
+    rc = cli_call(&resp, cli, "POST", "/v1/templates/repos", body);
     json_decref(body);
     if (rc)
         goto out;
@@ -227,9 +208,9 @@ out:
 static int
 cmd_repo_show(struct cli *cli)
 {
-    char *path = cmd_repo_path(cli->argv[2], "");
+    char *path = cli_path("/v1/templates/repos", cli->argv[2], "");
     json_t *r = NULL;
-    int rc = cmd_repo_call(&r, cli, "GET", path, NULL);
+    int rc = cli_call(&r, cli, "GET", path, NULL);
 
     free(path);
     if (rc)
@@ -261,9 +242,9 @@ cmd_repo_show(struct cli *cli)
 static int
 cmd_repo_update_one(struct cli *cli, const char *name, char **before)
 {
-    char *path = cmd_repo_path(name, "/update");
+    char *path = cli_path("/v1/templates/repos", name, "/update");
     json_t *body = json_object(), *resp = NULL;
-    int rc = cmd_repo_call(&resp, cli, "POST", path, body);
+    int rc = cli_call(&resp, cli, "POST", path, body);
 
     free(path);
     json_decref(body);
@@ -295,8 +276,8 @@ cmd_repo_update(struct cli *cli)
     if (cli->argc > 2) {
         json_array_append_new(names, json_string(cli->argv[2]));
     } else {
-        if ((rc = cmd_repo_call(&list, cli, "GET", "/v1/templates/repos",
-                                NULL))) {
+        if ((rc = cli_call(&list, cli, "GET", "/v1/templates/repos",
+                           NULL))) {
             json_decref(names);
             return rc;
         }
@@ -350,9 +331,9 @@ cmd_repo_update(struct cli *cli)
 static int
 cmd_repo_remove(struct cli *cli)
 {
-    char *path = cmd_repo_path(cli->argv[2], "");
+    char *path = cli_path("/v1/templates/repos", cli->argv[2], "");
     json_t *resp = NULL;
-    int rc = cmd_repo_call(&resp, cli, "DELETE", path, NULL);
+    int rc = cli_call(&resp, cli, "DELETE", path, NULL);
 
     free(path);
     json_decref(resp);

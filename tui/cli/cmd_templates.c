@@ -37,25 +37,6 @@ const struct cli_opt cmd_stacks_opts[] = {{NULL, 0, NULL, NULL}};
 
 /* ---- helpers ---- */
 
-static int
-cmd_tmpl_call(json_t **out, struct cli *cli, const char *method,
-              const char *path, json_t *body)
-{
-    return client_request(out, cli_client(cli), method, path, body) != 0
-               ? cli_fail()
-               : CLI_EXIT_OK;
-}
-
-static char *
-cmd_tmpl_path(const char *base, const char *name, const char *rest)
-{
-    char *n = client_escape(name);
-    char *p = xasprintf("%s/%s%s", base, n, rest);
-
-    free(n);
-    return p;
-}
-
 /* "creating" -> "Creating" */
 static const char *
 cmd_tmpl_state(const char *s, char *buf, size_t n)
@@ -148,7 +129,7 @@ cmd_tmpl_deploy_one(json_t **out, struct cli *cli, const char *name,
     if (cli_opt_value(cli, "stack"))
         json_object_set_new(body, "stack",
                             json_string(cli_opt_value(cli, "stack")));
-    rc = cmd_tmpl_call(&s, cli, "POST", "/v1/stacks", body);
+    rc = cli_call(&s, cli, "POST", "/v1/stacks", body);
     json_decref(body);
     if (rc)
         return rc;
@@ -178,7 +159,7 @@ cmd_tmpl_list(struct cli *cli)
     size_t i;
     int rc;
 
-    if ((rc = cmd_tmpl_call(&resp, cli, "GET", "/v1/templates", NULL)))
+    if ((rc = cli_call(&resp, cli, "GET", "/v1/templates", NULL)))
         return rc;
     if (cli->json) {
         cli_print_json(resp);
@@ -211,10 +192,10 @@ cmd_tmpl_list(struct cli *cli)
 static int
 cmd_tmpl_show(struct cli *cli)
 {
-    char *path = cmd_tmpl_path("/v1/templates", cli->argv[1], "");
+    char *path = cli_path("/v1/templates", cli->argv[1], "");
     json_t *t = NULL, *x;
     size_t i;
-    int rc = cmd_tmpl_call(&t, cli, "GET", path, NULL);
+    int rc = cli_call(&t, cli, "GET", path, NULL);
 
     free(path);
     if (rc)
@@ -308,8 +289,8 @@ static int
 cmd_tmpl_follow(json_t **out, struct cli *cli, const char *name,
                 long timeout_s)
 {
-    char *hist = cmd_tmpl_path("/v1/executions", name, "/history");
-    char *desc = cmd_tmpl_path("/v1/executions", name, "");
+    char *hist = cli_path("/v1/executions", name, "/history");
+    char *desc = cli_path("/v1/executions", name, "");
     int64_t t0 = 0, deadline = timefmt_mono_ms() + timeout_s * 1000;
     char cursor[32] = "";
     json_t *x = NULL;
@@ -393,7 +374,7 @@ cmd_tmpl_demo(struct cli *cli)
 {
     const char *want = cli_opt_value(cli, "input");
     const char *tv = cli_opt_value(cli, "timeout");
-    char *path = cmd_tmpl_path("/v1/templates", cli->argv[1], "");
+    char *path = cli_path("/v1/templates", cli->argv[1], "");
     json_t *t = NULL, *s = NULL, *sample = NULL, *x = NULL, *body, *it;
     const char *status;
     long timeout = 0;
@@ -404,7 +385,7 @@ cmd_tmpl_demo(struct cli *cli)
         free(path);
         return cli_usage_error(cli, "--timeout: %s", err_last());
     }
-    rc = cmd_tmpl_call(&t, cli, "GET", path, NULL);
+    rc = cli_call(&t, cli, "GET", path, NULL);
     free(path);
     if (rc)
         return rc;
@@ -427,7 +408,7 @@ cmd_tmpl_demo(struct cli *cli)
     }
     body = json_pack("{s:s, s:O}", "flow", cli_str(sample, "flow"), "input",
                      json_object_get(sample, "input"));
-    rc = cmd_tmpl_call(&x, cli, "POST", "/v1/executions", body);
+    rc = cli_call(&x, cli, "POST", "/v1/executions", body);
     json_decref(body);
     if (rc == CLI_EXIT_OK) {
         char *in = cli_json_text(json_object_get(sample, "input"));
@@ -513,7 +494,7 @@ cmd_stacks_list(struct cli *cli)
     size_t i;
     int rc;
 
-    if ((rc = cmd_tmpl_call(&resp, cli, "GET", "/v1/stacks", NULL)))
+    if ((rc = cli_call(&resp, cli, "GET", "/v1/stacks", NULL)))
         return rc;
     if (cli->json) {
         cli_print_json(resp);
@@ -544,12 +525,12 @@ static int
 cmd_stacks_show(struct cli *cli)
 {
     static const char *const head[] = {"TYPE", "NAME", "STATUS"};
-    char *path = cmd_tmpl_path("/v1/stacks", cli->argv[1], "");
+    char *path = cli_path("/v1/stacks", cli->argv[1], "");
     json_t *s = NULL, *r, *v;
     struct cli_table *t;
     const char *k;
     size_t i;
-    int rc = cmd_tmpl_call(&s, cli, "GET", path, NULL);
+    int rc = cli_call(&s, cli, "GET", path, NULL);
 
     free(path);
     if (rc)
@@ -587,9 +568,9 @@ cmd_stacks_show(struct cli *cli)
 static int
 cmd_stacks_delete(struct cli *cli)
 {
-    char *path = cmd_tmpl_path("/v1/stacks", cli->argv[1], "");
+    char *path = cli_path("/v1/stacks", cli->argv[1], "");
     json_t *out = NULL;
-    int rc = cmd_tmpl_call(&out, cli, "DELETE", path, NULL);
+    int rc = cli_call(&out, cli, "DELETE", path, NULL);
 
     free(path);
     if (rc)
@@ -609,7 +590,7 @@ cmd_stacks_events(struct cli *cli)
 {
     static const char *const head[] = {"DEPLOY", "TIME", "TYPE", "NAME",
                                        "STATUS"};
-    char *path = cmd_tmpl_path("/v1/stacks", cli->argv[1], "/events");
+    char *path = cli_path("/v1/stacks", cli->argv[1], "/events");
     json_t *all = NULL, *ev;
     struct cli_table *t;
     size_t i;

@@ -44,25 +44,6 @@ struct cmd_topics_action {
 
 /* ---- helpers ---- */
 
-static int
-cmd_topics_call(json_t **out, struct cli *cli, const char *method,
-                const char *path, json_t *body)
-{
-    return client_request(out, cli_client(cli), method, path, body) != 0
-               ? cli_fail()
-               : CLI_EXIT_OK;
-}
-
-static char *
-cmd_topics_path(const char *topic, const char *rest)
-{
-    char *t = client_escape(topic);
-    char *p = xasprintf("/v1/topics/%s%s", t, rest);
-
-    free(t);
-    return p;
-}
-
 /* publish/explain: {body, tag?, attributes?} from argv[2] and options. */
 static int
 cmd_topics_message(json_t **out, struct cli *cli)
@@ -156,7 +137,7 @@ cmd_topics_create(struct cli *cli, const char *topic)
         }
         json_object_set_new(body, "max_message_size", json_integer(n));
     }
-    rc = cmd_topics_call(&resp, cli, "POST", "/v1/topics", body);
+    rc = cli_call(&resp, cli, "POST", "/v1/topics", body);
     json_decref(body);
     if (rc == CLI_EXIT_OK) {
         if (cli->json)
@@ -191,11 +172,11 @@ cmd_topics_show(struct cli *cli, const char *topic)
 {
     static const char *const head[] = {"SUBSCRIPTION", "ENDPOINT", "FORMAT",
                                        "STRATEGY", "FILTER"};
-    char *path = cmd_topics_path(topic, "");
+    char *path = cli_path("/v1/topics", topic, "");
     json_t *resp = NULL, *s;
     struct cli_table *t;
     size_t i;
-    int rc = cmd_topics_call(&resp, cli, "GET", path, NULL);
+    int rc = cli_call(&resp, cli, "GET", path, NULL);
 
     free(path);
     if (rc)
@@ -226,9 +207,9 @@ cmd_topics_show(struct cli *cli, const char *topic)
 static int
 cmd_topics_delete(struct cli *cli, const char *topic)
 {
-    char *path = cmd_topics_path(topic, "");
+    char *path = cli_path("/v1/topics", topic, "");
     json_t *resp = NULL;
-    int rc = cmd_topics_call(&resp, cli, "DELETE", path, NULL);
+    int rc = cli_call(&resp, cli, "DELETE", path, NULL);
 
     free(path);
     json_decref(resp);
@@ -273,8 +254,8 @@ cmd_topics_subscribe(struct cli *cli, const char *topic)
     if (cli_opt_value(cli, "format"))
         json_object_set_new(body, "format",
                             json_string(cli_opt_value(cli, "format")));
-    path = cmd_topics_path(topic, "/subscriptions");
-    rc = cmd_topics_call(&resp, cli, "POST", path, body);
+    path = cli_path("/v1/topics", topic, "/subscriptions");
+    rc = cli_call(&resp, cli, "POST", path, body);
     free(path);
     json_decref(body);
     if (rc == CLI_EXIT_OK) {
@@ -293,9 +274,9 @@ cmd_topics_unsubscribe(struct cli *cli, const char *topic)
 {
     char *s = client_escape(cli->argv[2]);
     char *rest = xasprintf("/subscriptions/%s", s);
-    char *path = cmd_topics_path(topic, rest);
+    char *path = cli_path("/v1/topics", topic, rest);
     json_t *resp = NULL;
-    int rc = cmd_topics_call(&resp, cli, "DELETE", path, NULL);
+    int rc = cli_call(&resp, cli, "DELETE", path, NULL);
 
     free(s);
     free(rest);
@@ -316,8 +297,8 @@ cmd_topics_publish(struct cli *cli, const char *topic)
 
     if ((rc = cmd_topics_message(&msg, cli)))
         return rc;
-    path = cmd_topics_path(topic, "/messages");
-    rc = cmd_topics_call(&resp, cli, "POST", path, msg);
+    path = cli_path("/v1/topics", topic, "/messages");
+    rc = cli_call(&resp, cli, "POST", path, msg);
     free(path);
     json_decref(msg);
     if (rc == CLI_EXIT_OK) {
@@ -350,7 +331,7 @@ cmd_topics_deliveries(struct cli *cli, const char *topic)
     static const char *const q[][2] = {{"sub", "subscription"},
                                        {"status", "status"},
                                        {"limit", "limit"}};
-    char *path = cmd_topics_path(topic, "/deliveries"), sep = '?';
+    char *path = cli_path("/v1/topics", topic, "/deliveries"), sep = '?';
     json_t *resp = NULL, *d;
     struct cli_table *t;
     size_t i;
@@ -369,7 +350,7 @@ cmd_topics_deliveries(struct cli *cli, const char *topic)
             sep = '&';
         }
     }
-    rc = cmd_topics_call(&resp, cli, "GET", path, NULL);
+    rc = cli_call(&resp, cli, "GET", path, NULL);
     free(path);
     if (rc)
         return rc;
@@ -418,12 +399,12 @@ cmd_topics_redeliver(struct cli *cli, const char *topic)
     if (cli_parse_int(&id, cli->argv[2], 1, 0x7fffffffL) != 0)
         return cli_usage_error(cli, "redeliver: %s", err_last());
     rest = xasprintf("/deliveries/%ld/redeliver", id);
-    path = cmd_topics_path(topic, rest);
+    path = cli_path("/v1/topics", topic, rest);
     free(rest);
     {
         json_t *empty = json_object();
 
-        rc = cmd_topics_call(&resp, cli, "POST", path, empty);
+        rc = cli_call(&resp, cli, "POST", path, empty);
         json_decref(empty);
     }
     free(path);
@@ -447,8 +428,8 @@ cmd_topics_explain(struct cli *cli, const char *topic)
 
     if ((rc = cmd_topics_message(&msg, cli)))
         return rc;
-    path = cmd_topics_path(topic, "/explain");
-    rc = cmd_topics_call(&resp, cli, "POST", path, msg);
+    path = cli_path("/v1/topics", topic, "/explain");
+    rc = cli_call(&resp, cli, "POST", path, msg);
     free(path);
     json_decref(msg);
     if (rc)
