@@ -4,11 +4,8 @@
  */
 #include "http/handlers.h"
 
-#include "common/xalloc.h"
 #include "core/engine.h"
 #include "tmpl/tmpl.h"
-
-#include <stdlib.h>
 
 static struct tmpl_service *
 h_tmpl(struct http_req *req)
@@ -28,11 +25,9 @@ h_templates_list(struct http_req *req, struct http_resp *resp)
 int
 h_templates_get(struct http_req *req, struct http_resp *resp)
 {
-    char *endpoint = xasprintf("http://%s", req->eng->listen);
     json_t *out;
-    int rc = tmpl_show(&out, h_tmpl(req), req->params[0], endpoint);
+    int rc = tmpl_show(&out, h_tmpl(req), req->params[0]);
 
-    free(endpoint);
     return rc ? rc : http_reply_json_new(resp, 200, out);
 }
 

@@ -221,12 +221,14 @@ const struct migration migrations[] = {
      "  WHERE status IN ('pending', 'retry_wait');"},
     {7, "stacks deployed from templates, and template repositories",
      /* one row per stack; params: the JSON object the deploy used;
+      * samples: the template's, with those values, as deployed;
       * status: ready or failed (error says why) */
      "CREATE TABLE stacks ("
      "  name TEXT PRIMARY KEY,"
      "  template TEXT NOT NULL,"
      "  source TEXT NOT NULL,"
      "  params TEXT NOT NULL,"
+     "  samples TEXT NOT NULL,"
      "  status TEXT NOT NULL,"
      "  error TEXT,"
      "  deploys INTEGER NOT NULL,"

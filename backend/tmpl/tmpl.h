@@ -49,13 +49,12 @@ int tmpl_list(json_t **out, struct tmpl_service *ts);
  * [{"name", "description", "default", "pattern"?, "allowed"?}],
  * "resources" in the order a deploy makes them and "samples" [{"name",
  * "description", "flow", "input"}], both with the defaults substituted
- * (`endpoint` for ${flowdeck.endpoint}), "readme" (text or null).
+ * (${flowdeck.endpoint}: the engine's URL), "readme" (text or null).
  * `name` is a template name or "repo:REPO/NAME".
  * Returns: 0; ENG_ENOTFOUND (TemplateNotFound); ENG_EINVAL (it does not
  * load: the message names file, line and column).
  */
-int tmpl_show(json_t **out, struct tmpl_service *ts, const char *name,
-              const char *endpoint);
+int tmpl_show(json_t **out, struct tmpl_service *ts, const char *name);
 
 /* ---- stacks ---- */
 
@@ -78,7 +77,8 @@ int tmpl_deploy(json_t **out, int *created, struct tmpl_service *ts,
  * A stack: {"name", "template", "source", "params", "status", "deploys",
  * "created", "updated", "resources": [{"type", "name", "status",
  * "reason"?, "ref"?}], "samples" (the template's, with the stack's
- * parameter values)}. Returns: 0 or ENG_ENOTFOUND (StackNotFound).
+ * parameter values, as of its last deploy)}. Returns: 0 or
+ * ENG_ENOTFOUND (StackNotFound).
  */
 int tmpl_stack_get(json_t **out, struct tmpl_service *ts, const char *name);
 

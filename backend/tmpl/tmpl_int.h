@@ -33,6 +33,9 @@ struct tmpl {
 int tmpl_find(struct tmpl **out, struct tmpl_service *ts, const char *name);
 void tmpl_free(struct tmpl *t);
 
+/* Returns: the engine's base URL, "http://127.0.0.1:9460" (new). */
+char *tmpl_endpoint(const struct tmpl_service *ts);
+
 /* Returns: 1 when `s` is a template, stack or sample name: 1-64
  * lower-case letters, digits and '-', not starting with '-'. */
 int tmpl_name_ok(const char *s);

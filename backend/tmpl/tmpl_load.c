@@ -1312,14 +1312,13 @@ out:
 /* ---- show ---- */
 
 int
-tmpl_show(json_t **out, struct tmpl_service *ts, const char *name,
-          const char *endpoint)
+tmpl_show(json_t **out, struct tmpl_service *ts, const char *name)
 {
     struct tmpl *t;
     json_t *vars = NULL, *samples = NULL, *params = json_array(), *p;
     json_t *rendered = NULL, *resources = json_array(), *r;
+    char *readme = NULL, *path, *endpoint = tmpl_endpoint(ts);
     const json_t *decl;
-    char *readme = NULL, *path;
     const char *k;
     size_t len, i;
     int rc;
@@ -1328,6 +1327,7 @@ tmpl_show(json_t **out, struct tmpl_service *ts, const char *name,
     if ((rc = tmpl_find(&t, ts, name))) {
         json_decref(params);
         json_decref(resources);
+        free(endpoint);
         return rc;
     }
     if ((rc = tmpl_vars(&vars, t, NULL, t->name, endpoint)) ||
@@ -1372,6 +1372,7 @@ tmpl_show(json_t **out, struct tmpl_service *ts, const char *name,
                      "readme", readme);
 out:
     free(readme);
+    free(endpoint);
     json_decref(rendered);
     json_decref(resources);
     json_decref(params);

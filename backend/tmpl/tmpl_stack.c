@@ -59,6 +59,12 @@ tmpl_bundled_dir(const struct tmpl_service *ts)
     return ts->bundled;
 }
 
+char *
+tmpl_endpoint(const struct tmpl_service *ts)
+{
+    return xasprintf("http://%s", ts->eng->listen);
+}
+
 /* ---- the stack's files ---- */
 
 static int
@@ -353,8 +359,8 @@ tmpl_fn_spec(struct tmpl_service *ts, const char *stack, const json_t *spec)
     return f;
 }
 
-/* Returns: 1 when the owned resource `old` exists and is what `r` asks
- * for (a flow: the same definition text as well). */
+/* Returns: 1 when the owned resource `old` (one that exists) is what `r`
+ * asks for (a flow: the same definition text as well). */
 static int
 tmpl_res_same(struct tmpl_service *ts, const json_t *r, const json_t *old)
 {
@@ -363,11 +369,10 @@ tmpl_res_same(struct tmpl_service *ts, const json_t *r, const json_t *old)
     json_t *f = NULL;
     int same;
 
-    if (old == NULL ||
-        !json_equal(json_object_get(old, "spec"), json_object_get(r, "spec")))
+    if (!json_equal(json_object_get(old, "spec"), json_object_get(r, "spec")))
         return 0;
     if (strcmp(type, "flow") != 0)
-        return tmpl_res_exists(ts, type, key);
+        return 1;
     same = flow_defs_get(&f, ts->eng->flows, key, NULL) == 0 &&
            json_equal(json_object_get(f, "definition"),
                       json_object_get(r, "text"));
@@ -377,12 +382,13 @@ tmpl_res_same(struct tmpl_service *ts, const json_t *r, const json_t *old)
 }
 
 /*
- * Create (old NULL) or bring up to date one resource. *status: "ready"
- * (made), "updated", "unchanged". *ref: the service's id (triggers).
+ * Create (old NULL) or change one resource: `old` is the stack's record
+ * of it, given only when it exists and differs from `r`. *ref: the
+ * service's id (triggers).
  */
 static int
-tmpl_res_apply(const char **status, char **ref, struct tmpl_service *ts,
-               const char *stack, const json_t *r, const json_t *old)
+tmpl_res_apply(char **ref, struct tmpl_service *ts, const char *stack,
+               const json_t *r, const json_t *old)
 {
     struct engine *eng = ts->eng;
     const char *type = json_string_value(json_object_get(r, "type"));
@@ -390,20 +396,13 @@ tmpl_res_apply(const char **status, char **ref, struct tmpl_service *ts,
     const json_t *spec = json_object_get(r, "spec");
     const char *old_ref =
         old ? json_string_value(json_object_get(old, "ref")) : NULL;
-    int same = tmpl_res_same(ts, r, old);
     json_t *a = NULL, *o = NULL;
     int created = 0, rc = 0;
 
-    *status = old ? "updated" : "ready";
     *ref = old_ref ? xstrdup(old_ref) : NULL;
-    if (same) {
-        *status = "unchanged";
-        return 0;
-    }
     if (strcmp(type, "queue") == 0) {
         a = tmpl_attrs(spec, "name", NULL);
-        rc = old && tmpl_res_exists(ts, type, key)
-                 ? queue_set(&o, eng->queues, key, a)
+        rc = old ? queue_set(&o, eng->queues, key, a)
                  : queue_create(&o, &created, eng->queues, key, a);
     } else if (strcmp(type, "topic") == 0) {
         a = tmpl_attrs(spec, "name", NULL);
@@ -579,7 +578,7 @@ tmpl_stack_row(json_t **out, struct tmpl_service *ts, const char *name)
     sqlite3_stmt *q = store_stmt(
         ts->eng->store,
         "SELECT template, source, params, status, error, deploys, "
-        "created_ms, updated_ms FROM stacks WHERE name = ?1");
+        "created_ms, updated_ms, samples FROM stacks WHERE name = ?1");
     int rc = 0;
 
     *out = NULL;
@@ -587,6 +586,8 @@ tmpl_stack_row(json_t **out, struct tmpl_service *ts, const char *name)
     if (sqlite3_step(q) == SQLITE_ROW) {
         json_t *params =
             json_loads((const char *)sqlite3_column_text(q, 2), 0, NULL);
+        json_t *samples =
+            json_loads((const char *)sqlite3_column_text(q, 8), 0, NULL);
 
         *out = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s?, s:I, s:o, s:o}",
                          "name", name, "template", sqlite3_column_text(q, 0),
@@ -599,6 +600,8 @@ tmpl_stack_row(json_t **out, struct tmpl_service *ts, const char *name)
                          jsonx_time(sqlite3_column_int64(q, 7)));
         if (json_is_null(json_object_get(*out, "error")))
             json_object_del(*out, "error");
+        json_object_set_new(*out, "samples",
+                            samples ? samples : json_array());
     } else {
         rc = err_setn(ENG_ENOTFOUND, "StackNotFound", "no stack '%s'", name);
     }
@@ -701,15 +704,13 @@ tmpl_apply_all(struct tmpl_service *ts, const char *stack, int64_t deploy,
         if (tmpl_lookup(rendered, type, key))
             continue;
         tmpl_event(ts, events, stack, deploy, type, key, "deleting", NULL);
-        if ((rc = tmpl_res_delete(
-                 ts, type, key,
-                 json_string_value(json_object_get(o, "ref")))) ||
-            (rc = tmpl_disown(ts, type, key)))
-            goto failed;
+        rc = tmpl_res_delete(ts, type, key,
+                             json_string_value(json_object_get(o, "ref")));
+        if (rc == 0)
+            rc = tmpl_disown(ts, type, key);
+        if (rc)
+            return err_wrap(rc, "%s '%s'", type, key);
         tmpl_event(ts, events, stack, deploy, type, key, "deleted", NULL);
-        continue;
-    failed:
-        return err_wrap(rc, "%s '%s'", type, key);
     }
     json_array_foreach(rendered, i, r) {
         const char *type = json_string_value(json_object_get(r, "type"));
@@ -718,22 +719,25 @@ tmpl_apply_all(struct tmpl_service *ts, const char *stack, int64_t deploy,
         const char *status;
         char *ref = NULL;
 
-        if (old == NULL || !tmpl_res_exists(ts, type, key))
-            tmpl_event(ts, events, stack, deploy, type, key, "creating",
-                       NULL);
-        else if (!tmpl_res_same(ts, r, old))
-            tmpl_event(ts, events, stack, deploy, type, key, "updating",
-                       NULL);
-        rc = tmpl_res_apply(&status, &ref, ts, stack, r,
-                            old && tmpl_res_exists(ts, type, key) ? old
-                                                                  : NULL);
-        if (rc == 0)
-            rc = tmpl_own(ts, stack, (int)i, r, ref);
-        free(ref);
+        if (old && !tmpl_res_exists(ts, type, key))
+            old = NULL; /* deleted by hand: made again */
+        if (old && tmpl_res_same(ts, r, old)) {
+            /* kept as it is; its place in the order may have moved */
+            rc = tmpl_own(ts, stack, (int)i, r,
+                          json_string_value(json_object_get(old, "ref")));
+            status = "unchanged";
+        } else {
+            tmpl_event(ts, events, stack, deploy, type, key,
+                       old ? "updating" : "creating", NULL);
+            rc = tmpl_res_apply(&ref, ts, stack, r, old);
+            if (rc == 0)
+                rc = tmpl_own(ts, stack, (int)i, r, ref);
+            free(ref);
+            status = "ready";
+        }
         if (rc)
             return err_wrap(rc, "%s '%s'", type, key);
-        tmpl_event(ts, events, stack, deploy, type, key,
-                   strcmp(status, "updated") == 0 ? "ready" : status, NULL);
+        tmpl_event(ts, events, stack, deploy, type, key, status, NULL);
     }
     return 0;
 }
@@ -748,7 +752,7 @@ tmpl_deploy(json_t **out, int *created, struct tmpl_service *ts,
     struct tmpl *t = NULL;
     json_t *vars = NULL, *rendered = NULL, *samples = NULL, *owned = NULL;
     json_t *row = NULL, *events = json_array(), *given = NULL;
-    char *endpoint = NULL, *params_text = NULL;
+    char *endpoint = NULL, *params_text = NULL, *samples_text = NULL;
     int64_t deploy = 1, now = engine_now(eng);
     int rc, staged = 0;
 
@@ -804,7 +808,7 @@ tmpl_deploy(json_t **out, int *created, struct tmpl_service *ts,
                 json_object_del(given, k);
     }
     err_clear();
-    endpoint = xasprintf("http://%s", eng->listen);
+    endpoint = tmpl_endpoint(ts);
     if ((rc = tmpl_vars(&vars, t, given, stack, endpoint)) ||
         (rc = tmpl_render(&rendered, t, vars)) ||
         (rc = tmpl_samples(&samples, t, vars)) ||
@@ -820,11 +824,11 @@ tmpl_deploy(json_t **out, int *created, struct tmpl_service *ts,
     if (rc == 0) {
         sqlite3_stmt *q = store_stmt(
             eng->store,
-            "INSERT INTO stacks (name, template, source, params, status, "
-            "error, deploys, created_ms, updated_ms) VALUES (?1, ?2, ?3, "
-            "?4, 'ready', NULL, ?5, ?6, ?6) ON CONFLICT(name) DO UPDATE SET "
-            "params = ?4, source = ?3, status = 'ready', error = NULL, "
-            "deploys = ?5, updated_ms = ?6");
+            "INSERT INTO stacks (name, template, source, params, samples, "
+            "status, error, deploys, created_ms, updated_ms) VALUES (?1, ?2, "
+            "?3, ?4, ?7, 'ready', NULL, ?5, ?6, ?6) ON CONFLICT(name) DO "
+            "UPDATE SET params = ?4, samples = ?7, source = ?3, status = "
+            "'ready', error = NULL, deploys = ?5, updated_ms = ?6");
         json_t *values = json_object(), *pv;
         const char *k;
 
@@ -840,6 +844,8 @@ tmpl_deploy(json_t **out, int *created, struct tmpl_service *ts,
         sqlite3_bind_text(q, 4, params_text, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 5, deploy);
         sqlite3_bind_int64(q, 6, now);
+        samples_text = jsonx_dump(samples);
+        sqlite3_bind_text(q, 7, samples_text, -1, SQLITE_STATIC);
         rc = store_step_done(eng->store, q);
         store_done(q);
     }
@@ -887,38 +893,11 @@ out:
     json_decref(events);
     free(endpoint);
     free(params_text);
+    free(samples_text);
     return rc;
 }
 
 /* ---- reading and deleting stacks ---- */
-
-/* The template's samples with the stack's parameter values (what the
- * stack's flows are named after). Returns: new array, empty when the
- * template cannot be read now. */
-static json_t *
-tmpl_stack_samples(struct tmpl_service *ts, const json_t *s)
-{
-    const char *source = json_string_value(json_object_get(s, "source"));
-    const char *tname = json_string_value(json_object_get(s, "template"));
-    char *ref = strncmp(source, "repo:", 5) == 0
-                    ? xasprintf("%s/%s", source, tname)
-                    : xstrdup(tname);
-    char *endpoint = xasprintf("http://%s", ts->eng->listen);
-    json_t *vars = NULL, *samples = NULL;
-    struct tmpl *t = NULL;
-
-    if (tmpl_find(&t, ts, ref) == 0 &&
-        tmpl_vars(&vars, t, json_object_get(s, "params"),
-                  json_string_value(json_object_get(s, "name")),
-                  endpoint) == 0)
-        tmpl_samples(&samples, t, vars);
-    err_clear();
-    tmpl_free(t);
-    json_decref(vars);
-    free(ref);
-    free(endpoint);
-    return samples ? samples : json_array();
-}
 
 int
 tmpl_stack_get(json_t **out, struct tmpl_service *ts, const char *name)
@@ -953,7 +932,6 @@ tmpl_stack_get(json_t **out, struct tmpl_service *ts, const char *name)
     }
     json_decref(owned);
     json_object_set_new(s, "resources", res);
-    json_object_set_new(s, "samples", tmpl_stack_samples(ts, s));
     *out = s;
     return 0;
 }
@@ -972,6 +950,7 @@ tmpl_stack_list(json_t **out, struct tmpl_service *ts)
 
         if (tmpl_stack_row(&s, ts, (const char *)sqlite3_column_text(q, 0)))
             continue;
+        json_object_del(s, "samples");
         json_object_set_new(s, "resources",
                             json_integer(sqlite3_column_int(q, 1)));
         json_array_append_new(items, s);
