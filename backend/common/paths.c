@@ -4,11 +4,16 @@
 #include "common/paths.h"
 
 #include "common/buf.h"
+#include "common/log.h"
 #include "common/xalloc.h"
 
+#include <errno.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,4 +76,26 @@ paths_share_dir(const char *what, const char *src)
     }
     buf_free(&ups);
     return NULL;
+}
+
+static int
+paths_remove_one(const char *path, const struct stat *sb, int flag,
+                 struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    if (remove(path) != 0 && errno != ENOENT)
+        log_warn("cannot remove %s: %s", path, strerror(errno));
+    return 0;
+}
+
+void
+paths_remove_tree(const char *path)
+{
+    struct stat sb;
+
+    if (path == NULL || lstat(path, &sb) != 0)
+        return;
+    nftw(path, paths_remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }

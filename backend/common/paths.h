@@ -24,6 +24,11 @@ char *paths_absolute(const char *path);
  */
 char *paths_share_dir(const char *what, const char *src);
 
+/* Remove the tree at `path` (missing is fine): symlinks are removed,
+ * never followed, and other filesystems are not entered; what cannot be
+ * removed is logged. */
+void paths_remove_tree(const char *path);
+
 #define PATHS_UP_LEVELS 4 /* build/dev/flowdeck is two below the tree */
 
 #endif

@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "common/log.h"
+#include "common/paths.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "core/engine.h"
@@ -27,7 +28,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <git2.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -87,29 +87,6 @@ tmpl_repo_st(struct tmpl_repos *r)
 }
 
 /* ---- files ---- */
-
-static int
-tmpl_repo_rm_one(const char *path, const struct stat *sb, int flag,
-                 struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    if (remove(path) != 0 && errno != ENOENT)
-        log_warn("cannot remove %s: %s", path, strerror(errno));
-    return 0;
-}
-
-/* Remove a tree; symlinks are removed, never followed. */
-static void
-tmpl_repo_rm_tree(const char *path)
-{
-    struct stat sb;
-
-    if (path == NULL || lstat(path, &sb) != 0)
-        return;
-    nftw(path, tmpl_repo_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
 
 static int
 tmpl_repo_is_dir(const char *path)
@@ -758,7 +735,7 @@ tmpl_job_main(void *arg)
     }
     pthread_mutex_unlock(&tmpl_repo_lock);
     if (owner == NULL) { /* the engine went away: clean up after us */
-        tmpl_repo_rm_tree(job->tmp);
+        paths_remove_tree(job->tmp);
         tmpl_job_free(job);
     }
     return NULL;
@@ -914,7 +891,7 @@ tmpl_repos_start(struct tmpl_repos *r, struct tmpl_job *job)
     job->owner = r;
     if ((rc = pthread_create(&job->thread, NULL, tmpl_job_main, job)) != 0) {
         rc = err_set(ENG_ERR, "cannot start a thread: %s", strerror(rc));
-        tmpl_repo_rm_tree(job->tmp);
+        paths_remove_tree(job->tmp);
         tmpl_job_free(job);
         return rc;
     }
@@ -973,7 +950,7 @@ tmpl_repos_finish(struct tmpl_repos *r, struct tmpl_job *job)
     }
     if (job->kind == TMPL_JOB_CLONE) {
         if (job->rc == 0) {
-            tmpl_repo_rm_tree(job->dir); /* nothing should be there */
+            paths_remove_tree(job->dir); /* nothing should be there */
             if (rename(job->tmp, job->dir) != 0) {
                 job->rc = err_set(ENG_ERR, "cannot move the checkout into "
                                   "place: %s", strerror(errno));
@@ -1022,9 +999,9 @@ tmpl_repos_finish(struct tmpl_repos *r, struct tmpl_job *job)
     }
 out:
     /* the old checkout after a swap, or a result nobody takes */
-    tmpl_repo_rm_tree(job->tmp);
+    paths_remove_tree(job->tmp);
     if (job->dropped && job->remove_dir)
-        tmpl_repo_rm_tree(job->dir);
+        paths_remove_tree(job->dir);
     free(status);
     free(old_commit);
     return rc;
@@ -1126,7 +1103,7 @@ tmpl_repos_sweep(struct tmpl_repos *r)
         if (!keep) {
             log_info("catalogs: removing %s (no repository of that name)",
                      path);
-            tmpl_repo_rm_tree(path);
+            paths_remove_tree(path);
         }
         free(path);
     }
@@ -1287,7 +1264,7 @@ tmpl_repos_free(struct tmpl_repos *r)
             posted = d == j;
         if (posted) {
             pthread_join(j->thread, NULL);
-            tmpl_repo_rm_tree(j->tmp);
+            paths_remove_tree(j->tmp);
             tmpl_job_free(j);
         } else { /* stuck in a connect: it frees itself when it ends */
             j->owner = NULL;
@@ -1495,7 +1472,7 @@ tmpl_repo_remove(struct tmpl_repos *r, const char *name)
         return 0;
     }
     dir = xasprintf("%s/%s", r->catalogs, name);
-    tmpl_repo_rm_tree(dir);
+    paths_remove_tree(dir);
     free(dir);
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "common/log.h"
+#include "common/paths.h"
 #include "common/xalloc.h"
 #include "core/engine.h"
 #include "flow/flow_defs.h"
@@ -22,7 +23,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,24 +66,6 @@ tmpl_endpoint(const struct tmpl_service *ts)
 }
 
 /* ---- the stack's files ---- */
-
-static int
-tmpl_rm_one(const char *path, const struct stat *st, int flag,
-            struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-/* Remove a tree (not following symlinks); missing is fine. */
-static void
-tmpl_rm_tree(const char *path)
-{
-    nftw(path, tmpl_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 struct tmpl_copy {
     const struct tmpl *t;
@@ -210,13 +192,13 @@ tmpl_stage_files(struct tmpl_service *ts, const struct tmpl *t,
     if ((mkdir(top, 0755) != 0 && errno != EEXIST) ||
         (mkdir(dir, 0755) != 0 && errno != EEXIST))
         rc = err_set(ENG_ERR, "%s: %s", dir, strerror(errno));
-    tmpl_rm_tree(stage);
+    paths_remove_tree(stage);
     if (rc == 0 && mkdir(stage, 0755) != 0)
         rc = err_set(ENG_ERR, "%s: %s", stage, strerror(errno));
     if (rc == 0)
         rc = tmpl_copy_dir(&c, "", stage, 0);
     if (rc)
-        tmpl_rm_tree(stage);
+        paths_remove_tree(stage);
     free(top);
     free(dir);
     free(stage);
@@ -231,14 +213,14 @@ tmpl_swap_files(struct tmpl_service *ts, const char *stack)
     char *stage = tmpl_stack_dir(ts, stack, "files.new");
     char *old = tmpl_stack_dir(ts, stack, "files.old");
 
-    tmpl_rm_tree(old);
+    paths_remove_tree(old);
     if (rename(files, old) != 0 && errno != ENOENT)
         log_warn("stack %s: cannot move %s aside: %s", stack, files,
                  strerror(errno));
     if (rename(stage, files) != 0)
         log_error("stack %s: cannot put its files in place: %s", stack,
                   strerror(errno));
-    tmpl_rm_tree(old);
+    paths_remove_tree(old);
     free(files);
     free(stage);
     free(old);
@@ -880,7 +862,7 @@ out:
     if (staged) {
         char *stage = tmpl_stack_dir(ts, stack, "files.new");
 
-        tmpl_rm_tree(stage);
+        paths_remove_tree(stage);
         free(stage);
     }
     tmpl_free(t);
@@ -1071,7 +1053,7 @@ tmpl_stack_delete(json_t **out, struct tmpl_service *ts, const char *name)
     if (rc == 0) {
         char *dir = tmpl_stack_dir(ts, name, "");
 
-        tmpl_rm_tree(dir);
+        paths_remove_tree(dir);
         free(dir);
         *out = json_pack("{s:s, s:O}", "name", name, "events", events);
     }
