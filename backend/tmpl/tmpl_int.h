@@ -36,7 +36,7 @@ void tmpl_free(struct tmpl *t);
 /* Returns: the engine's base URL, "http://127.0.0.1:9460" (new). */
 char *tmpl_endpoint(const struct tmpl_service *ts);
 
-/* Returns: 1 when `s` is a template, stack or sample name: 1-64
+/* Returns: 1 when `s` is a template, stack, sample or repository name: 1-64
  * lower-case letters, digits and '-', not starting with '-'. */
 int tmpl_name_ok(const char *s);
 

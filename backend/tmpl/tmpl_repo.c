@@ -24,6 +24,7 @@
 #include "common/xalloc.h"
 #include "core/engine.h"
 #include "store/store.h"
+#include "tmpl/tmpl_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -101,19 +102,8 @@ tmpl_repo_is_dir(const char *path)
 int
 tmpl_repo_check_name(const char *name)
 {
-    size_t n = name ? strlen(name) : 0;
-
-    if (n == 0 || n > TMPL_REPO_NAME_MAX)
-        goto bad;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              (c == '-' && i > 0)))
-            goto bad;
-    }
-    return 0;
-bad:
+    if (name && tmpl_name_ok(name))
+        return 0;
     return err_set(ENG_EINVAL,
                    "name '%s' must be 1 to %d lower-case letters, digits "
                    "or '-', starting with a letter or digit",
