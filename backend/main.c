@@ -31,6 +31,15 @@ main_usage(FILE *f)
             "                       needed to listen off loopback\n"
             "  --templates DIR      the bundled templates (or FLOWDECK_TEMPLATES;\n"
             "                       default: share/flowdeck/templates)\n"
+            "  --aws-account ID     account in SQS/SNS URLs and ARNs "
+            "(default 000000000000)\n"
+            "  --aws-region NAME    region in SQS/SNS ARNs (default us-east-1)\n"
+            "  --alibaba-account ID account of MNS and Serverless Workflow "
+            "(default\n"
+            "                       1234567890123456)\n"
+            "  --alibaba-region NAME  region of MNS and Serverless Workflow "
+            "(default\n"
+            "                       cn-hangzhou)\n"
             "  --log-level LEVEL    debug, info, warn or error (default info)\n"
             "  --foreground         stay attached and log to stderr too\n"
             "  --version            print the version\n",
@@ -94,6 +103,10 @@ main(int argc, char **argv)
         {"auth-token", required_argument, NULL, 't'},
         {"log-level", required_argument, NULL, 'L'},
         {"templates", required_argument, NULL, 'T'},
+        {"aws-account", required_argument, NULL, 'A'},
+        {"aws-region", required_argument, NULL, 'R'},
+        {"alibaba-account", required_argument, NULL, 'a'},
+        {"alibaba-region", required_argument, NULL, 'r'},
         {"foreground", no_argument, NULL, 'f'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
@@ -127,6 +140,10 @@ main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'A': cfg.compat.aws_account = optarg; break;
+        case 'R': cfg.compat.aws_region = optarg; break;
+        case 'a': cfg.compat.ali_account = optarg; break;
+        case 'r': cfg.compat.ali_region = optarg; break;
         case 'f': cfg.foreground = 1; break;
         case 'V': printf("flowdeckd %s\n", FLOWDECK_VERSION); return 0;
         case 'h': main_usage(stdout); return 0;

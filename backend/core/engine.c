@@ -438,7 +438,8 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     eng->execs = exec_service_create(eng);
     eng->fns = fn_service_create(eng);
     if ((rc = tmpl_repos_create(&eng->repos, eng)) ||
-        (rc = tmpl_service_create(&eng->tmpl, eng, cfg->templates)))
+        (rc = tmpl_service_create(&eng->tmpl, eng, cfg->templates)) ||
+        (rc = compat_create(&eng->compat, eng, &cfg->compat)))
         goto out;
 
     if ((rc = engine_bind(eng, cfg->listen ? cfg->listen
@@ -496,6 +497,7 @@ engine_free(struct engine *eng)
     tmpl_service_free(eng->tmpl);
     exec_service_free(eng->execs);
     http_server_free(eng->http);
+    compat_free(eng->compat); /* after the server: parked calls are gone */
     topic_service_free(eng->topics); /* aborts pushes, drops its watches */
     queue_service_free(eng->queues);
     flow_defs_free(eng->flows);

@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "compat/compat.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -39,6 +40,7 @@ struct engine_config {
     enum log_level log_level;
     int foreground;         /* log to stderr too */
     size_t body_max;        /* 0: ENGINE_BODY_MAX */
+    struct compat_config compat; /* the wire protocols' names, keys */
 };
 
 struct engine {
@@ -56,6 +58,7 @@ struct engine {
     struct fn_service *fns;
     struct tmpl_repos *repos; /* template catalogs cloned from git */
     struct tmpl_service *tmpl; /* templates and stacks */
+    struct compat *compat;     /* SQS, SNS, MNS, Serverless Workflow */
     struct http_server *http;
     int lock_fd;
     int epfd, timer_fd, signal_fd;

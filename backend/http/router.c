@@ -195,6 +195,11 @@ router_dispatch(struct http_req *req, struct http_resp *resp, void *arg)
     unsigned allowed;
     int rc;
 
+    if (req->eng->compat &&
+        (rc = compat_dispatch(req->eng->compat, req, resp)) != ENG_ENOTFOUND) {
+        free(scratch);
+        return rc;
+    }
     rc = router_match(&r, routes, req->method, req->path, scratch,
                       req->params, &req->nparams, &allowed);
     if (rc == ENG_EMETHOD)
