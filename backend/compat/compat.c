@@ -379,6 +379,30 @@ compat_base_url(const struct compat_call *c)
     return xasprintf("http://%s", c->cp->eng->listen);
 }
 
+char *
+compat_aws_arn(const struct compat *cp, const char *service, const char *name)
+{
+    return xasprintf("arn:aws:%s:%s:%s:%s", service, cp->aws_region,
+                     cp->aws_account, name);
+}
+
+const char *
+compat_arn_name(const char *arn, const char *service)
+{
+    size_t n = strlen(service);
+    const char *p;
+
+    if (arn == NULL || strncmp(arn, "arn:aws:", 8) != 0 ||
+        strncmp(arn + 8, service, n) != 0 || arn[8 + n] != ':')
+        return NULL;
+    p = arn + 8 + n + 1;                     /* region:account:name */
+    if ((p = strchr(p, ':')) == NULL ||      /* :account:name */
+        (p = strchr(p + 1, ':')) == NULL || /* :name */
+        p[1] == '\0')
+        return NULL;
+    return p + 1;
+}
+
 void
 compat_xml_escape(struct buf *b, const char *s, size_t n)
 {

@@ -72,6 +72,19 @@ const char *compat_param(const struct compat_call *c, const char *key);
  * the client reached), or from the engine's listen address. */
 char *compat_base_url(const struct compat_call *c);
 
+/* Returns: new "arn:aws:SERVICE:REGION:ACCOUNT:NAME" with the engine's
+ * configured region and account. */
+char *compat_aws_arn(const struct compat *cp, const char *service,
+                     const char *name);
+
+/*
+ * The resource name of an ARN of `service` ("sqs", "sns"): the text after
+ * its fifth ':' (a subscription ARN "...:topic:uuid" gives "topic:uuid").
+ * Any region and account are taken: one engine holds one namespace.
+ * Returns: borrowed pointer into arn, or NULL when it is not such an ARN.
+ */
+const char *compat_arn_name(const char *arn, const char *service);
+
 /* XML text: escape `s` (n bytes) into b for element content and
  * attribute values (& < > " ' and the control characters XML 1.0
  * allows only as references). */

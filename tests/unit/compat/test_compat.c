@@ -12,6 +12,7 @@
 #include "common/err.h"
 #include "compat/compat_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *
@@ -78,6 +79,34 @@ test_xml_escape(void **state)
     buf_free(&b);
 }
 
+static void
+test_arns(void **state)
+{
+    struct compat_config cfg = {.aws_account = "123456789012",
+                                .aws_region = "eu-west-1"};
+    struct compat *cp;
+    char *arn;
+
+    (void)state;
+    assert_int_equal(compat_create(&cp, NULL, &cfg), 0);
+    arn = compat_aws_arn(cp, "sqs", "orders.fifo");
+    assert_string_equal(arn, "arn:aws:sqs:eu-west-1:123456789012:orders.fifo");
+    assert_string_equal(compat_arn_name(arn, "sqs"), "orders.fifo");
+    assert_null(compat_arn_name(arn, "sns"));
+    assert_string_equal(compat_arn_name("arn:aws:sns:us-east-1:000000000000:"
+                                        "t:6f1c",
+                                        "sns"),
+                        "t:6f1c");
+    assert_null(compat_arn_name("arn:aws:sqs:us-east-1:000000000000:", "sqs"));
+    assert_null(compat_arn_name("arn:aws:sqs:us-east-1", "sqs"));
+    assert_null(compat_arn_name("orders", "sqs"));
+    free(arn);
+    compat_free(cp);
+    cfg.aws_account = "12345";
+    assert_int_equal(compat_create(&cp, NULL, &cfg), ENG_EINVAL);
+    assert_null(cp);
+}
+
 int
 main(void)
 {
@@ -85,6 +114,7 @@ main(void)
         cmocka_unit_test(test_form_decodes),
         cmocka_unit_test(test_form_refuses),
         cmocka_unit_test(test_xml_escape),
+        cmocka_unit_test(test_arns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
