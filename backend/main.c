@@ -40,6 +40,13 @@ main_usage(FILE *f)
             "  --alibaba-region NAME  region of MNS and Serverless Workflow "
             "(default\n"
             "                       cn-hangzhou)\n"
+            "  --access-keys FILE   access key table for the wire protocols, "
+            "JSON\n"
+            "                       {\"KEY_ID\": \"SECRET\", ...}\n"
+            "  --verify-signatures  check SigV4, MNS and Serverless Workflow "
+            "signatures\n"
+            "                       against --access-keys (default: any key "
+            "is taken)\n"
             "  --log-level LEVEL    debug, info, warn or error (default info)\n"
             "  --foreground         stay attached and log to stderr too\n"
             "  --version            print the version\n",
@@ -107,6 +114,8 @@ main(int argc, char **argv)
         {"aws-region", required_argument, NULL, 'R'},
         {"alibaba-account", required_argument, NULL, 'a'},
         {"alibaba-region", required_argument, NULL, 'r'},
+        {"access-keys", required_argument, NULL, 'k'},
+        {"verify-signatures", no_argument, NULL, 'S'},
         {"foreground", no_argument, NULL, 'f'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
@@ -114,7 +123,7 @@ main(int argc, char **argv)
     };
     struct engine_config cfg;
     struct engine *eng = NULL;
-    char *data_dir = NULL, *templates = NULL, *ready;
+    char *data_dir = NULL, *templates = NULL, *keys = NULL, *ready;
     int c, report = -1, rc;
 
     xalloc_init_json();
@@ -144,6 +153,12 @@ main(int argc, char **argv)
         case 'R': cfg.compat.aws_region = optarg; break;
         case 'a': cfg.compat.ali_account = optarg; break;
         case 'r': cfg.compat.ali_region = optarg; break;
+        case 'k':
+            free(keys);
+            keys = paths_absolute(optarg);
+            cfg.compat.keys_file = keys;
+            break;
+        case 'S': cfg.compat.verify_signatures = 1; break;
         case 'f': cfg.foreground = 1; break;
         case 'V': printf("flowdeckd %s\n", FLOWDECK_VERSION); return 0;
         case 'h': main_usage(stdout); return 0;
@@ -183,6 +198,7 @@ main(int argc, char **argv)
             close(p[1]);
             free(data_dir);
             free(templates);
+            free(keys);
             return main_wait_child(p[0]);
         }
         close(p[0]);
@@ -198,6 +214,7 @@ main(int argc, char **argv)
         }
         free(data_dir);
         free(templates);
+        free(keys);
         return 1;
     }
     ready = xasprintf("flowdeckd: listening on http://%s (pid %ld, data dir "
@@ -219,5 +236,6 @@ main(int argc, char **argv)
     log_close();
     free(data_dir);
     free(templates);
+    free(keys);
     return 0;
 }

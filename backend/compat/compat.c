@@ -4,6 +4,7 @@
  * URLs, replies).
  */
 #include "compat/compat_int.h"
+#include "compat/compat_sig.h"
 
 #include "common/err.h"
 #include "common/jsonx.h"
@@ -249,6 +250,9 @@ compat_dispatch(struct compat *cp, struct http_req *req,
     }
     if (form_rc) {
         compat_protos[c.proto].error(&c, resp, form_rc);
+        rc = HTTP_DONE;
+    } else if (cp->verify && (rc = compat_sig_verify(&c))) {
+        compat_protos[c.proto].error(&c, resp, rc);
         rc = HTTP_DONE;
     } else if (eng->auth_token && !cp->verify) {
         compat_protos[c.proto].error(

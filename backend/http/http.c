@@ -34,6 +34,7 @@ struct http_ctx {
     int toobig;
     struct buf body;
     char *path;
+    char *target; /* the request-target as sent: path and query, raw */
     struct http_resp resp;
     /* held list or parked list membership */
     struct http_ctx *prev, *next;
@@ -360,6 +361,7 @@ http_dispatch(struct http_ctx *c, const char *method)
     req.method = http_method_of(method);
     req.method_name = method;
     req.path = c->path;
+    req.target = c->target;
     req.body = buf_str(&c->body);
     req.body_len = c->body.len;
     req.ctx = c;
@@ -375,6 +377,23 @@ http_dispatch(struct http_ctx *c, const char *method)
     return MHD_YES;
 }
 
+/* MHD's first word on a request, with its request-target as sent (path
+ * and query, not decoded): the context starts here, so a signature check
+ * can see the target byte for byte. */
+static void *
+http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct http_server *srv = cls;
+    struct http_ctx *c = xcalloc(1, sizeof(*c));
+
+    (void)conn;
+    c->srv = srv;
+    c->target = xstrdup(uri ? uri : "");
+    buf_init(&c->body, srv->cfg.body_max);
+    srv->active++;
+    return c;
+}
+
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *conn, const char *url,
             const char *method, const char *version, const char *upload,
@@ -384,16 +403,13 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
     struct http_ctx *c = *con_cls;
 
     (void)version;
-    if (c == NULL) {
+    if (c == NULL) /* http_uri_seen always runs first; never NULL */
+        return MHD_NO;
+    if (c->conn == NULL) { /* the request's first call */
         const char *len;
 
-        c = xcalloc(1, sizeof(*c));
-        c->srv = srv;
         c->conn = conn;
         c->path = xstrdup(url);
-        buf_init(&c->body, srv->cfg.body_max);
-        *con_cls = c;
-        srv->active++;
         len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                           MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (len && strtoull(len, NULL, 10) > srv->cfg.body_max)
@@ -436,6 +452,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     http_resp_clear(&c->resp);
     buf_free(&c->body);
     free(c->path);
+    free(c->target);
     free(c);
     *con_cls = NULL;
     srv->active--;
@@ -472,6 +489,7 @@ http_server_start(struct http_server **out,
         0, NULL, NULL, http_access, srv,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, http_uri_seen, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_sec,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
         MHD_OPTION_EXTERNAL_LOGGER, http_logger, srv,

@@ -47,6 +47,7 @@ struct http_req {
     enum http_method method;
     const char *method_name;
     const char *path;                    /* decoded, without the query */
+    const char *target; /* the request-target as sent (path?query, raw) */
     const char *params[HTTP_MAX_PARAMS]; /* captured by the route */
     int nparams;
     const char *body; /* NUL-terminated; "" when none */
