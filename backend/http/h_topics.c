@@ -60,6 +60,16 @@ h_topics_get(struct http_req *req, struct http_resp *resp)
 }
 
 int
+h_topics_message_get(struct http_req *req, struct http_resp *resp)
+{
+    json_t *out;
+    int rc = topic_message_get(&out, h_ts(req), req->params[0],
+                               req->params[1]);
+
+    return rc ? rc : http_reply_json_new(resp, 200, out);
+}
+
+int
 h_topics_delete(struct http_req *req, struct http_resp *resp)
 {
     int rc = topic_delete(h_ts(req), req->params[0]);

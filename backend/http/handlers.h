@@ -116,6 +116,7 @@ int h_topics_sub_get(struct http_req *req, struct http_resp *resp);
 int h_topics_unsubscribe(struct http_req *req, struct http_resp *resp);
 int h_topics_publish(struct http_req *req, struct http_resp *resp);
 int h_topics_explain(struct http_req *req, struct http_resp *resp);
+int h_topics_message_get(struct http_req *req, struct http_resp *resp);
 int h_topics_deliveries(struct http_req *req, struct http_resp *resp);
 int h_topics_sub_deliveries(struct http_req *req, struct http_resp *resp);
 int h_topics_redeliver(struct http_req *req, struct http_resp *resp);

@@ -99,6 +99,7 @@ const struct route routes[] = {
     {POST,   "/v1/topics/:name/deliveries/:id/redeliver", h_topics_redeliver, ROUTE_JSON},
     {POST,   "/v1/topics/:name/explain",        h_topics_explain,   ROUTE_JSON},
     {POST,   "/v1/topics/:name/messages",       h_topics_publish,   ROUTE_JSON},
+    {GET,    "/v1/topics/:name/messages/:id",   h_topics_message_get, 0},
     {GET,    "/v1/topics/:name/subscriptions",  h_topics_subs_list, 0},
     {POST,   "/v1/topics/:name/subscriptions",  h_topics_subscribe, ROUTE_JSON},
     {GET,    "/v1/topics/:name/subscriptions/:sub", h_topics_sub_get, 0},

@@ -278,6 +278,22 @@ const struct migration migrations[] = {
      "  added_ms INTEGER NOT NULL,"
      "  updated_ms INTEGER NOT NULL"
      ") WITHOUT ROWID;"},
+    {8, "indexes for counting failing deliveries and invocations cheaply",
+     /* failed deliveries per topic and subscription (the home screen's
+      * failing pushes, the topics list); the latest invocation of each
+      * trigger (failing triggers) and failures per function (the
+      * functions list); invocations still marked running
+      * (recorded at start; a restart marks what was left interrupted) */
+     "CREATE INDEX deliveries_failed ON deliveries(topic, sub) "
+     "  WHERE status = 'failed';"
+     "CREATE INDEX deliveries_open ON deliveries(topic, sub) "
+     "  WHERE status IN ('sending', 'pending', 'retry_wait');"
+     "CREATE INDEX fn_invocations_trigger "
+     "  ON fn_invocations(function, trigger, seq);"
+     "CREATE INDEX fn_invocations_running ON fn_invocations(seq) "
+     "  WHERE status = 'running';"
+     "CREATE INDEX fn_invocations_failed ON fn_invocations(function) "
+     "  WHERE status IN ('failed', 'timed_out');"},
 };
 
 const int migrations_count = sizeof(migrations) / sizeof(migrations[0]);

@@ -103,23 +103,110 @@ topic_service_free(struct topic_service *ts)
     free(ts);
 }
 
+/* a delivery `d` whose subscription still exists (the failed deliveries
+ * of a topic or subscription deleted since are nobody's failing work) */
+#define TOPIC_SUB_EXISTS                                                      \
+    "EXISTS (SELECT 1 FROM subscriptions s WHERE s.topic = d.topic AND "      \
+    "s.name = d.sub)"
+
+/* Returns: the count `sql` (no parameters) answers, or 0. */
+static json_int_t
+topic_count_sql(struct store *st, const char *sql)
+{
+    sqlite3_stmt *q = store_stmt(st, sql);
+    json_int_t n = 0;
+
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    store_done(q);
+    return n;
+}
+
+/*
+ * The subscriptions with failed or retrying deliveries, the one with the
+ * newest such delivery first, TOPIC_FAILING_MAX at most: each with its
+ * counts and what its newest failing delivery says. The partial indexes
+ * deliveries_failed and deliveries_open keep it to the failing rows.
+ */
+static json_t *
+topic_failing(struct store *st)
+{
+    sqlite3_stmt *q = store_stmt(
+        st, "SELECT topic, sub, sum(f), sum(r), max(id) FROM ("
+            "SELECT topic, sub, 1 AS f, 0 AS r, id FROM deliveries "
+            "WHERE status = 'failed' UNION ALL "
+            "SELECT topic, sub, 0, 1, id FROM deliveries WHERE status IN "
+            "('sending', 'pending', 'retry_wait') AND status = 'retry_wait'"
+            ") d WHERE " TOPIC_SUB_EXISTS " GROUP BY topic, sub "
+            "ORDER BY 5 DESC LIMIT ?1");
+    json_t *items = json_array(), *it;
+    size_t i;
+
+    sqlite3_bind_int(q, 1, TOPIC_FAILING_MAX);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        json_array_append_new(
+            items,
+            json_pack("{s:s, s:s, s:I, s:I, s:I}", "topic",
+                      (const char *)sqlite3_column_text(q, 0),
+                      "subscription", (const char *)sqlite3_column_text(q, 1),
+                      "failed", (json_int_t)sqlite3_column_int64(q, 2),
+                      "retrying", (json_int_t)sqlite3_column_int64(q, 3),
+                      "delivery", (json_int_t)sqlite3_column_int64(q, 4)));
+    store_done(q);
+    json_array_foreach(items, i, it) {
+        const char *last;
+
+        q = store_stmt(st, "SELECT endpoint, status, attempts, next_ms, "
+                           "last FROM deliveries WHERE id = ?1");
+        sqlite3_bind_int64(q, 1,
+                           json_integer_value(json_object_get(it, "delivery")));
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            json_object_set_new(
+                it, "endpoint",
+                json_string((const char *)sqlite3_column_text(q, 0)));
+            json_object_set_new(
+                it, "status",
+                json_string((const char *)sqlite3_column_text(q, 1)));
+            json_object_set_new(it, "attempts",
+                                json_integer(sqlite3_column_int(q, 2)));
+            if (sqlite3_column_type(q, 3) != SQLITE_NULL)
+                json_object_set_new(it, "next_attempt",
+                                    jsonx_time(sqlite3_column_int64(q, 3)));
+            last = (const char *)sqlite3_column_text(q, 4);
+            if (last) {
+                json_t *l = json_loads(last, 0, NULL);
+                const json_t *e = json_object_get(l, "error");
+
+                if (json_is_string(e))
+                    json_object_set(it, "error", (json_t *)e);
+                json_decref(l);
+            }
+        }
+        store_done(q);
+    }
+    return items;
+}
+
 json_t *
 topic_service_counts(struct topic_service *ts)
 {
     struct store *st = topic_st(ts);
-    sqlite3_stmt *q = store_stmt(st, "SELECT count(*) FROM deliveries "
-                                     "WHERE status = 'pending' OR status = "
-                                     "'retry_wait'");
-    json_int_t pending = 0;
 
-    if (sqlite3_step(q) == SQLITE_ROW)
-        pending = sqlite3_column_int64(q, 0);
-    store_done(q);
-    return json_pack("{s:I, s:I, s:I, s:I}", "topics",
-                     (json_int_t)store_count(st, "topics"), "subscriptions",
-                     (json_int_t)store_count(st, "subscriptions"), "messages",
-                     (json_int_t)store_count(st, "topic_messages"), "pending",
-                     pending);
+    return json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "topics",
+        (json_int_t)store_count(st, "topics"), "subscriptions",
+        (json_int_t)store_count(st, "subscriptions"), "messages",
+        (json_int_t)store_count(st, "topic_messages"), "pending",
+        topic_count_sql(st, "SELECT count(*) FROM deliveries WHERE status "
+                            "IN ('pending', 'retry_wait')"),
+        "retrying",
+        topic_count_sql(st, "SELECT count(*) FROM deliveries WHERE status "
+                            "IN ('pending', 'retry_wait') AND status = "
+                            "'retry_wait'"),
+        "failed",
+        topic_count_sql(st, "SELECT count(*) FROM deliveries d WHERE "
+                            "status = 'failed' AND " TOPIC_SUB_EXISTS),
+        "failing", topic_failing(st));
 }
 
 int64_t
@@ -236,6 +323,45 @@ topic_create(json_t **out, int *created, struct topic_service *ts,
 }
 
 int
+topic_set(json_t **out, struct topic_service *ts, const char *name,
+          const json_t *attrs)
+{
+    static const char *const keys[] = {"max_message_size", "logging", NULL};
+    json_t *old = NULL, *a;
+    int64_t size;
+    int logging, rc;
+    char *text;
+    sqlite3_stmt *u;
+
+    *out = NULL;
+    if ((rc = topic_load(&old, ts, name)))
+        return rc;
+    size = json_integer_value(json_object_get(old, "max_message_size"));
+    logging = json_is_true(json_object_get(old, "logging"));
+    json_decref(old);
+    if ((attrs && (rc = jsonx_check_keys(attrs, keys))) ||
+        (rc = jsonx_get_int(&size, attrs, "max_message_size", 0,
+                            TOPIC_SIZE_MIN, TOPIC_SIZE_MAX)) ||
+        (rc = jsonx_get_bool(&logging, attrs, "logging", 0)))
+        return rc;
+    a = json_pack("{s:I, s:b}", "max_message_size", (json_int_t)size,
+                  "logging", logging);
+    text = jsonx_dump(a);
+    u = store_stmt(topic_st(ts), "UPDATE topics SET attrs = ?, modified_ms "
+                                 "= ? WHERE name = ?");
+    sqlite3_bind_text(u, 1, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 2, engine_now(ts->eng));
+    sqlite3_bind_text(u, 3, name, -1, SQLITE_STATIC);
+    rc = store_step_done(topic_st(ts), u);
+    store_done(u);
+    free(text);
+    if (rc == 0)
+        rc = engine_journal(ts->eng, "topic", name, "changed", a);
+    json_decref(a);
+    return rc ? rc : topic_load(out, ts, name);
+}
+
+int
 topic_get(json_t **out, struct topic_service *ts, const char *name)
 {
     json_t *subs = NULL;
@@ -268,8 +394,13 @@ topic_list(json_t **out, struct topic_service *ts, const char *prefix,
     sqlite3_stmt *q = store_stmt(
         topic_st(ts),
         "SELECT t.name, (SELECT count(*) FROM subscriptions s WHERE "
-        "s.topic = t.name), t.created_ms FROM topics t WHERE t.name > ?1 AND "
-        "substr(t.name, 1, length(?2)) = ?2 ORDER BY t.name LIMIT ?3");
+        "s.topic = t.name), t.created_ms, (SELECT count(*) FROM "
+        "topic_messages m WHERE m.topic = t.name), (SELECT count(*) FROM "
+        "deliveries d WHERE d.topic = t.name AND d.status IN ('sending', "
+        "'pending', 'retry_wait')), (SELECT count(*) FROM deliveries d "
+        "WHERE d.topic = t.name AND d.status = 'failed') FROM topics t "
+        "WHERE t.name > ?1 AND substr(t.name, 1, length(?2)) = ?2 ORDER BY "
+        "t.name LIMIT ?3");
     json_t *items = json_array();
     int n = 0, rc;
 
@@ -278,12 +409,18 @@ topic_list(json_t **out, struct topic_service *ts, const char *prefix,
     sqlite3_bind_int(q, 3, limit + 1);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW && n++ < limit)
         json_array_append_new(
-            items, json_pack("{s:s, s:I, s:o}", "name",
+            items, json_pack("{s:s, s:I, s:o, s:I, s:I, s:I}", "name",
                              (const char *)sqlite3_column_text(q, 0),
                              "subscriptions",
                              (json_int_t)sqlite3_column_int64(q, 1),
                              "created",
-                             jsonx_time(sqlite3_column_int64(q, 2))));
+                             jsonx_time(sqlite3_column_int64(q, 2)),
+                             "messages",
+                             (json_int_t)sqlite3_column_int64(q, 3),
+                             "pending",
+                             (json_int_t)sqlite3_column_int64(q, 4),
+                             "failed",
+                             (json_int_t)sqlite3_column_int64(q, 5)));
     store_done(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         json_decref(items);
@@ -681,6 +818,58 @@ topic_unsubscribe(struct topic_service *ts, const char *topic,
     return rc;
 }
 
+int
+topic_sub_set(json_t **out, struct topic_service *ts, const char *topic,
+              const char *name, const json_t *changes)
+{
+    static const char *const keys[] = {
+        "filter_tag", "filter_policy", "filter_policy_scope",
+        "notify_strategy", "format", NULL};
+    json_t *old = NULL, *req = NULL, *a = NULL;
+    const char *k;
+    json_t *v;
+    sqlite3_stmt *u;
+    char *text, *ent;
+    int rc;
+
+    *out = NULL;
+    if ((rc = jsonx_check_keys(changes, keys)) ||
+        (rc = topic_sub_get(&old, ts, topic, name)))
+        return rc;
+    /* the stored request again, changed, checked as a subscribe is */
+    req = json_deep_copy(old);
+    json_object_del(req, "topic");
+    json_object_del(req, "name");
+    json_object_del(req, "created");
+    json_object_del(req, "kind");
+    json_object_foreach((json_t *)changes, k, v) {
+        if (json_is_null(v))
+            json_object_del(req, k);
+        else
+            json_object_set(req, k, v);
+    }
+    rc = topic_sub_attrs(&a, req);
+    json_decref(req);
+    json_decref(old);
+    if (rc)
+        return rc;
+    text = jsonx_dump(a);
+    u = store_stmt(topic_st(ts), "UPDATE subscriptions SET attrs = ? WHERE "
+                                 "topic = ? AND name = ?");
+    sqlite3_bind_text(u, 1, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 2, topic, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 3, name, -1, SQLITE_STATIC);
+    rc = store_step_done(topic_st(ts), u);
+    store_done(u);
+    free(text);
+    ent = xasprintf("%s/%s", topic, name);
+    if (rc == 0)
+        rc = engine_journal(ts->eng, "subscription", ent, "changed", a);
+    free(ent);
+    json_decref(a);
+    return rc ? rc : topic_sub_get(out, ts, topic, name);
+}
+
 /* ---- publish ---- */
 
 struct tmsg {
@@ -729,6 +918,51 @@ topic_msg_parse(struct tmsg *m, const json_t *req, const char *topic)
     for (char *p = m->md5; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     return 0;
+}
+
+int
+topic_message_get(json_t **out, struct topic_service *ts, const char *topic,
+                  const char *id)
+{
+    struct store *st = topic_st(ts);
+    json_t *t = NULL;
+    sqlite3_stmt *q;
+    int rc;
+
+    *out = NULL;
+    if ((rc = topic_load(&t, ts, topic)))
+        return rc;
+    json_decref(t);
+    q = store_stmt(st, "SELECT msg_id, published_ms, body, md5, tag, attrs "
+                       "FROM topic_messages WHERE msg_id = ?1 AND topic = ?2");
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, topic, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *out = json_pack("{s:s, s:s, s:o, s:s, s:s}", "id",
+                         (const char *)sqlite3_column_text(q, 0), "topic",
+                         topic, "published",
+                         jsonx_time(sqlite3_column_int64(q, 1)), "body",
+                         (const char *)sqlite3_column_text(q, 2), "body_md5",
+                         (const char *)sqlite3_column_text(q, 3));
+        if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+            json_object_set_new(
+                *out, "tag",
+                json_string((const char *)sqlite3_column_text(q, 4)));
+        if (sqlite3_column_type(q, 5) != SQLITE_NULL)
+            json_object_set_new(*out, "attributes",
+                                json_loads((const char *)sqlite3_column_text(
+                                               q, 5),
+                                           0, NULL));
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = err_setn(ENG_ENOTFOUND, "MessageNotExist",
+                      "topic '%s' has no message '%s'", topic, id);
+    } else {
+        rc = store_error(st);
+    }
+    store_done(q);
+    return rc;
 }
 
 /* Does sub `a` take m? With `ex`, says why in it. */

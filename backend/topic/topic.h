@@ -55,7 +55,16 @@ void topic_service_free(struct topic_service *ts);
  */
 int topic_service_reload(struct topic_service *ts);
 
-/* Returns: new {"topics", "subscriptions", "messages", "pending"}. */
+#define TOPIC_FAILING_MAX 20
+
+/*
+ * Returns: new {"topics", "subscriptions", "messages", "pending" (to
+ * push or retry), "retrying" (waiting to retry after a failed attempt),
+ * "failed" (out of retries), "failing": [{"topic", "subscription",
+ * "failed", "retrying", "delivery" (the newest failing one), "endpoint",
+ * "status", "attempts", "next_attempt"?, "error"?}] (newest first,
+ * TOPIC_FAILING_MAX at most)}. Indexed queries only.
+ */
 json_t *topic_service_counts(struct topic_service *ts);
 
 /*
@@ -76,6 +85,13 @@ int64_t topic_retry_delay(const char *strategy, int retry);
  */
 int topic_create(json_t **out, int *created, struct topic_service *ts,
                  const char *name, const json_t *attrs);
+
+/*
+ * Change the given attributes (max_message_size, logging) of a topic.
+ * Returns: 0 and the topic in *out; ENG_ENOTFOUND; ENG_EINVAL.
+ */
+int topic_set(json_t **out, struct topic_service *ts, const char *name,
+              const json_t *attrs);
 
 /* Returns: 0 and the topic with its subscriptions in *out; ENG_ENOTFOUND. */
 int topic_get(json_t **out, struct topic_service *ts, const char *name);
@@ -111,6 +127,15 @@ int topic_sub_get(json_t **out, struct topic_service *ts, const char *topic,
 int topic_sub_list(json_t **out, struct topic_service *ts,
                    const char *topic);
 
+/*
+ * Change a subscription: `changes` (borrowed) holds any of filter_tag,
+ * filter_policy, filter_policy_scope, notify_strategy, format (null
+ * removes a filter); the endpoint stays. Checked as subscribe checks.
+ * Returns: 0 and the subscription; ENG_ENOTFOUND; ENG_EINVAL.
+ */
+int topic_sub_set(json_t **out, struct topic_service *ts, const char *topic,
+                  const char *name, const json_t *changes);
+
 /* Unsubscribe; its deliveries still to be made are cancelled.
  * Returns: 0 or ENG_ENOTFOUND. */
 int topic_unsubscribe(struct topic_service *ts, const char *topic,
@@ -126,6 +151,15 @@ int topic_unsubscribe(struct topic_service *ts, const char *topic,
  */
 int topic_publish(json_t **out, struct topic_service *ts, const char *topic,
                   const json_t *msg);
+
+/*
+ * One published message of `topic`. Returns: 0 and {"id", "topic",
+ * "published", "body", "body_md5", "tag"?, "attributes"?} (as publish
+ * normalised them) in *out; ENG_ENOTFOUND (the topic, or
+ * MessageNotExist).
+ */
+int topic_message_get(json_t **out, struct topic_service *ts,
+                      const char *topic, const char *id);
 
 /*
  * As publish, changing nothing: for each subscription whether the
