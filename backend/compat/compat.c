@@ -50,11 +50,11 @@ compat_load_keys(json_t **out, const char *path)
     }
     json_object_foreach(keys, id, v) {
         if (!json_is_string(v) || *id == '\0') {
-            json_decref(keys);
-            return err_set(ENG_EINVAL,
-                           "access keys %s: the secret of '%s' must be a "
-                           "string",
-                           path, id);
+            err_set(ENG_EINVAL,
+                    "access keys %s: the secret of '%s' must be a string",
+                    path, id);
+            json_decref(keys); /* owns id */
+            return ENG_EINVAL;
         }
     }
     *out = keys;

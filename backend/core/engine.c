@@ -410,7 +410,9 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     eng->started_mono = timefmt_mono_ms();
     clock_init(&eng->clock);
 
-    if ((rc = engine_mkdirs(eng->data_dir)) || (rc = engine_lock(eng)))
+    /* first: a bad key table is refused before the data dir is touched */
+    if ((rc = compat_create(&eng->compat, eng, &cfg->compat)) ||
+        (rc = engine_mkdirs(eng->data_dir)) || (rc = engine_lock(eng)))
         goto out;
     eng->log_path = xasprintf("%s/engine.log", eng->data_dir);
     if ((rc = log_open(eng->log_path, cfg->log_level, cfg->foreground)))
@@ -438,8 +440,7 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     eng->execs = exec_service_create(eng);
     eng->fns = fn_service_create(eng);
     if ((rc = tmpl_repos_create(&eng->repos, eng)) ||
-        (rc = tmpl_service_create(&eng->tmpl, eng, cfg->templates)) ||
-        (rc = compat_create(&eng->compat, eng, &cfg->compat)))
+        (rc = tmpl_service_create(&eng->tmpl, eng, cfg->templates)))
         goto out;
 
     if ((rc = engine_bind(eng, cfg->listen ? cfg->listen
