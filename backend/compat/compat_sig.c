@@ -151,7 +151,8 @@ sig_canonical_query(struct buf *out, const char *query)
         buf_free(&dv);
         p = amp ? amp + 1 : NULL;
     }
-    qsort(pairs, n, sizeof(*pairs), sig_pair_cmp);
+    if (n > 1)
+        qsort(pairs, n, sizeof(*pairs), sig_pair_cmp);
     for (size_t i = 0; i < n; i++) {
         buf_printf(out, "%s%s=%s", i ? "&" : "", pairs[i].k, pairs[i].v);
         free(pairs[i].k);

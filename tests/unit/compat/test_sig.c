@@ -60,6 +60,10 @@ test_sigv4_canonical_path_and_spaces(void **state)
     assert_non_null(strstr(canon, "POST\n/000000000000/my%2520q\n"
                                   "a=x%2By&b=2\nx-a:a b c\n\nx-a\n"));
     free(canon);
+    /* no query at all: what every SQS and SNS call signs */
+    canon = compat_sigv4_canonical("POST", "/", h, "x-a", "", 0);
+    assert_non_null(strstr(canon, "POST\n/\n\nx-a:a b c\n"));
+    free(canon);
     json_decref(h);
 }
 
