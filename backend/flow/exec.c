@@ -654,8 +654,16 @@ int
 exec_start(json_t **out, int *created, struct exec_service *xs,
            const char *flow, const char *name, const json_t *input)
 {
+    return exec_start_for(out, created, xs, flow, name, input, NULL);
+}
+
+int
+exec_start_for(json_t **out, int *created, struct exec_service *xs,
+               const char *flow, const char *name, const json_t *input,
+               const char *parent_token)
+{
     int64_t delivered = xs->delivered;
-    int rc = xs_start(out, created, xs, flow, name, input, NULL);
+    int rc = xs_start(out, created, xs, flow, name, input, parent_token);
 
     if ((rc = xs_op_end(xs, rc))) {
         json_decref(*out);

@@ -62,6 +62,17 @@ int exec_start(json_t **out, int *created, struct exec_service *xs,
                const char *flow, const char *name, const json_t *input);
 
 /*
+ * As exec_start, for a caller that waits in a task of its own: when the
+ * execution ends, its outcome is delivered to the task holding
+ * `parent_token` (NULL: none) as a child flow's is (FnF's
+ * CallbackFnFTaskToken). A token that names no waiting task by then is
+ * ignored. Returns: as exec_start.
+ */
+int exec_start_for(json_t **out, int *created, struct exec_service *xs,
+                   const char *flow, const char *name, const json_t *input,
+                   const char *parent_token);
+
+/*
  * An execution by name; `flow` (may be NULL) picks one when several
  * flows have an execution of that name. Returns: 0 and the description
  * (docs/api.md, "Executions"); ENG_ENOTFOUND; ENG_ECONFLICT (ambiguous).

@@ -248,6 +248,61 @@ test_exec_bad_starts(void **state)
     json_decref(arr);
 }
 
+/* A caller's own task waits for an execution started for it
+ * (exec_start_for): the execution's outcome completes that task. */
+static void
+test_exec_start_for_reports_to_the_waiting_task(void **state)
+{
+    struct xt *f = *state;
+    json_t *q = NULL, *tasks = NULL, *out = NULL, *x = NULL;
+    const char *token;
+    char *st;
+    int created = 0;
+
+    assert_int_equal(0, queue_create(&q, &created, f->eng->queues, "jobs",
+                                     NULL));
+    json_decref(q);
+    xt_flow(f, "parent",
+            "version: v1\ntype: flow\nsteps:\n"
+            "  - type: task\n    name: wait\n"
+            "    resourceArn: acs:mns:::/queues/jobs/messages\n"
+            "    pattern: waitForCallback\n"
+            "    serviceParams:\n      MessageBody: $\n"
+            "    outputMappings:\n      - target: got\n"
+            "        source: $local.v\n");
+    xt_flow(f, "child", "version: v1\ntype: flow\nsteps:\n"
+                        "  - type: pass\n    name: a\n"
+                        "    outputMappings:\n      - target: v\n"
+                        "        source: $input.v\n");
+    json_decref(xt_start(f, "parent", "p"));
+    assert_int_equal(0, exec_tasks_list(&tasks, f->eng->execs, NULL, NULL,
+                                        NULL, 10));
+    token = json_string_value(json_object_get(
+        json_array_get(json_object_get(tasks, "items"), 0), "token"));
+    assert_non_null(token);
+    x = json_pack("{s:i}", "v", 7);
+    assert_int_equal(0, exec_start_for(&out, &created, f->eng->execs,
+                                       "child", "c", x, token));
+    assert_true(created);
+    json_decref(out);
+    json_decref(x);
+    json_decref(tasks);
+    st = xt_status(f, "p");
+    assert_string_equal("Succeeded", st);
+    free(st);
+    assert_int_equal(0, exec_get(&x, f->eng->execs, "parent", "p"));
+    assert_int_equal(7, json_integer_value(json_object_get(
+                            json_object_get(x, "output"), "got")));
+    json_decref(x);
+    /* a token that names no waiting task is ignored at the end */
+    assert_int_equal(0, exec_start_for(&out, &created, f->eng->execs,
+                                       "child", "c2", NULL, "nosuchtoken"));
+    json_decref(out);
+    st = xt_status(f, "c2");
+    assert_string_equal("Succeeded", st);
+    free(st);
+}
+
 int
 main(void)
 {
@@ -259,6 +314,9 @@ main(void)
             test_exec_wait_follows_pause_and_advance, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_exec_bad_starts, xt_setup,
                                         xt_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_exec_start_for_reports_to_the_waiting_task, xt_setup,
+            xt_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
