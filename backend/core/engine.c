@@ -23,6 +23,7 @@
 #include "tmpl/tmpl.h"
 #include "tmpl/tmpl_repo.h"
 #include "topic/topic.h"
+#include "topic/topic_sns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -429,6 +430,8 @@ engine_start(struct engine **out, const struct engine_config *cfg)
         goto out;
     if ((rc = topic_service_create(&eng->topics, eng)))
         goto out;
+    topic_service_names(eng->topics, cfg->compat.aws_region,
+                        cfg->compat.aws_account);
     {
         char *git = xasprintf("%s/flows.git", eng->data_dir);
 
@@ -607,6 +610,8 @@ engine_reload(struct engine *eng)
         rc = queue_service_load(eng->queues);
     if (rc == 0)
         rc = tmpl_repos_reload(eng->repos);
+    if (rc == 0 && eng->fns)
+        rc = fn_service_reload(eng->fns);
     return rc;
 }
 
@@ -791,5 +796,6 @@ engine_info(struct engine *eng)
     json_object_set_new(info, "queues", qc);
     json_object_set_new(info, "executions", exec_service_counts(eng->execs));
     json_object_set_new(info, "topics", topic_service_counts(eng->topics));
+    json_object_set_new(info, "functions", fn_service_counts(eng->fns));
     return info;
 }

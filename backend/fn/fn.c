@@ -185,6 +185,17 @@ out:
     return rc;
 }
 
+static int
+fn_running(struct fn_service *fs, const char *function)
+{
+    int n = 0;
+
+    for (struct fn_inv *i = fs->invs; i; i = i->next)
+        if (i->state == FN_RUNNING && strcmp(i->function, function) == 0)
+            n++;
+    return n;
+}
+
 int
 fn_get(json_t **out, struct fn_service *fs, const char *name)
 {
@@ -194,20 +205,60 @@ fn_get(json_t **out, struct fn_service *fs, const char *name)
 int
 fn_list(json_t **out, struct fn_service *fs)
 {
+    /* one query: the counts come from the indexes fn_invocations_function
+     * and fn_invocations_failed, the newest invocation from the first */
     sqlite3_stmt *q = store_stmt(
         fs->eng->store,
-        "SELECT spec, created_ms FROM fn_functions ORDER BY name");
+        "SELECT f.spec, f.created_ms, (SELECT count(*) FROM fn_invocations i "
+        "WHERE i.function = f.name), (SELECT count(*) FROM fn_invocations i "
+        "WHERE i.function = f.name AND i.status IN ('failed', 'timed_out')), "
+        "(SELECT json_object('id', i.id, 'trigger', i.trigger, 'status', "
+        "i.status, 'started_ms', i.started_ms, 'duration_ms', i.duration_ms, "
+        "'error', i.error) FROM fn_invocations i WHERE i.function = f.name "
+        "ORDER BY i.seq DESC LIMIT 1), (SELECT json_group_array(json_object("
+        "'id', t.id, 'queue', t.queue, 'state', CASE t.enabled WHEN 0 THEN "
+        "'paused' ELSE 'enabled' END)) FROM fn_triggers t WHERE t.function = "
+        "f.name) FROM fn_functions f ORDER BY f.name");
     json_t *items = json_array();
     int rc;
 
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         json_t *f =
             json_loads((const char *)sqlite3_column_text(q, 0), 0, NULL);
+        json_t *last = NULL, *trig = NULL;
 
         if (f == NULL)
             continue;
         json_object_set_new(f, "created",
                             jsonx_time(sqlite3_column_int64(q, 1)));
+        json_object_set_new(f, "invocations",
+                            json_integer(sqlite3_column_int64(q, 2)));
+        json_object_set_new(f, "failures",
+                            json_integer(sqlite3_column_int64(q, 3)));
+        json_object_set_new(
+            f, "running",
+            json_integer(fn_running(fs, json_string_value(
+                                            json_object_get(f, "name")))));
+        if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+            last = json_loads((const char *)sqlite3_column_text(q, 4), 0,
+                              NULL);
+        if (last) {
+            json_t *ms = json_object_get(last, "started_ms");
+
+            json_object_set_new(last, "started",
+                                jsonx_time(json_integer_value(ms)));
+            json_object_del(last, "started_ms");
+            if (json_is_null(json_object_get(last, "error")))
+                json_object_del(last, "error");
+            if (strcmp(json_string_value(json_object_get(last, "status")),
+                       "running") == 0)
+                json_object_del(last, "duration_ms");
+            json_object_set_new(f, "last", last);
+        }
+        if (sqlite3_column_type(q, 5) != SQLITE_NULL)
+            trig = json_loads((const char *)sqlite3_column_text(q, 5), 0,
+                              NULL);
+        json_object_set_new(f, "triggers", trig ? trig : json_array());
         json_array_append_new(items, f);
     }
     store_done(q);
@@ -247,17 +298,6 @@ fn_delete(struct fn_service *fs, const char *name)
 }
 
 /* ---- invocations ---- */
-
-static int
-fn_running(struct fn_service *fs, const char *function)
-{
-    int n = 0;
-
-    for (struct fn_inv *i = fs->invs; i; i = i->next)
-        if (i->state == FN_RUNNING && strcmp(i->function, function) == 0)
-            n++;
-    return n;
-}
 
 int
 fn_invoke(char **id, struct fn_service *fs, const char *name,
@@ -377,7 +417,12 @@ fn_finish(struct fn_inv *inv, const char *status, json_t *result,
                        "INSERT INTO fn_invocations (id, function, trigger, "
                        "status, input, result, error, cause, exit_status, "
                        "started_ms, duration_ms, log) VALUES (?1, ?2, ?3, "
-                       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT "
+                       "(id) DO UPDATE SET status = excluded.status, "
+                       "result = excluded.result, error = excluded.error, "
+                       "cause = excluded.cause, exit_status = "
+                       "excluded.exit_status, duration_ms = "
+                       "excluded.duration_ms, log = excluded.log");
         sqlite3_bind_text(q, 1, inv->id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 2, inv->function, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 3, inv->trigger, -1, SQLITE_TRANSIENT);
@@ -444,6 +489,148 @@ fn_finish(struct fn_inv *inv, const char *status, json_t *result,
     json_decref(j);
     json_decref(result);
     inv->state = FN_FINISHED; /* unlinked and freed by the hook */
+}
+
+void
+fn_record_start(struct fn_inv *inv)
+{
+    struct fn_service *fs = inv->fs;
+    struct store *st = fs->eng->store;
+    char *input;
+    sqlite3_stmt *q;
+    int rc;
+
+    if ((rc = engine_write_begin(fs->eng))) {
+        log_error("invocation %s of %s: start not recorded: %s", inv->id,
+                  inv->function, err_last());
+        return;
+    }
+    input = jsonx_dump(inv->event);
+    q = store_stmt(st, "INSERT INTO fn_invocations (id, function, trigger, "
+                       "status, input, started_ms, duration_ms) VALUES "
+                       "(?1, ?2, ?3, 'running', ?4, ?5, 0)");
+    sqlite3_bind_text(q, 1, inv->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, inv->function, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, inv->trigger, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 4, input, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 5, inv->started_ms);
+    rc = store_step_done(st, q);
+    store_done(q);
+    free(input);
+    if (rc) /* the finish records it all the same */
+        log_error("invocation %s of %s: start not recorded: %s", inv->id,
+                  inv->function, err_last());
+    engine_write_end(fs->eng, rc == 0);
+}
+
+json_t *
+fn_service_counts(struct fn_service *fs)
+{
+    /* fn_triggers is small (what the user set up); each trigger's newest
+     * finished invocation is one seek in fn_invocations_trigger */
+    sqlite3_stmt *q = store_stmt(
+        fs->eng->store,
+        "SELECT t.id, t.function, t.queue, t.enabled, (SELECT json_object("
+        "'id', i.id, 'status', i.status, 'error', i.error, 'cause', i.cause, "
+        "'started_ms', i.started_ms) FROM fn_invocations i WHERE i.function "
+        "= t.function AND i.trigger = 'queue:' || t.queue AND i.status != "
+        "'running' ORDER BY i.seq DESC LIMIT 1) FROM fn_triggers t ORDER BY "
+        "t.function, t.queue");
+    json_t *failing = json_array();
+    json_int_t running = 0, queued = 0, triggers = 0;
+
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        json_t *last = NULL;
+        const char *st;
+
+        triggers++;
+        if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+            last = json_loads((const char *)sqlite3_column_text(q, 4), 0,
+                              NULL);
+        st = json_string_value(json_object_get(last, "status"));
+        if (st && strcmp(st, "succeeded") != 0 &&
+            json_array_size(failing) < FN_FAILING_MAX) {
+            json_t *f = json_pack(
+                "{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "function",
+                (const char *)sqlite3_column_text(q, 1), "trigger_id",
+                (const char *)sqlite3_column_text(q, 0), "queue",
+                (const char *)sqlite3_column_text(q, 2), "state",
+                sqlite3_column_int(q, 3) ? "enabled" : "paused", "started",
+                jsonx_time(json_integer_value(
+                    json_object_get(last, "started_ms"))),
+                "invocation",
+                json_string_value(json_object_get(last, "id")), "status", st);
+
+            if (json_is_string(json_object_get(last, "error")))
+                json_object_set(f, "error", json_object_get(last, "error"));
+            if (json_is_string(json_object_get(last, "cause")))
+                json_object_set(f, "cause", json_object_get(last, "cause"));
+            json_array_append_new(failing, f);
+        }
+        json_decref(last);
+    }
+    store_done(q);
+    for (struct fn_inv *i = fs->invs; i; i = i->next) {
+        if (i->state == FN_RUNNING)
+            running++;
+        else if (i->state == FN_QUEUED)
+            queued++;
+    }
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "functions",
+                     (json_int_t)store_count(fs->eng->store, "fn_functions"),
+                     "running", running, "queued", queued, "triggers",
+                     triggers, "failing_triggers",
+                     (json_int_t)json_array_size(failing), "failing",
+                     failing);
+}
+
+int
+fn_service_reload(struct fn_service *fs)
+{
+    struct store *st = fs->eng->store;
+    sqlite3_stmt *q = store_stmt(
+        st, "SELECT id FROM fn_invocations WHERE status = 'running'");
+    json_t *left = json_array(), *v;
+    size_t i;
+    int rc = 0;
+
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        struct fn_inv *inv;
+
+        for (inv = fs->invs; inv; inv = inv->next)
+            if (inv->state == FN_RUNNING && strcmp(inv->id, id) == 0)
+                break;
+        if (inv == NULL)
+            json_array_append_new(left, json_string(id));
+    }
+    store_done(q);
+    if (json_array_size(left) == 0)
+        goto out;
+    if ((rc = engine_write_begin(fs->eng)))
+        goto out;
+    json_array_foreach(left, i, v) {
+        q = store_stmt(st, "UPDATE fn_invocations SET status = 'failed', "
+                           "error = 'EngineInterrupted', cause = 'the engine "
+                           "stopped while it ran' WHERE id = ?1 AND status = "
+                           "'running'");
+        sqlite3_bind_text(q, 1, json_string_value(v), -1, SQLITE_TRANSIENT);
+        rc = store_step_done(st, q);
+        store_done(q);
+        if (rc == 0)
+            rc = engine_journal(fs->eng, "invocation", json_string_value(v),
+                                "failed", NULL);
+        if (rc)
+            break;
+    }
+    engine_write_end(fs->eng, rc == 0);
+    if (rc == 0)
+        log_info("%zu function invocations left running by the last engine "
+                 "are marked failed (EngineInterrupted)",
+                 json_array_size(left));
+out:
+    json_decref(left);
+    return rc;
 }
 
 static void
@@ -556,6 +743,8 @@ fn_service_create(struct engine *eng)
     fs->poll_at = 0;
     fn_run_curl_init(fs);
     engine_hook_add(eng, fn_hook_next, fn_hook_run, fs);
+    if (fn_service_reload(fs))
+        log_error("invocations left running: not marked: %s", err_last());
     return fs;
 }
 
@@ -612,6 +801,8 @@ fn_row_json(sqlite3_stmt *q)
     if (sqlite3_column_type(q, 8) != SQLITE_NULL)
         json_object_set_new(j, "exit_status",
                             json_integer(sqlite3_column_int(q, 8)));
+    if (strcmp((const char *)sqlite3_column_text(q, 3), "running") == 0)
+        json_object_del(j, "duration_ms"); /* not known yet */
     return j;
 }
 

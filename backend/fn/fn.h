@@ -37,6 +37,25 @@ struct fn_service *fn_service_create(struct engine *eng);
  * `done` callbacks of what still runs are dropped. NULL-safe. */
 void fn_service_free(struct fn_service *fs);
 
+#define FN_FAILING_MAX 20
+
+/*
+ * Returns: new {"functions", "running", "queued", "triggers" (queue
+ * triggers), "failing_triggers", "failing": [{"function", "trigger_id",
+ * "queue", "state", "invocation", "status", "started", "error"?,
+ * "cause"?}]}: the queue triggers whose newest finished invocation did
+ * not succeed (FN_FAILING_MAX listed at most). No scan of invocations.
+ */
+json_t *fn_service_counts(struct fn_service *fs);
+
+/*
+ * Invocations recorded as running that do not run in this engine (left
+ * by an engine killed while they ran, or brought back by a snapshot
+ * restore) are marked failed, error "EngineInterrupted". Called at
+ * create and when the store was replaced. Returns: 0 or the store error.
+ */
+int fn_service_reload(struct fn_service *fs);
+
 /* ---- definitions ---- */
 
 /*

@@ -76,6 +76,10 @@ void fn_run_curl_init(struct fn_service *fs);
 void fn_finish(struct fn_inv *inv, const char *status, json_t *result,
                const char *error, const char *cause, int exit_status);
 
+/* fn.c: record a started invocation as "running" (in its own store
+ * change; a failure is logged, fn_finish records it all the same). */
+void fn_record_start(struct fn_inv *inv);
+
 /* fn_trigger.c: poll the queues of enabled triggers (from the hook). */
 void fn_trigger_poll(struct fn_service *fs);
 void fn_trigger_free_all(struct fn_service *fs);

@@ -607,6 +607,7 @@ fn_run_start(struct fn_inv *inv)
     inv->deadline_mono = inv->started_mono + timeout * 1000;
     inv->in_data = jsonx_dump(inv->event);
     inv->in_len = strlen(inv->in_data);
+    fn_record_start(inv);
     if (json_object_get(inv->spec, "url"))
         fn_run_http(inv);
     else
