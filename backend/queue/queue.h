@@ -68,8 +68,13 @@ json_t *queue_service_counts(struct queue_service *qs);
 /*
  * Create a queue. `attrs` (borrowed; may be NULL) holds delay_seconds,
  * visibility_timeout, retention_seconds, max_message_size, wait_seconds,
- * dead_letter_queue, max_receives, fifo, content_dedup. Creating again
- * with identical attributes is idempotent (*created = 0).
+ * dead_letter_queue, max_receives, fifo, content_dedup, tags and extra.
+ * `tags` (at most 50; keys 1-128 bytes, values up to 256) and `extra`
+ * (attributes of a wire protocol the service keeps without interpreting
+ * them: at most 64; keys 1-64 bytes, values up to 64 KiB) are objects of
+ * strings; on queue_set each merges into what the queue has, a null
+ * value removing its key. Creating again with identical attributes is
+ * idempotent (*created = 0); tags are not compared.
  * Returns: 0 and the queue in *out; ENG_EINVAL; ENG_EEXISTS when it
  * exists with a different value (named).
  */

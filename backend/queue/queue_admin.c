@@ -27,7 +27,7 @@ static const struct queue_range {
     {"retention_seconds", offsetof(struct queue_attrs, retention_s), 60,
      1209600, 345600},
     {"max_message_size", offsetof(struct queue_attrs, max_size), 1024,
-     262144, 262144},
+     1048576, 262144},
     {"wait_seconds", offsetof(struct queue_attrs, wait_s), 0,
      QUEUE_WAIT_MAX_S, 0},
 };
@@ -44,6 +44,55 @@ queue_attrs_clear(struct queue_attrs *a)
 {
     free(a->dlq);
     a->dlq = NULL;
+    json_decref(a->tags);
+    json_decref(a->extra);
+    a->tags = a->extra = NULL;
+}
+
+/*
+ * Merge `given` (an object of strings, a null value removing its key)
+ * into *map (NULL: empty), checking the result: at most max_n keys of
+ * 1..key_max bytes, values of at most val_max bytes. *map becomes NULL
+ * when empty. Returns: 0, or ENG_EINVAL naming `field` (*map untouched).
+ */
+static int
+queue_map_merge(json_t **map, const json_t *given, const char *field,
+                size_t max_n, size_t key_max, size_t val_max)
+{
+    json_t *n, *v;
+    const char *k;
+
+    if (json_is_null(given))
+        given = NULL;
+    if (given && !json_is_object(given))
+        return err_set(ENG_EINVAL, "field '%s' must be an object of strings",
+                       field);
+    n = *map ? json_deep_copy(*map) : json_object();
+    json_object_foreach((json_t *)given, k, v) {
+        if (json_is_null(v)) {
+            json_object_del(n, k);
+            continue;
+        }
+        if (!json_is_string(v) || *k == '\0' || strlen(k) > key_max ||
+            json_string_length(v) > val_max) {
+            json_decref(n);
+            return err_set(ENG_EINVAL,
+                           "field '%s': key '%.64s' must have 1 to %zu "
+                           "bytes and a string value of at most %zu",
+                           field, k, key_max, val_max);
+        }
+        json_object_set(n, k, v);
+    }
+    if (json_object_size(n) > max_n) {
+        json_decref(n);
+        return err_set(ENG_EINVAL, "field '%s' may hold at most %zu keys",
+                       field, max_n);
+    }
+    json_decref(*map);
+    *map = json_object_size(n) ? n : NULL;
+    if (*map == NULL)
+        json_decref(n);
+    return 0;
 }
 
 static int
@@ -93,7 +142,7 @@ queue_attrs_parse(struct queue_attrs *a, const json_t *j,
     static const char *const keys[] = {
         "delay_seconds", "visibility_timeout", "retention_seconds",
         "max_message_size", "wait_seconds", "dead_letter_queue",
-        "max_receives", "fifo", "content_dedup", NULL};
+        "max_receives", "fifo", "content_dedup", "tags", "extra", NULL};
     struct queue_attrs n;
     const json_t *dlq;
     int rc;
@@ -102,6 +151,8 @@ queue_attrs_parse(struct queue_attrs *a, const json_t *j,
     if (base) {
         n = *base;
         n.dlq = base->dlq ? xstrdup(base->dlq) : NULL;
+        n.tags = base->tags ? json_deep_copy(base->tags) : NULL;
+        n.extra = base->extra ? json_deep_copy(base->extra) : NULL;
     } else {
         for (size_t i = 0; i < QUEUE_NRANGES; i++)
             *queue_attr_slot(&n, &queue_ranges[i]) = queue_ranges[i].def;
@@ -133,7 +184,11 @@ queue_attrs_parse(struct queue_attrs *a, const json_t *j,
         }
         n.fifo = fifo;
     }
-    if ((rc = jsonx_get_bool(&n.content_dedup, j, "content_dedup", 0)))
+    if ((rc = jsonx_get_bool(&n.content_dedup, j, "content_dedup", 0)) ||
+        (rc = queue_map_merge(&n.tags, json_object_get(j, "tags"), "tags", 50,
+                              128, 256)) ||
+        (rc = queue_map_merge(&n.extra, json_object_get(j, "extra"), "extra",
+                              64, 64, 65536)))
         goto fail;
     if (n.content_dedup && !n.fifo) {
         rc = err_set(ENG_EINVAL,
@@ -177,7 +232,7 @@ done:
     *a = n;
     return 0;
 fail:
-    free(n.dlq);
+    queue_attrs_clear(&n);
     return rc;
 }
 
@@ -198,6 +253,10 @@ queue_attrs_to_json(const struct queue_attrs *a)
         json_object_set_new(j, "dead_letter_queue", json_string(a->dlq));
         json_object_set_new(j, "max_receives", json_integer(a->max_receives));
     }
+    if (a->tags)
+        json_object_set_new(j, "tags", json_deep_copy(a->tags));
+    if (a->extra)
+        json_object_set_new(j, "extra", json_deep_copy(a->extra));
     return j;
 }
 
@@ -301,6 +360,18 @@ queue_attr_differs(const struct queue_attrs *have, const json_t *given,
     if (json_object_get(given, "max_receives") &&
         have->max_receives != want->max_receives)
         return "max_receives";
+    if (json_is_object(json_object_get(given, "extra"))) {
+        const char *k;
+        json_t *v;
+
+        json_object_foreach(json_object_get(given, "extra"), k, v) {
+            json_t *h = have->extra ? json_object_get(have->extra, k) : NULL;
+            json_t *w = want->extra ? json_object_get(want->extra, k) : NULL;
+
+            if ((h == NULL) != (w == NULL) || (h && !json_equal(h, w)))
+                return "extra";
+        }
+    }
     return NULL;
 }
 

@@ -59,6 +59,8 @@ struct queue_attrs {
     int64_t max_receives;
     int fifo;
     int content_dedup;
+    json_t *tags;  /* string -> string; NULL: none */
+    json_t *extra; /* protocol attributes kept verbatim; NULL: none */
 };
 
 struct queue_waiter {
