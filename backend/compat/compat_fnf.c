@@ -37,8 +37,7 @@ compat_fnf_opt(const struct compat_call *c, const char *key)
 }
 
 int
-compat_fnf_need(const char **out, const struct compat_call *c,
-                const char *key)
+compat_fnf_need(const char **out, const struct compat_call *c, const char *key)
 {
     *out = compat_fnf_opt(c, key);
     if (*out == NULL)
@@ -168,8 +167,8 @@ compat_fnf_error_resp(struct http_resp *resp, int rc, const char *request_id,
     fnf_code_for(&code, &status, rc);
     http_reply_json_new(resp, status,
                         json_pack("{s:s, s:s, s:s, s:s}", "RequestId",
-                                  request_id, "HostId", host_id, "Code",
-                                  code, "Message", err_last()));
+                                  request_id, "HostId", host_id, "Code", code,
+                                  "Message", err_last()));
     http_resp_header(resp, "x-acs-request-id", request_id);
 }
 
@@ -206,8 +205,8 @@ fnf_sig_encode(struct buf *b, const char *s)
         unsigned char ch = (unsigned char)*s;
 
         if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-            (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-            ch == '.' || ch == '~')
+            (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
+            ch == '~')
             buf_append(b, s, 1);
         else
             buf_printf(b, "%%%02X", ch);
@@ -301,15 +300,13 @@ fnf_role_key(const char *flow)
 }
 
 static char *
-fnf_role_get(const struct compat_call *c, const char *flow,
-             const char *created)
+fnf_role_get(const struct compat_call *c, const char *flow, const char *created)
 {
     char *key = fnf_role_key(flow), *text = store_meta_get(fnf_store(c), key);
     json_t *j = text ? json_loads(text, 0, NULL) : NULL;
     const char *role = json_string_value(json_object_get(j, "role_arn"));
     const char *when = json_string_value(json_object_get(j, "created"));
-    char *out = xstrdup(role && when && strcmp(when, created) == 0 ? role
-                                                                   : "");
+    char *out = xstrdup(role && when && strcmp(when, created) == 0 ? role : "");
 
     json_decref(j);
     free(text);
@@ -318,8 +315,8 @@ fnf_role_get(const struct compat_call *c, const char *flow,
 }
 
 static int
-fnf_role_set(const struct compat_call *c, const char *flow,
-             const char *created, const char *role)
+fnf_role_set(const struct compat_call *c, const char *flow, const char *created,
+             const char *role)
 {
     char *key = fnf_role_key(flow), *text;
     json_t *j = json_pack("{s:s, s:s}", "created", created, "role_arn", role);
@@ -410,10 +407,9 @@ fnf_deploy(struct compat_call *c, struct http_resp *resp, const char *name,
     if ((rc = flow_defs_deploy(&f, &created, fnf_flows(c), name, def, len,
                                desc)))
         return rc;
-    if (role &&
-        (rc = fnf_role_set(
-             c, name, json_string_value(json_object_get(f, "created")),
-             role))) {
+    if (role && (rc = fnf_role_set(
+                     c, name, json_string_value(json_object_get(f, "created")),
+                     role))) {
         json_decref(f);
         return rc;
     }
@@ -452,16 +448,14 @@ fnf_update_flow(struct compat_call *c, struct http_resp *resp)
     json_t *old = NULL;
     int rc;
 
-    if ((rc = compat_fnf_need(&name, c, "Name")) ||
-        (rc = fnf_check_kind(c)) ||
+    if ((rc = compat_fnf_need(&name, c, "Name")) || (rc = fnf_check_kind(c)) ||
         (rc = flow_defs_get(&old, fnf_flows(c), name, NULL)))
         return rc;
     def = compat_fnf_opt(c, "Definition");
     if (def == NULL)
         def = json_string_value(json_object_get(old, "definition"));
     rc = fnf_deploy(c, resp, name, def, strlen(def),
-                    compat_param(c, "Description"),
-                    compat_param(c, "RoleArn"));
+                    compat_param(c, "Description"), compat_param(c, "RoleArn"));
     json_decref(old);
     return rc;
 }

@@ -24,8 +24,8 @@ const char *compat_fnf_opt(const struct compat_call *c, const char *key);
  * An integer parameter in [min, max], `def` when absent or empty.
  * Returns: 0; ENG_EINVAL (InvalidArgument) naming it and its range.
  */
-int compat_fnf_int(int64_t *out, const struct compat_call *c,
-                   const char *key, int64_t def, int64_t min, int64_t max);
+int compat_fnf_int(int64_t *out, const struct compat_call *c, const char *key,
+                   int64_t def, int64_t min, int64_t max);
 
 /* Returns: new object {"RequestId": ...}, the start of every answer. */
 json_t *compat_fnf_obj(const struct compat_call *c);

@@ -38,8 +38,8 @@ fnf_definition(const struct compat_call *c, const char *flow,
     char *out;
 
     if (flow_defs_get(&f, c->cp->eng->flows, flow, NULL) == 0 && version &&
-        strcmp(version,
-               json_string_value(json_object_get(f, "version"))) != 0) {
+        strcmp(version, json_string_value(json_object_get(f, "version"))) !=
+            0) {
         json_decref(f);
         f = NULL;
         flow_defs_get(&f, c->cp->eng->flows, flow, version);
@@ -218,8 +218,7 @@ fnf_xwait_done(json_t *execution, void *arg)
     } else {
         err_setn(ENG_ENOTFOUND, "ExecutionNotExists",
                  "the execution was deleted with its flow");
-        compat_fnf_error_resp(&resp, ENG_ENOTFOUND, w->request_id,
-                              w->host_id);
+        compat_fnf_error_resp(&resp, ENG_ENOTFOUND, w->request_id, w->host_id);
     }
     http_park_resume(w->park, &resp);
     fnf_xwait_free(w);
@@ -324,8 +323,7 @@ fnf_cursor(int64_t *out, const char *text, const char *key)
     n = strtoll(text, &end, 10);
     if (*end != '\0' || end == text || n < 1)
         return err_setn(ENG_EINVAL, "InvalidArgument",
-                        "%s '%.40s' is not one this endpoint gave", key,
-                        text);
+                        "%s '%.40s' is not one this endpoint gave", key, text);
     *out = n;
     return 0;
 }
@@ -388,7 +386,8 @@ compat_fnf_list_executions(struct compat_call *c, struct http_resp *resp)
             if ((rc = exec_get(&d, fnf_xs(c), flow, name)))
                 break;
             if (!meta_only) {
-                const char *v = json_string_value(json_object_get(d, "version"));
+                const char *v =
+                    json_string_value(json_object_get(d, "version"));
 
                 if (def == NULL || def_version == NULL || v == NULL ||
                     strcmp(def_version, v) != 0) {
@@ -453,8 +452,7 @@ compat_fnf_stop_execution(struct compat_call *c, struct http_resp *resp)
 /* ---- GetExecutionHistory ---- */
 
 int
-compat_fnf_get_execution_history(struct compat_call *c,
-                                 struct http_resp *resp)
+compat_fnf_get_execution_history(struct compat_call *c, struct http_resp *resp)
 {
     const char *flow, *name;
     json_t *page = NULL, *events, *ev, *body;
@@ -465,8 +463,7 @@ compat_fnf_get_execution_history(struct compat_call *c,
     if ((rc = compat_fnf_need(&flow, c, "FlowName")) ||
         (rc = compat_fnf_need(&name, c, "ExecutionName")) ||
         (rc = compat_fnf_int(&limit, c, "Limit", 60, 1, 1000)) ||
-        (rc = fnf_cursor(&from, compat_fnf_opt(c, "NextToken"),
-                         "NextToken")))
+        (rc = fnf_cursor(&from, compat_fnf_opt(c, "NextToken"), "NextToken")))
         return rc;
     /* NextToken: the id of the next event; the executor takes the last
      * one seen */
@@ -523,8 +520,7 @@ fnf_task_answer(struct compat_call *c, struct http_resp *resp, int rc,
 }
 
 int
-compat_fnf_report_task_succeeded(struct compat_call *c,
-                                 struct http_resp *resp)
+compat_fnf_report_task_succeeded(struct compat_call *c, struct http_resp *resp)
 {
     const char *token, *text;
     json_t *output = NULL, *out = NULL;
@@ -553,7 +549,7 @@ compat_fnf_report_task_failed(struct compat_call *c, struct http_resp *resp)
     if ((rc = compat_fnf_need(&token, c, "TaskToken")) ||
         (rc = compat_fnf_need(&error, c, "Error")))
         return rc;
-    rc = exec_task_fail(&out, fnf_xs(c), token, error,
-                        compat_param(c, "Cause"));
+    rc =
+        exec_task_fail(&out, fnf_xs(c), token, error, compat_param(c, "Cause"));
     return fnf_task_answer(c, resp, rc, out);
 }
