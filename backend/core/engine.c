@@ -23,7 +23,6 @@
 #include "tmpl/tmpl.h"
 #include "tmpl/tmpl_repo.h"
 #include "topic/topic.h"
-#include "topic/topic_sns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -430,8 +429,6 @@ engine_start(struct engine **out, const struct engine_config *cfg)
         goto out;
     if ((rc = topic_service_create(&eng->topics, eng)))
         goto out;
-    topic_service_names(eng->topics, cfg->compat.aws_region,
-                        cfg->compat.aws_account);
     {
         char *git = xasprintf("%s/flows.git", eng->data_dir);
 
