@@ -242,12 +242,12 @@ class FunctionScreens(TmuxTestCase):
                       "the completed name")
         self.keys("Enter")
         text = self.wait_for(lambda t: re.search(
-            r"echo +python3 \S+ +queue images +never invoked", t) and
-            re.search(r"web +http://127\.0\.0\.1:\S+ +none +never invoked",
-                      t), "the function list")
+            r"echo +python3 \S+ +queue images +0 +0 +never invoked", t) and
+            re.search(r"web +http://127\.0\.0\.1\S* +none +0 +0 +never "
+                      r"invoked", t), "the function list")
         self.assertIn(":fn  2 of 2 functions", text)
-        self.assertIn("NAME         COMMAND OR URL       TRIGGERS     LAST "
-                      "INVOCATION", text)
+        self.assertIn("NAME         COMMAND OR URL    TRIGGERS     INVOKED "
+                      "FAILED LAST INVOCATION", text)
 
         # / filters
         self.keys("/")
@@ -305,7 +305,8 @@ class FunctionScreens(TmuxTestCase):
         # back on the list: how the last invocation went
         self.keys("Escape")
         self.wait_for(lambda t: re.search(
-            r"echo +python3 \S+ +queue images +\u2714 succeeded \d+ms", t),
+            r"echo +python3 \S+ +queue images +1 +0 +\u2714 succeeded "
+            r"\d+ms", t),
             "the last invocation on the list")
         self.assertEqual(self.quit_status(), 0, self.screen())
 

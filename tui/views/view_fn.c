@@ -1,9 +1,10 @@
 /*
  * view_fn: GET /v1/functions/{f}, its triggers and a page of its
- * finished invocations, each asked every second, one request of each
- * kind at a time. Invoking POSTs with "async" so the answer comes at
- * once however long the function runs; the invocation shows in the list
- * when it has finished.
+ * invocations, each asked every second, one request of each kind at a
+ * time. Invoking POSTs with "async" so the answer comes at once however
+ * long the function runs; the invocation shows in the list as soon as it
+ * starts (status running, its time so far in DURATION) and changes when
+ * it finishes.
  */
 #include "views/view_fn.h"
 
@@ -39,6 +40,7 @@ struct view_fn {
     size_t nshown;
     struct w_filter filter;
     struct w_form form; /* invoke */
+    struct view_execs_clock clock;
     char cell[400];
 };
 
@@ -162,8 +164,9 @@ view_fn_tick(void *state)
 static void
 view_fn_update(void *state, json_t *data)
 {
-    (void)state;
-    (void)data;
+    struct view_fn *v = state;
+
+    view_execs_clock_set(&v->clock, data);
 }
 
 /* ---- keys ---- */
@@ -323,6 +326,13 @@ view_fn_cell(void *ctx, size_t row, size_t col, attr_t *attr)
     case 3:
         return view_fn_str(inv, "trigger");
     case 4:
+        if (json_object_get(inv, "duration_ms") == NULL) { /* running */
+            view_execs_age(v->cell, sizeof(v->cell),
+                           view_execs_clock_now(&v->clock),
+                           view_fn_str(inv, "started"));
+            *attr = view_execs_attr(status);
+            return v->cell;
+        }
         snprintf(
             v->cell, sizeof(v->cell), "%lldms",
             (long long)json_integer_value(json_object_get(inv, "duration_ms")));

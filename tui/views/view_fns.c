@@ -1,16 +1,14 @@
 /*
- * view_fns: keeps the last list the engine sent, the rows of it that
- * pass the filter, and per function what the list does not say: its
- * queue triggers (GET .../triggers) and its newest finished invocation
- * (GET .../invocations?limit=1). Those are asked one function after the
- * other in a round that starts when the list comes and the last round is
- * over, so an answer belongs to the function the round is on. A failed
- * refresh keeps the last list on screen.
+ * view_fns: keeps the last list the engine sent and the rows of it that
+ * pass the filter. GET /v1/functions gives with each function what the
+ * columns show: its queue triggers, its invocations and failures, how
+ * many run now and its newest invocation (running ones included), so
+ * the screen asks one request a second whatever the number of
+ * functions. A failed refresh keeps the last list on screen.
  */
 #include "views/view_fns.h"
 
 #include "app.h"
-#include "client/client.h"
 #include "common/err.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
@@ -25,14 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VIEW_FNS_ROUND 200 /* functions looked into per round */
-
 struct view_fns {
     struct view_list list; /* first: see view_list_init */
-    json_t *stats;         /* {name: {"triggers": [...], "last": invocation}} */
-    json_t *round;         /* names the round looks into, or NULL: no round */
-    size_t round_i;
-    int round_step; /* 0: triggers, 1: the last invocation */
     struct view_execs_clock clock;
     char cell[400];
 };
@@ -62,86 +54,9 @@ view_fns_what(char *out, size_t n, const json_t *f)
 static const char *const view_fns_fields[] = {"name", NULL};
 
 static const struct w_table_col view_fns_cols[] = {
-    {"NAME", 12, 0},
-    {"COMMAND OR URL", 20, 0},
-    {"TRIGGERS", 12, 0},
-    {"LAST INVOCATION", 0, 0},
+    {"NAME", 12, 0},   {"COMMAND OR URL", 17, 0}, {"TRIGGERS", 12, 0},
+    {"INVOKED", 7, 1}, {"FAILED", 6, 1},          {"LAST INVOCATION", 0, 0},
 };
-
-/* ---- the round ---- */
-
-static void view_fns_on_detail(int rc, json_t *body, void *arg);
-
-static void
-view_fns_round_next(struct view_fns *v)
-{
-    char *esc, *path;
-
-    if (v->round_i >= json_array_size(v->round)) {
-        json_decref(v->round);
-        v->round = NULL;
-        return;
-    }
-    esc =
-        client_escape(json_string_value(json_array_get(v->round, v->round_i)));
-    path = xasprintf(v->round_step == 0 ? "/v1/functions/%s/triggers"
-                                        : "/v1/functions/%s/invocations?"
-                                          "limit=1",
-                     esc);
-    app_request(v->list.app, "GET", path, NULL, view_fns_on_detail, v);
-    free(path);
-    free(esc);
-}
-
-static void
-view_fns_on_detail(int rc, json_t *body, void *arg)
-{
-    struct view_fns *v = arg;
-    const char *name = json_string_value(json_array_get(v->round, v->round_i));
-    json_t *items = json_object_get(body, "items");
-    json_t *s;
-
-    if (rc == 0 && name && json_is_array(items)) {
-        s = json_object_get(v->stats, name);
-        if (s == NULL) {
-            s = json_object();
-            json_object_set_new(v->stats, name, s);
-        }
-        if (v->round_step == 0)
-            json_object_set(s, "triggers", items);
-        else if (json_array_size(items))
-            json_object_set(s, "last", json_array_get(items, 0));
-        else
-            json_object_del(s, "last");
-    }
-    if (v->round_step == 0) {
-        v->round_step = 1;
-    } else {
-        v->round_step = 0;
-        v->round_i++;
-    }
-    view_fns_round_next(v);
-}
-
-static void
-view_fns_round_start(struct view_fns *v)
-{
-    size_t i;
-    json_t *f;
-
-    if (v->round)
-        return;
-    v->round = json_array();
-    json_array_foreach(v->list.items, i, f)
-    {
-        if (i >= VIEW_FNS_ROUND)
-            break;
-        json_array_append(v->round, json_object_get(f, "name"));
-    }
-    v->round_i = 0;
-    v->round_step = 0;
-    view_fns_round_next(v);
-}
 
 /* ---- the list ---- */
 
@@ -161,20 +76,11 @@ view_fns_update(void *state, json_t *data)
     view_execs_clock_set(&v->clock, data);
 }
 
-/* After each list: look into the functions' triggers and invocations. */
-static void
-view_fns_loaded(struct view_list *l)
-{
-    view_fns_round_start((struct view_fns *)l);
-}
-
 static void *
 view_fns_create(struct app *app, const char *arg)
 {
     struct view_fns *v = xcalloc(1, sizeof(*v));
 
-    v->stats = json_object();
-    v->list.loaded = view_fns_loaded;
     view_list_init(&v->list, app, "/v1/functions", "functions", view_fns_fields,
                    arg);
     return v;
@@ -185,8 +91,6 @@ view_fns_free(void *state)
 {
     struct view_fns *v = state;
 
-    json_decref(v->stats);
-    json_decref(v->round);
     view_list_free(&v->list);
     free(v);
 }
@@ -215,24 +119,49 @@ view_fns_triggers(struct view_fns *v, const json_t *trig, attr_t *attr)
     return v->cell;
 }
 
-/* "✔ succeeded 95ms, 2m00s ago" */
+/* "✔ succeeded 95ms, 2m00s ago", "▶ running for 4s" */
 static const char *
 view_fns_last(struct view_fns *v, const json_t *inv, attr_t *attr)
 {
     const char *status = json_string_value(json_object_get(inv, "status"));
     char age[32];
 
-    if (inv == NULL) {
+    if (inv == NULL || status == NULL) {
         *attr = theme_attr(THEME_DIM);
         return "never invoked";
     }
     *attr = view_execs_attr(status);
     view_execs_age(age, sizeof(age), view_execs_clock_now(&v->clock),
                    json_string_value(json_object_get(inv, "started")));
-    snprintf(v->cell, sizeof(v->cell), "%s %s %lldms, %s ago",
-             view_execs_glyph(status, app_utf8(v->list.app)), status,
-             (long long)json_integer_value(json_object_get(inv, "duration_ms")),
-             age);
+    if (strcmp(status, "running") == 0)
+        snprintf(v->cell, sizeof(v->cell), "%s running for %s",
+                 view_execs_glyph(status, app_utf8(v->list.app)), age);
+    else
+        snprintf(v->cell, sizeof(v->cell), "%s %s %lldms, %s ago",
+                 view_execs_glyph(status, app_utf8(v->list.app)), status,
+                 (long long)json_integer_value(
+                     json_object_get(inv, "duration_ms")),
+                 age);
+    return v->cell;
+}
+
+/* a count of the list, dim at 0, "-" from an engine that has none */
+static const char *
+view_fns_count(struct view_fns *v, const json_t *f, const char *key,
+               int bad, attr_t *attr)
+{
+    const json_t *n = json_object_get(f, key);
+
+    if (!json_is_integer(n)) {
+        *attr = theme_attr(THEME_DIM);
+        return "-";
+    }
+    if (json_integer_value(n) == 0)
+        *attr = theme_attr(THEME_DIM);
+    else if (bad)
+        *attr = theme_attr(THEME_DOWN);
+    snprintf(v->cell, sizeof(v->cell), "%lld",
+             (long long)json_integer_value(n));
     return v->cell;
 }
 
@@ -242,7 +171,6 @@ view_fns_cell(void *ctx, size_t row, size_t col, attr_t *attr)
     struct view_fns *v = ctx;
     const json_t *f = view_list_row(&v->list, row);
     const char *name = json_string_value(json_object_get(f, "name"));
-    const json_t *s = json_object_get(v->stats, name ? name : "");
 
     switch (col) {
     case 0:
@@ -251,17 +179,13 @@ view_fns_cell(void *ctx, size_t row, size_t col, attr_t *attr)
         view_fns_what(v->cell, sizeof(v->cell), f);
         return v->cell;
     case 2:
-        if (s == NULL) {
-            *attr = theme_attr(THEME_DIM);
-            return "-";
-        }
-        return view_fns_triggers(v, json_object_get(s, "triggers"), attr);
+        return view_fns_triggers(v, json_object_get(f, "triggers"), attr);
+    case 3:
+        return view_fns_count(v, f, "invocations", 0, attr);
+    case 4:
+        return view_fns_count(v, f, "failures", 1, attr);
     default:
-        if (s == NULL) {
-            *attr = theme_attr(THEME_DIM);
-            return "-";
-        }
-        return view_fns_last(v, json_object_get(s, "last"), attr);
+        return view_fns_last(v, json_object_get(f, "last"), attr);
     }
 }
 

@@ -1,16 +1,13 @@
 /*
- * view_topics: keeps the last list the engine sent, the rows of it that
- * pass the filter, and per topic what the list does not say: messages
- * published (GET /v1/topics/{t}) and deliveries pending or failed
- * (counted in the newest VIEW_TOPICS_DELIVERIES of GET .../deliveries).
- * Those are asked one topic after the other in a round that starts when
- * the list comes and the last round is over, so a request answers to the
- * topic the round is on. A failed refresh keeps the last list on screen.
+ * view_topics: keeps the last list the engine sent and the rows of it
+ * that pass the filter. GET /v1/topics gives with each topic the counts
+ * the columns show (subscriptions, messages published, deliveries
+ * pending and failed), so the screen asks one request a second whatever
+ * the number of topics. A failed refresh keeps the last list on screen.
  */
 #include "views/view_topics.h"
 
 #include "app.h"
-#include "client/client.h"
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "theme.h"
@@ -23,15 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VIEW_TOPICS_DELIVERIES 500 /* deliveries counted per topic */
-#define VIEW_TOPICS_ROUND 200      /* topics looked into per round */
-
 struct view_topics {
     struct view_list list; /* first: see view_list_init */
-    json_t *stats; /* {name: {"messages", "pending", "failed", "more"}} */
-    json_t *round; /* names the round looks into, or NULL: no round */
-    size_t round_i;
-    int round_step; /* 0: the topic, 1: its deliveries */
     char cell[160];
 };
 
@@ -42,108 +32,6 @@ static const struct w_table_col view_topics_cols[] = {
     {"NAME", 24, 0},   {"SUBS", 5, 1},   {"PUBLISHED", 9, 1},
     {"PENDING", 8, 1}, {"FAILED", 7, 1}, {"", 0, 0},
 };
-
-/* ---- the round ---- */
-
-static void view_topics_on_detail(int rc, json_t *body, void *arg);
-
-/* ask for the round's next thing, or end the round */
-static void
-view_topics_round_next(struct view_topics *v)
-{
-    const char *name;
-    char *esc, *path;
-
-    if (v->round_i >= json_array_size(v->round)) {
-        json_decref(v->round);
-        v->round = NULL;
-        return;
-    }
-    name = json_string_value(json_array_get(v->round, v->round_i));
-    esc = client_escape(name);
-    if (v->round_step == 0)
-        path = xasprintf("/v1/topics/%s", esc);
-    else
-        path = xasprintf("/v1/topics/%s/deliveries?limit=%d", esc,
-                         VIEW_TOPICS_DELIVERIES);
-    app_request(v->list.app, "GET", path, NULL, view_topics_on_detail, v);
-    free(path);
-    free(esc);
-}
-
-/* Returns: borrowed; the stats of `name`, made when missing */
-static json_t *
-view_topics_stat(struct view_topics *v, const char *name)
-{
-    json_t *s = json_object_get(v->stats, name);
-
-    if (s == NULL) {
-        s = json_object();
-        json_object_set_new(v->stats, name, s);
-    }
-    return s;
-}
-
-static void
-view_topics_on_detail(int rc, json_t *body, void *arg)
-{
-    struct view_topics *v = arg;
-    const char *name = json_string_value(json_array_get(v->round, v->round_i));
-    json_t *s, *d;
-    json_int_t pending = 0, failed = 0;
-    size_t i;
-
-    if (rc == 0 && name) {
-        s = view_topics_stat(v, name);
-        if (v->round_step == 0) {
-            json_object_set(s, "messages", json_object_get(body, "messages"));
-        } else {
-            json_array_foreach(json_object_get(body, "items"), i, d)
-            {
-                const char *st =
-                    json_string_value(json_object_get(d, "status"));
-
-                if (st && strcmp(st, "failed") == 0)
-                    failed++;
-                else if (st && (strcmp(st, "pending") == 0 ||
-                                strcmp(st, "retry_wait") == 0 ||
-                                strcmp(st, "sending") == 0))
-                    pending++;
-            }
-            json_object_set_new(s, "pending", json_integer(pending));
-            json_object_set_new(s, "failed", json_integer(failed));
-            json_object_set_new(
-                s, "more", json_boolean(json_object_get(body, "next") != NULL));
-        }
-    }
-    if (v->round_step == 0) {
-        v->round_step = 1;
-    } else {
-        v->round_step = 0;
-        v->round_i++;
-    }
-    view_topics_round_next(v);
-}
-
-static void
-view_topics_round_start(struct view_topics *v)
-{
-    size_t i;
-    json_t *t;
-
-    if (v->round)
-        return;
-    v->round = json_array();
-    json_array_foreach(v->list.items, i, t)
-    {
-        if (i >= VIEW_TOPICS_ROUND)
-            break;
-        json_array_append(v->round, json_object_get(t, "name"));
-    }
-    v->round_i = 0;
-    v->round_step = 0;
-    view_topics_round_next(v);
-}
 
 /* ---- the list ---- */
 
@@ -162,20 +50,11 @@ view_topics_update(void *state, json_t *data)
     (void)data;
 }
 
-/* After each list: look into the topics' counts. */
-static void
-view_topics_loaded(struct view_list *l)
-{
-    view_topics_round_start((struct view_topics *)l);
-}
-
 static void *
 view_topics_create(struct app *app, const char *arg)
 {
     struct view_topics *v = xcalloc(1, sizeof(*v));
 
-    v->stats = json_object();
-    v->list.loaded = view_topics_loaded;
     view_list_init(&v->list, app, "/v1/topics?limit=1000", "topics",
                    view_topics_fields, arg);
     return v;
@@ -186,8 +65,6 @@ view_topics_free(void *state)
 {
     struct view_topics *v = state;
 
-    json_decref(v->stats);
-    json_decref(v->round);
     view_list_free(&v->list);
     free(v);
 }
@@ -200,7 +77,6 @@ view_topics_cell(void *ctx, size_t row, size_t col, attr_t *attr)
     struct view_topics *v = ctx;
     const json_t *t = view_list_row(&v->list, row);
     const char *name = json_string_value(json_object_get(t, "name"));
-    const json_t *s = json_object_get(v->stats, name ? name : "");
     const char *key = NULL;
     const json_t *n;
 
@@ -208,7 +84,7 @@ view_topics_cell(void *ctx, size_t row, size_t col, attr_t *attr)
     case 0:
         return name;
     case 1:
-        n = json_object_get(t, "subscriptions");
+        key = "subscriptions";
         break;
     case 2:
         key = "messages";
@@ -222,8 +98,7 @@ view_topics_cell(void *ctx, size_t row, size_t col, attr_t *attr)
     default:
         return "";
     }
-    if (key)
-        n = json_object_get(s, key);
+    n = json_object_get(t, key);
     if (!json_is_integer(n)) {
         *attr = theme_attr(THEME_DIM);
         return "-";
@@ -234,9 +109,8 @@ view_topics_cell(void *ctx, size_t row, size_t col, attr_t *attr)
         *attr = theme_attr(THEME_DOWN);
     else if (col == 3)
         *attr = theme_attr(THEME_KEY);
-    snprintf(v->cell, sizeof(v->cell), "%lld%s",
-             (long long)json_integer_value(n),
-             col >= 3 && json_is_true(json_object_get(s, "more")) ? "+" : "");
+    snprintf(v->cell, sizeof(v->cell), "%lld",
+             (long long)json_integer_value(n));
     return v->cell;
 }
 
