@@ -231,8 +231,8 @@ class LogsClockScreens(TmuxTestCase):
         self.wait_for(lambda t: self.clock_now(t) != first,
                       "engine now moving")
 
-        # p pauses: the engine says so, and "now" stops on screen
-        self.keys("p")
+        # space pauses: the engine says so, and "now" stops on screen
+        self.keys("Space")
         text = self.wait_text("\u23f8 paused")
         c = self.clock(e)
         self.assertEqual((c["mode"], c["paused"]), ("paused", True))
@@ -256,8 +256,8 @@ class LogsClockScreens(TmuxTestCase):
         self.assertEqual([after[k] for k in ("mode", "scale", "now_ms")],
                          [c[k] for k in ("mode", "scale", "now_ms")])
 
-        # p resumes
-        self.keys("p")
+        # space resumes
+        self.keys("Space")
         self.wait_text("\u25b6 real")
         c = self.clock(e)
         self.assertEqual((c["mode"], c["paused"]), ("real", False))
@@ -307,7 +307,7 @@ class LogsClockScreens(TmuxTestCase):
                       "prompt gone")
 
         # 1 from paused and scaled: real speed, running
-        self.keys("p")
+        self.keys("Space")
         self.wait_text("\u23f8 paused")
         self.assertEqual(self.clock(e)["mode"], "paused")
         self.keys("1")
@@ -337,8 +337,8 @@ class LogsClockScreens(TmuxTestCase):
         self.keys("Enter")
         text = self.wait_text("\u25b6 real")
         self.assertTrue(self.fits(text, 80, 24), text)
-        self.assertEqual("p pause/resume  s scale  a advance  1 real  : jump  "
-                         "? help  esc back  q quit",
+        self.assertEqual("space pause clock  s scale  a advance  1 real  : "
+                         "jump  ? help  esc back  q quit",
                          text.splitlines()[-1].strip())
         self.assertTrue(self.header_at(text, 80), text)
         self.keys("s")
@@ -359,7 +359,7 @@ class LogsClockScreens(TmuxTestCase):
 
         self.keys("?")
         text = self.wait_text("keys: clock")
-        for line in ("p           pause/resume", "s           scale",
+        for line in ("space       pause clock", "s           scale",
                      "a           advance", "1           real",
                      "esc         back", "q           quit"):
             self.assertIn(line, text)

@@ -158,7 +158,7 @@ class QueuesScreen(TmuxTestCase):
             self.keys("k")
         self.wait_text("m09951")
 
-        self.keys("p")
+        self.keys("b")
         self.wait_text("9901\u20139950 of 10000")
         self.wait_text("m09900")
         self.keys("n")
@@ -169,7 +169,7 @@ class QueuesScreen(TmuxTestCase):
         self.keys("n")
         self.wait_text("51\u2013100 of 10000")
         self.wait_text("m00050")
-        self.keys("p")
+        self.keys("b")
         self.wait_text("1\u201350 of 10000")
         self.assertEqual(self.counts(e, "big")["visible"], 10000)
         self.assertEqual(self.quit_status(), 0, self.screen())

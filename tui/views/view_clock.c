@@ -488,7 +488,7 @@ view_clock_update(void *state, json_t *data)
 }
 
 static const struct keybind view_clock_keys[] = {
-    {'p', "pause/resume", view_clock_key_pause, 0},
+    {' ', "pause clock", view_clock_key_pause, 0},
     {'s', "scale", view_clock_key_scale, 0},
     {'a', "advance", view_clock_key_advance, 0},
     {'1', "real", view_clock_key_real, 0},

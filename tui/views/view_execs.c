@@ -504,9 +504,9 @@ view_execs_draw(void *state, WINDOW *win)
     w_text_put(win, h - 1, x + 1, status ? status : "all",
                theme_attr(THEME_LABEL));
     if (n == 0)
-        snprintf(text, sizeof(text), "none   n/p page");
+        snprintf(text, sizeof(text), "none   n/b page");
     else
-        snprintf(text, sizeof(text), "%zu%s%zu%s   n/p page", v->start, dash,
+        snprintf(text, sizeof(text), "%zu%s%zu%s   n/b page", v->start, dash,
                  v->start + n - 1, v->next ? " of more" : "");
     w_text_put(win, h - 1, getmaxx(win) - (int)strlen(text) - 1, text,
                A_NORMAL);
@@ -655,7 +655,7 @@ static const struct keybind view_execs_keys[] = {
     {'\r', "open", view_execs_open, 0},
     {'f', "status", view_execs_cycle, 0},
     {'n', "next page", view_execs_next_page, 1},
-    {'p', "previous page", view_execs_prev_page, 1},
+    {'b', "previous page", view_execs_prev_page, 1},
     {'g', "first page", view_execs_first_page, 1},
     {'j', "down", view_execs_down, 1},
     {'k', "up", view_execs_up, 1},

@@ -791,7 +791,7 @@ view_queue_draw_header(struct view_queue *v, WINDOW *win)
                    theme_attr(THEME_DIM));
 }
 
-/* "state all      1–50 of 128   n/p page   G end" */
+/* "state all      1–50 of 128   n/b page   G end" */
 static void
 view_queue_draw_pager(struct view_queue *v, WINDOW *win, int y)
 {
@@ -812,10 +812,10 @@ view_queue_draw_pager(struct view_queue *v, WINDOW *win, int y)
     if (v->seeking)
         snprintf(text, sizeof(text), "finding the page...");
     else if (n == 0)
-        snprintf(text, sizeof(text), "0 of %lld   n/p page   G end",
+        snprintf(text, sizeof(text), "0 of %lld   n/b page   G end",
                  (long long)view_queue_total(v));
     else
-        snprintf(text, sizeof(text), "%lld%s%lld of %lld   n/p page   G end",
+        snprintf(text, sizeof(text), "%lld%s%lld of %lld   n/b page   G end",
                  (long long)v->start, dash,
                  (long long)(v->start + (json_int_t)n - 1),
                  (long long)view_queue_total(v));
@@ -964,7 +964,7 @@ static const struct keybind view_queue_keys[] = {
     {' ', "mark", view_queue_key_mark, 0},
     {'r', "redrive", view_queue_key_refresh, 0},
     {'n', "next page", view_queue_next_page, 1},
-    {'p', "previous page", view_queue_prev_page, 1},
+    {'b', "previous page", view_queue_prev_page, 1},
     {'g', "first page", view_queue_first_page, 1},
     {'G', "last page", view_queue_last_page, 1},
     {'j', "down", view_queue_down, 1},
