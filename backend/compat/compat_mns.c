@@ -57,6 +57,13 @@ static const struct {
     {"TopicAlreadyExist", "TopicAlreadyExist", 409},
     {"SubscriptionAlreadyExist", "SubscriptionAlreadyExist", 409},
     {"TimeExpired", "TimeExpired", 408},
+    {"MissingAuthorizationHeader", "MissingAuthorizationHeader", 400},
+    {"InvalidAuthorizationHeader", "InvalidAuthorizationHeader", 400},
+    {"MissingDateHeader", "MissingDateHeader", 400},
+    {"InvalidDateHeader", "InvalidDateHeader", 400},
+    {"InvalidAccessKeyId", "InvalidAccessKeyId", 403},
+    {"SignatureDoesNotMatch", "SignatureDoesNotMatch", 403},
+    {"AccessDenied", "AccessDenied", 403},
 };
 
 static void
