@@ -170,6 +170,15 @@ int queue_change_visibility(json_t **out, struct queue_service *qs,
                             int64_t seconds);
 
 /*
+ * Give a received message a new receipt handle, as MNS's
+ * ChangeMessageVisibility answers with one: `receipt` goes stale, nothing
+ * else changes. Returns: 0 and the new handle in *out (the caller frees
+ * it); errors as queue_delete_msg.
+ */
+int queue_renew_receipt(char **out, struct queue_service *qs,
+                        const char *name, const char *receipt);
+
+/*
  * Browse without consuming: messages in enqueue order, filtered by state
  * ("visible", "in_flight", "delayed", "all"; NULL: all). A page is the
  * `limit` messages after the cursor `after` (0: from the start), or, when

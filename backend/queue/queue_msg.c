@@ -1409,6 +1409,51 @@ queue_change_visibility(json_t **out, struct queue_service *qs,
     return 0;
 }
 
+int
+queue_renew_receipt(char **out, struct queue_service *qs, const char *name,
+                    const char *receipt)
+{
+    struct store *st = qs->eng->store;
+    struct queue *q = queue_lookup(qs, name);
+    unsigned char secret[QUEUE_RECEIPT_BYTES];
+    char text[QMSG_RECEIPT_LEN + 8];
+    char *msg_id = NULL;
+    sqlite3_stmt *u;
+    struct qmsg *m;
+    int rc;
+
+    *out = NULL;
+    if (q == NULL)
+        return ENG_ENOTFOUND;
+    if ((rc = qmsg_by_receipt(&m, q, receipt)))
+        return rc;
+    rand_bytes(secret, sizeof(secret));
+    u = store_stmt(st, "UPDATE messages SET receipt = ? WHERE id = ? "
+                       "RETURNING msg_id");
+    sqlite3_bind_blob(u, 1, secret, sizeof(secret), SQLITE_STATIC);
+    sqlite3_bind_int64(u, 2, m->id);
+    rc = sqlite3_step(u);
+    if (rc == SQLITE_ROW) {
+        msg_id = xstrdup((const char *)sqlite3_column_text(u, 0));
+        rc = 0;
+    } else {
+        rc = store_error(st);
+    }
+    store_done(u);
+    if (rc == 0)
+        rc = queue_journal(qs, "message", msg_id, "receipt_renewed",
+                           json_pack("{s:s}", "queue", q->name));
+    free(msg_id);
+    if (rc) {
+        qs->broken = 1;
+        return rc;
+    }
+    memcpy(m->receipt, secret, sizeof(secret));
+    qmsg_receipt_text(text, m);
+    *out = xstrdup(text);
+    return 0;
+}
+
 /* ---- browsing ---- */
 
 static int
