@@ -498,6 +498,7 @@ compat_mns_msg_visibility(struct mns_req *r, struct http_resp *resp)
     const char *h = compat_mns_query(r, "ReceiptHandle");
     const char *t = compat_mns_query(r, "VisibilityTimeout");
     json_t *out = NULL;
+    char *renewed = NULL;
     int64_t secs;
     struct buf b;
     int rc;
@@ -512,19 +513,23 @@ compat_mns_msg_visibility(struct mns_req *r, struct http_resp *resp)
             r, resp,
             err_setn(ENG_EINVAL, "MissingVisibilityTimeout",
                      "ChangeMessageVisibility needs ?VisibilityTimeout="));
+    /* MNS answers with a new handle; the one given goes stale */
     if ((rc = compat_mns_int(&secs, t, "VisibilityTimeout", 0, 43200)) ||
         (rc = queue_change_visibility(&out, compat_mns_qs(r), r->seg[0], h,
-                                      secs)))
+                                      secs)) ||
+        (rc = queue_renew_receipt(&renewed, compat_mns_qs(r), r->seg[0], h))) {
+        json_decref(out);
         return compat_mns_fail(r, resp, rc);
+    }
     buf_init(&b, 0);
     compat_mns_open(&b, "ChangeVisibility");
-    compat_xml_elem(&b, "ReceiptHandle",
-                    json_string_value(json_object_get(out, "receipt")));
+    compat_xml_elem(&b, "ReceiptHandle", renewed);
     compat_mns_int_elem(
         &b, "NextVisibleTime",
         json_integer_value(json_object_get(out, "next_visible_ms")));
     buf_puts(&b, "</ChangeVisibility>");
     json_decref(out);
+    free(renewed);
     compat_mns_reply(r, resp, 200, &b);
     return 0;
 }

@@ -174,7 +174,10 @@ class TestMNSWire(EngineTestCase):
         _, root = m.xml("PUT", "/queues/wq/messages?receipthandle=%s&"
                         "VISIBILITYTIMEOUT=0" % handle)
         self.assertEqual(root.tag, NS + "ChangeVisibility")
-        self.assertEqual(root.findtext(NS + "ReceiptHandle"), handle)
+        self.assertNotEqual(root.findtext(NS + "ReceiptHandle"), handle)
+        m.error("PUT", "/queues/wq/messages?receipthandle=%s&"
+                "VisibilityTimeout=0" % handle, status=404,
+                code="MessageNotExist")
         _, root = m.xml("GET", "/queues/wq/messages?WaitSeconds=1")
         handle = root.findtext(NS + "ReceiptHandle")
         self.assertEqual(root.findtext(NS + "DequeueCount"), "2")

@@ -104,9 +104,12 @@ assert.match(h1, /^[A-Za-z0-9_-]+$/);
 assert.ok(Number(r.body.NextVisibleTime) > Number(r.body.EnqueueTime));
 r = await client.changeMessageVisibility('mq1', h1, 0);
 assert.equal(r.code, 200);
-// flowdeck keeps the handle (it stays valid until the next receive)
+// a new handle; the old one is stale
 const h2 = r.body.ReceiptHandle;
 assert.match(h2, /^[A-Za-z0-9_-]+$/);
+assert.notEqual(h2, h1);
+await rejects(client.changeMessageVisibility('mq1', h1, 0),
+  'MNSMessageNotExistError');
 assert.ok(Number(r.body.NextVisibleTime) > 0);
 r = await client.receiveMessage('mq1');
 assert.equal(r.body.MessageBody, 'high');
