@@ -7,9 +7,11 @@
  * Stuck work is built each second from GET /v1/tasks (tasks waiting past
  * the threshold, or close to their timeout), GET /v1/executions?status=
  * Running and each one's `current` (steps running without progress), and
- * GET /v1/queues (an oldest message older than the threshold). When the
- * engine stops answering it keeps showing what it last knew; the app's
- * banner says that it is stale.
+ * GET /v1/queues (an oldest message older than the threshold), and from
+ * /v1/info itself: the subscriptions whose deliveries failed or wait to
+ * retry (topics.failing) and the queue triggers whose newest invocation
+ * failed (functions.failing). When the engine stops answering it keeps
+ * showing what it last knew; the app's banner says that it is stale.
  */
 #include "views/view_home.h"
 
@@ -36,14 +38,20 @@
 
 enum view_home_pane { VIEW_HOME_STUCK, VIEW_HOME_EXECS, VIEW_HOME_QUEUES };
 
-enum view_home_kind { VIEW_HOME_TASK, VIEW_HOME_EXEC, VIEW_HOME_QUEUE };
+enum view_home_kind {
+    VIEW_HOME_TASK,
+    VIEW_HOME_EXEC,
+    VIEW_HOME_QUEUE,
+    VIEW_HOME_PUSH,   /* a subscription's deliveries failing */
+    VIEW_HOME_TRIGGER /* a queue trigger's invocations failing */
+};
 
 /* one line of the stuck work */
 struct view_home_stuck {
     enum view_home_kind kind;
     char *what;  /* "order/o-1", "jobs" */
     char *where; /* "step charge", "" */
-    int64_t age_ms;
+    int64_t age_ms; /* -1: not known */
     char *detail; /* "times out in 46m, token -> queue jobs" */
     char *open;   /* the argument of the screen Enter opens */
     char *token;  /* of a task, else NULL */
@@ -118,6 +126,8 @@ view_home_free(void *state)
     free(h);
 }
 
+static void view_home_stuck_build(struct view_home *h);
+
 static void
 view_home_update(void *state, json_t *data)
 {
@@ -126,6 +136,7 @@ view_home_update(void *state, json_t *data)
     json_decref(h->info);
     h->info = json_incref(data); /* kept until the next update */
     view_execs_clock_set(&h->clock, data);
+    view_home_stuck_build(h); /* the failing pushes and triggers */
 }
 
 static int
@@ -253,6 +264,36 @@ view_home_tasks(WINDOW *win, int y, const json_t *x, const json_t *clock,
              "for %s",
              view_execs_glyph("waiting", utf8), (long long)n, age);
     return view_home_row(win, y, "tasks", line);
+}
+
+/* "✖ 1 failed  ↻ 2 retrying   ✖ 1 trigger failing": deliveries out of
+ * retries or waiting to retry, queue triggers whose newest invocation
+ * failed */
+static int
+view_home_failing(WINDOW *win, int y, const json_t *topics,
+                  const json_t *fns, int utf8)
+{
+    json_int_t failed = json_integer_value(json_object_get(topics, "failed"));
+    json_int_t retrying =
+        json_integer_value(json_object_get(topics, "retrying"));
+    json_int_t trig =
+        json_integer_value(json_object_get(fns, "failing_triggers"));
+    char line[200];
+
+    w_text_put(win, y, VIEW_HOME_LABEL_X, "failing", theme_attr(THEME_LABEL));
+    if (failed == 0 && retrying == 0 && trig == 0) {
+        w_text_put(win, y, VIEW_HOME_VALUE_X,
+                   "no delivery or trigger failing", theme_attr(THEME_DIM));
+        return y + 1;
+    }
+    snprintf(line, sizeof(line), "%s %lld deliveries failed  %s %lld "
+             "retrying   %s %lld trigger%s failing",
+             view_execs_glyph("failed", utf8), (long long)failed,
+             view_execs_glyph("retrying", utf8), (long long)retrying,
+             view_execs_glyph("failed", utf8), (long long)trig,
+             trig == 1 ? "" : "s");
+    w_text_put(win, y, VIEW_HOME_VALUE_X, line, theme_attr(THEME_DOWN));
+    return y + 1;
 }
 
 /* "F flows  E executions  T tasks" beside the FLOWS heading: the footer
@@ -397,6 +438,92 @@ view_home_stuck_queues(struct view_home *h)
     }
 }
 
+/* subscriptions whose deliveries fail: "1 retrying, next in 32s, 5
+ * attempts: http://... error" */
+static void
+view_home_stuck_pushes(struct view_home *h, int64_t now, int utf8)
+{
+    const json_t *failing =
+        json_object_get(json_object_get(h->info, "topics"), "failing");
+    char next[32], counts[64];
+    size_t i;
+    json_t *f;
+
+    json_array_foreach(failing, i, f)
+    {
+        json_int_t nfailed = json_integer_value(json_object_get(f, "failed"));
+        json_int_t nretry = json_integer_value(json_object_get(f, "retrying"));
+        const char *err = view_home_str(f, "error");
+        int64_t at;
+        struct view_home_stuck *s;
+
+        s = view_home_stuck_add(h, VIEW_HOME_PUSH, -1);
+        s->what = xasprintf("topic %s", view_home_str(f, "topic"));
+        s->where = xasprintf("%s %s", utf8 ? "\u2192" : "->",
+                             view_home_str(f, "subscription"));
+        if (nfailed && nretry)
+            snprintf(counts, sizeof(counts), "%lld failed, %lld retrying",
+                     (long long)nfailed, (long long)nretry);
+        else if (nfailed)
+            snprintf(counts, sizeof(counts), "%lld failed",
+                     (long long)nfailed);
+        else
+            snprintf(counts, sizeof(counts), "%lld retrying",
+                     (long long)nretry);
+        if (view_execs_time(&at, view_home_str(f, "next_attempt")) == 0) {
+            timefmt_duration(next, sizeof(next), at > now ? at - now : 0);
+            s->detail = xasprintf(
+                "%s, next in %s, %lld attempts: %s %s", counts, next,
+                (long long)json_integer_value(json_object_get(f, "attempts")),
+                view_home_str(f, "endpoint"), err ? err : "");
+        } else {
+            s->detail = xasprintf(
+                "%s, out of retries after %lld attempts: %s %s", counts,
+                (long long)json_integer_value(json_object_get(f, "attempts")),
+                view_home_str(f, "endpoint"), err ? err : "");
+        }
+        s->open = xasprintf("%s@%s", view_home_str(f, "topic"),
+                            view_home_str(f, "subscription"));
+    }
+}
+
+/* queue triggers whose newest invocation failed */
+static void
+view_home_stuck_triggers(struct view_home *h, int64_t now)
+{
+    const json_t *failing =
+        json_object_get(json_object_get(h->info, "functions"), "failing");
+    size_t i;
+    json_t *f;
+
+    json_array_foreach(failing, i, f)
+    {
+        const char *err = view_home_str(f, "error");
+        const char *cause = view_home_str(f, "cause");
+        int64_t at;
+        struct view_home_stuck *s;
+
+        s = view_home_stuck_add(
+            h, VIEW_HOME_TRIGGER,
+            view_execs_time(&at, view_home_str(f, "started")) == 0
+                ? (now > at ? now - at : 0)
+                : -1);
+        s->what = xasprintf("fn %s", view_home_str(f, "function"));
+        s->where = xasprintf("queue %s", view_home_str(f, "queue"));
+        s->detail = xasprintf("%s%s%s%s%s%s",
+                              view_home_str(f, "status"), err ? ": " : "",
+                              err ? err : "", cause ? ": " : "",
+                              cause ? cause : "",
+                              strcmp(view_home_str(f, "state"), "enabled")
+                                  ? " (paused)"
+                                  : "");
+        for (char *p = s->detail; *p; p++)
+            if ((unsigned char)*p < 0x20)
+                *p = ' ';
+        s->open = xstrdup(view_home_str(f, "function"));
+    }
+}
+
 /* build the stuck lines again from what was last fetched */
 static void
 view_home_stuck_build(struct view_home *h)
@@ -405,6 +532,8 @@ view_home_stuck_build(struct view_home *h)
 
     view_home_stuck_clear(h);
     view_home_stuck_tasks(h, now, app_utf8(h->app));
+    view_home_stuck_pushes(h, now, app_utf8(h->app));
+    view_home_stuck_triggers(h, now);
     view_home_stuck_execs(h, now);
     view_home_stuck_queues(h);
     w_table_set_rows(&h->table[VIEW_HOME_STUCK], h->nstuck);
@@ -528,11 +657,16 @@ view_home_stuck_cell(void *ctx, size_t row, size_t col, attr_t *attr)
 {
     struct view_home *h = ctx;
     const struct view_home_stuck *s = &h->stuck[row];
-    static const char *const kinds[] = {"task", "exec", "queue"};
+    static const char *const kinds[] = {"task", "exec", "queue", "push",
+                                        "trig"};
     int utf8 = app_utf8(h->app);
 
     switch (col) {
     case 0:
+        if (s->kind == VIEW_HOME_PUSH || s->kind == VIEW_HOME_TRIGGER) {
+            *attr = view_execs_attr("failed");
+            return view_execs_glyph("failed", utf8);
+        }
         if (s->kind == VIEW_HOME_QUEUE) {
             *attr = theme_attr(THEME_KEY);
             return utf8 ? "\u2709" : "@";
@@ -549,10 +683,14 @@ view_home_stuck_cell(void *ctx, size_t row, size_t col, attr_t *attr)
     case 3:
         return s->where;
     case 4:
+        if (s->age_ms < 0)
+            return "-";
         timefmt_duration(h->cell, sizeof(h->cell), s->age_ms);
         return h->cell;
     default:
-        *attr = theme_attr(THEME_DIM);
+        *attr = s->kind == VIEW_HOME_PUSH || s->kind == VIEW_HOME_TRIGGER
+                    ? theme_attr(THEME_DOWN)
+                    : theme_attr(THEME_DIM);
         return s->detail;
     }
 }
@@ -794,9 +932,10 @@ view_home_open(void *state)
         return VIEW_HANDLED;
     if (h->pane == VIEW_HOME_STUCK) {
         const struct view_home_stuck *s = &h->stuck[t->sel];
+        static const char *const screens[] = {"exec", "exec", "queue",
+                                              "topic", "function"};
 
-        app_open(h->app, s->kind == VIEW_HOME_QUEUE ? "queue" : "exec",
-                 s->open);
+        app_open(h->app, screens[s->kind], s->open);
     } else if (h->pane == VIEW_HOME_EXECS) {
         x = json_array_get(h->execs, t->sel);
         arg = xasprintf("%s/%s", view_home_str(x, "flow"),
@@ -909,9 +1048,9 @@ view_home_draw(void *state, WINDOW *win)
                    theme_attr(THEME_DIM));
         return;
     }
-    /* the summary takes 13 rows; the pane under it at least 6, and the
+    /* the summary takes 14 rows; the pane under it at least 6, and the
      * rest goes to the rows that can go (listen, auth, blank lines) */
-    extra = rows - 13 - 6;
+    extra = rows - 14 - 6;
     y = view_home_heading(win, y, "ENGINE");
     y = view_home_field(win, y, "version", h->info, "version");
     y = view_home_field(win, y, "pid", h->info, "pid");
@@ -947,6 +1086,9 @@ view_home_draw(void *state, WINDOW *win)
     }
     y = view_home_queues(win, y, json_object_get(h->info, "queues"),
                          app_utf8(h->app));
+    y = view_home_failing(win, y, json_object_get(h->info, "topics"),
+                          json_object_get(h->info, "functions"),
+                          app_utf8(h->app));
     y += extra-- > 0;
     y = view_home_heading(win, y, "COUNTS");
     y = view_home_counts(win, y, json_object_get(h->info, "counts"));
