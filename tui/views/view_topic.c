@@ -4,10 +4,9 @@
  * one request of each kind at a time; a deliveries answer asked before
  * the status or subscription filter changed is dropped.
  *
- * The engine keeps no API to read a published message back, so explain
- * on a delivery can fill its form only for the messages published from
- * this screen (kept in `published` while it is open); for the others
- * the form says so and the user types the message.
+ * Explain on a delivery fills its form with the delivery's message:
+ * read back with GET /v1/topics/{t}/messages/{id} and kept in
+ * `published` while the screen is open (with those published from it).
  *
  * A box over the panes (the explain answer, or a delivery with its
  * journal) is a pager; it takes the keys while it is open.
@@ -556,18 +555,14 @@ view_topic_publish(void *state)
     return VIEW_REDRAW;
 }
 
-/* x: explain a message typed in the form; on a delivery, the form holds
- * that delivery's message when this screen published it */
-static int
-view_topic_explain(void *state)
+/* open the explain form: with `msg` ({"body", "tag"?, "attributes"?})
+ * when known, else empty with `hint` */
+static void
+view_topic_explain_form(struct view_topic *v, const char *mid,
+                        const json_t *msg, const char *hint)
 {
-    struct view_topic *v = state;
-    const json_t *d = v->pane == VIEW_TOPIC_DELS ? view_topic_sel_del(v) : NULL;
-    const char *mid = view_topic_str(d, "message_id");
-    const json_t *msg = mid ? json_object_get(v->published, mid) : NULL;
     const char *values[VIEW_TOPIC_FIELDS] = {NULL, NULL, NULL};
     char *attrs = NULL, *title;
-    const char *hint = VIEW_TOPIC_HINT;
 
     if (msg) {
         values[VIEW_TOPIC_BODY] = view_topic_str(msg, "body");
@@ -576,19 +571,57 @@ view_topic_explain(void *state)
             attrs = json_dumps(json_object_get(msg, "attributes"),
                                JSON_COMPACT | JSON_PRESERVE_ORDER);
         values[VIEW_TOPIC_ATTRS] = attrs;
-        title = xasprintf("Explain message %s", mid);
-    } else if (mid) {
-        title = xasprintf("Explain message %s", mid);
-        hint = "published elsewhere: the engine does not give its body back; "
-               "type it";
-    } else {
-        title = xasprintf("Explain a message on %s", v->name);
     }
+    title = mid ? xasprintf("Explain message %s", mid)
+                : xasprintf("Explain a message on %s", v->name);
     v->form_kind = VIEW_TOPIC_EXPLAIN;
     w_form_open(&v->form, title, VIEW_TOPIC_FIELDS, view_topic_labels, values,
                 "explain", hint);
     free(title);
     free(attrs);
+}
+
+/* GET .../messages/{id} answered: the form holds that message */
+static void
+view_topic_on_message(int rc, json_t *body, void *arg)
+{
+    struct view_topic *v = arg;
+    const char *mid = view_topic_str(body, "id");
+
+    if (rc) {
+        char *hint = xasprintf("%s: type the message", err_last());
+
+        view_topic_explain_form(v, NULL, NULL, hint);
+        free(hint);
+        return;
+    }
+    if (mid)
+        json_object_set(v->published, mid, body);
+    if (!v->form.open)
+        view_topic_explain_form(v, mid, body, VIEW_TOPIC_HINT);
+}
+
+/* x: explain a message typed in the form; on a delivery, the form holds
+ * that delivery's message, read back from the engine */
+static int
+view_topic_explain(void *state)
+{
+    struct view_topic *v = state;
+    const json_t *d = v->pane == VIEW_TOPIC_DELS ? view_topic_sel_del(v) : NULL;
+    const char *mid = view_topic_str(d, "message_id");
+    const json_t *msg = mid ? json_object_get(v->published, mid) : NULL;
+    char *esc, *path;
+
+    if (mid == NULL || msg) {
+        view_topic_explain_form(v, mid, msg, VIEW_TOPIC_HINT);
+        return VIEW_REDRAW;
+    }
+    esc = client_escape(mid);
+    path = xasprintf("%s/messages/%s", v->path, esc);
+    app_request(v->app, "GET", path, NULL, view_topic_on_message, v);
+    free(path);
+    free(esc);
+    app_flash(v->app, "reading message %s...", mid);
     return VIEW_REDRAW;
 }
 
@@ -1032,6 +1065,16 @@ view_topic_create(struct app *app, const char *arg)
 
     v->app = app;
     v->name = xstrdup(arg ? arg : "");
+    /* "TOPIC@SUB" (from home's failing pushes): that subscription's
+     * deliveries; names have no '@' */
+    if (strchr(v->name, '@')) {
+        char *at = strchr(v->name, '@');
+
+        *at = '\0';
+        if (at[1])
+            v->sub = xstrdup(at + 1);
+        v->pane = VIEW_TOPIC_DELS;
+    }
     esc = client_escape(v->name);
     v->path = xasprintf("/v1/topics/%s", esc);
     free(esc);
