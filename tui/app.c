@@ -35,6 +35,7 @@
 #include <langinfo.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,43 @@ app_flash(struct app *app, const char *fmt, ...)
     app->flash = xstrdup(text);
     app->flash_until = timefmt_mono_ms() + APP_FLASH_MS;
     app->dirty = 1;
+}
+
+void
+app_copy(struct app *app, const char *what, const char *text)
+{
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(text), len = 0, off = 0;
+    const unsigned char *in = (const unsigned char *)text;
+    char *seq = xmalloc(16 + (n + 2) / 3 * 4);
+    ssize_t w;
+
+    len = (size_t)snprintf(seq, 16, "\033]52;c;");
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16;
+
+        if (i + 1 < n)
+            v |= (uint32_t)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= in[i + 2];
+        seq[len++] = b64[(v >> 18) & 63];
+        seq[len++] = b64[(v >> 12) & 63];
+        seq[len++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        seq[len++] = i + 2 < n ? b64[v & 63] : '=';
+    }
+    seq[len++] = '\a';
+    /* between frames: curses has written what it had, and the escape
+     * neither prints nor moves the cursor */
+    fflush(stdout);
+    while (off < len) {
+        w = write(STDOUT_FILENO, seq + off, len - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    free(seq);
+    app_flash(app, "copied %s: %s", what, text);
 }
 
 void

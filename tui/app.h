@@ -47,6 +47,13 @@ int app_open(struct app *app, const char *name, const char *arg);
 void app_flash(struct app *app, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Put `text` on the clipboard through the terminal: the OSC 52 escape
+ * (terminals and tmux with set-clipboard take it; others ignore it), and
+ * flash "copied WHAT: TEXT" so it can be selected by hand too.
+ */
+void app_copy(struct app *app, const char *what, const char *text);
+
 /* Returns: 1 when the terminal takes UTF-8 (else draw in ASCII). */
 int app_utf8(const struct app *app);
 

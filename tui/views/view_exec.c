@@ -1023,6 +1023,20 @@ view_exec_pick_token(struct view_exec *v, char **what)
     return NULL;
 }
 
+/* y: the waiting step's token to the clipboard */
+static int
+view_exec_copy(void *state)
+{
+    struct view_exec *v = state;
+    char *what = NULL;
+    const char *token = view_exec_pick_token(v, &what);
+
+    if (token)
+        app_copy(v->app, "token", token);
+    free(what);
+    return VIEW_REDRAW;
+}
+
 static int
 view_exec_call(struct view_exec *v, int which)
 {
@@ -1186,6 +1200,7 @@ static const struct keybind view_exec_keys[] = {
     {'S', "succeed", view_exec_succeed, 1},
     {'F', "fail", view_exec_fail, 1},
     {'H', "heartbeat", view_exec_beat, 1},
+    {'y', "copy token", view_exec_copy, 1},
     {'x', "stop", view_exec_stop, 0},
     {'R', "redrive", view_exec_redrive, 0},
     {'f', "follow", view_exec_follow, 1},

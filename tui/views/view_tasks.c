@@ -427,6 +427,18 @@ view_tasks_call(struct view_tasks *v, int which)
     return VIEW_REDRAW;
 }
 
+/* y: the selected task's token to the clipboard */
+static int
+view_tasks_copy(void *state)
+{
+    struct view_tasks *v = state;
+    const char *token = view_tasks_str(view_tasks_waiting(v), "token");
+
+    if (token)
+        app_copy(v->app, "token", token);
+    return VIEW_REDRAW;
+}
+
 static int
 view_tasks_succeed(void *state)
 {
@@ -508,6 +520,7 @@ static const struct keybind view_tasks_keys[] = {
     {'S', "succeed", view_tasks_succeed, 0},
     {'F', "fail", view_tasks_fail, 0},
     {'H', "heartbeat", view_tasks_beat, 0},
+    {'y', "copy token", view_tasks_copy, 0},
     {'\r', "open", view_tasks_open, 0},
     {'a', "all/waiting", view_tasks_toggle, 1},
     {'j', "down", view_tasks_down, 1},
