@@ -23,6 +23,7 @@
 #include "tmpl/tmpl.h"
 #include "tmpl/tmpl_repo.h"
 #include "topic/topic.h"
+#include "topic/topic_sns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -429,6 +430,8 @@ engine_start(struct engine **out, const struct engine_config *cfg)
         goto out;
     if ((rc = topic_service_create(&eng->topics, eng)))
         goto out;
+    topic_service_names(eng->topics, cfg->compat.aws_region,
+                        cfg->compat.aws_account);
     {
         char *git = xasprintf("%s/flows.git", eng->data_dir);
 

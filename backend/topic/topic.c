@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "topic/topic_filter.h"
 #include "topic/topic_int.h"
+#include "topic/topic_sns.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -28,9 +29,9 @@
 
 #define TOPIC_NAME_MAX 256
 #define TOPIC_SIZE_MIN 1024
-#define TOPIC_SIZE_MAX 65536
+#define TOPIC_SIZE_MAX 262144 /* SNS; MNS topics take 64 KiB */
+#define TOPIC_SIZE_DEFAULT 65536
 #define TOPIC_ACCOUNT "000000000000"
-#define TOPIC_ARN_PREFIX "arn:aws:sns:local:" TOPIC_ACCOUNT ":"
 
 static struct store *
 topic_st(struct topic_service *ts)
@@ -100,6 +101,8 @@ topic_service_free(struct topic_service *ts)
         return;
     topic_push_free(ts);
     free(ts->ready);
+    free(ts->region);
+    free(ts->account);
     free(ts);
 }
 
@@ -266,7 +269,7 @@ topic_create(json_t **out, int *created, struct topic_service *ts,
              const char *name, const json_t *attrs)
 {
     static const char *const keys[] = {"max_message_size", "logging", NULL};
-    int64_t size = TOPIC_SIZE_MAX;
+    int64_t size = TOPIC_SIZE_DEFAULT;
     int logging = 0, rc;
     json_t *a = NULL, *old = NULL;
     char *text = NULL;
@@ -562,7 +565,7 @@ topic_sub_attrs(json_t **out, const json_t *req)
 {
     static const char *const keys[] = {
         "endpoint", "filter_tag", "filter_policy", "filter_policy_scope",
-        "notify_strategy", "format", NULL};
+        "notify_strategy", "format", "protocol", "meta", "confirm", NULL};
     static const char *const scopes[] = {"MessageAttributes", "MessageBody",
                                          NULL};
     static const char *const strategies[] = {
@@ -571,9 +574,11 @@ topic_sub_attrs(json_t **out, const json_t *req)
                                           "RAW", NULL};
     const char *ep = NULL, *tag = NULL, *scope = "MessageAttributes";
     const char *strategy = "BACKOFF_RETRY", *format = "XML", *kind;
+    const char *proto = NULL;
     const json_t *fp = json_object_get(req, "filter_policy");
+    const json_t *meta = json_object_get(req, "meta");
     json_t *policy = NULL, *a;
-    int rc;
+    int confirm = 0, rc;
 
     *out = NULL;
     if ((rc = jsonx_check_keys(req, keys)) ||
@@ -581,8 +586,14 @@ topic_sub_attrs(json_t **out, const json_t *req)
         (rc = jsonx_get_str(&tag, req, "filter_tag", 0)) ||
         (rc = jsonx_get_str(&scope, req, "filter_policy_scope", 0)) ||
         (rc = jsonx_get_str(&strategy, req, "notify_strategy", 0)) ||
-        (rc = jsonx_get_str(&format, req, "format", 0)))
+        (rc = jsonx_get_str(&format, req, "format", 0)) ||
+        (rc = jsonx_get_str(&proto, req, "protocol", 0)) ||
+        (rc = jsonx_get_bool(&confirm, req, "confirm", 0)))
         return rc;
+    if (meta && !json_is_object(meta))
+        return err_set(ENG_EINVAL, "'meta' is an object");
+    if (proto && (*proto == '\0' || strlen(proto) > 32))
+        return err_set(ENG_EINVAL, "'protocol' is 1 to 32 characters");
     if (!scope)
         scope = "MessageAttributes";
     if (!strategy)
@@ -643,6 +654,21 @@ topic_sub_attrs(json_t **out, const json_t *req)
                   "format", format);
     if (tag)
         json_object_set_new(a, "filter_tag", json_string(tag));
+    if (proto)
+        json_object_set_new(a, "protocol", json_string(proto));
+    if (meta)
+        json_object_set(a, "meta", (json_t *)meta);
+    if (confirm) {
+        /* an SNS subscription that waits for its SubscriptionConfirmation */
+        if (strcmp(kind, "http") || (strcmp(format, "SNS") &&
+                                     strcmp(format, "RAW"))) {
+            json_decref(a);
+            json_decref(policy);
+            return err_set(ENG_EINVAL, "'confirm' needs an http(s) endpoint "
+                           "and the SNS or RAW format");
+        }
+        json_object_set_new(a, "confirm", json_true());
+    }
     if (policy && json_object_size(policy) > 0)
         json_object_set(a, "filter_policy", policy);
     json_decref(policy);
@@ -742,6 +768,9 @@ topic_subscribe(json_t **out, int *created, struct topic_service *ts,
         json_t *cmp = topic_sub_json(topic, name, a, 0);
 
         json_object_set(cmp, "created", json_object_get(old, "created"));
+        if (json_object_get(old, "confirmation"))
+            json_object_set(cmp, "confirmation",
+                            json_object_get(old, "confirmation"));
         rc = json_equal(cmp, old)
                  ? 0
                  : err_setn(ENG_EEXISTS, "SubscriptionAlreadyExist",
@@ -779,6 +808,8 @@ topic_subscribe(json_t **out, int *created, struct topic_service *ts,
         json_t *d = json_loads(text, 0, NULL);
 
         rc = engine_journal(ts->eng, "subscription", ent, "subscribed", d);
+        if (rc == 0 && json_is_true(json_object_get(d, "confirm")))
+            rc = topic_sns_confirm_start(ts, topic, name, d);
         json_decref(d);
         free(ent);
     }
@@ -824,7 +855,7 @@ topic_sub_set(json_t **out, struct topic_service *ts, const char *topic,
 {
     static const char *const keys[] = {
         "filter_tag", "filter_policy", "filter_policy_scope",
-        "notify_strategy", "format", NULL};
+        "notify_strategy", "format", "meta", NULL};
     json_t *old = NULL, *req = NULL, *a = NULL;
     const char *k;
     json_t *v;
@@ -842,6 +873,7 @@ topic_sub_set(json_t **out, struct topic_service *ts, const char *topic,
     json_object_del(req, "name");
     json_object_del(req, "created");
     json_object_del(req, "kind");
+    json_object_del(req, "confirmation");
     json_object_foreach((json_t *)changes, k, v) {
         if (json_is_null(v))
             json_object_del(req, k);
@@ -850,6 +882,9 @@ topic_sub_set(json_t **out, struct topic_service *ts, const char *topic,
     }
     rc = topic_sub_attrs(&a, req);
     json_decref(req);
+    if (rc == 0 && json_object_get(old, "confirmation"))
+        json_object_set(a, "confirmation",
+                        json_object_get(old, "confirmation"));
     json_decref(old);
     if (rc)
         return rc;
@@ -880,6 +915,9 @@ struct tmsg {
     const char *tag;          /* NULL: none */
     json_t *attrs;            /* normalised; owned */
     int64_t ms;
+    const char *subject;      /* SNS Subject; NULL: none */
+    const json_t *bodies;     /* protocol -> body (SNS MessageStructure);
+                                 borrowed; may be NULL */
 };
 
 static void
@@ -893,15 +931,27 @@ tmsg_clear(struct tmsg *m)
 static int
 topic_msg_parse(struct tmsg *m, const json_t *req, const char *topic)
 {
-    static const char *const keys[] = {"body", "tag", "attributes", NULL};
+    static const char *const keys[] = {"body",    "tag",    "attributes",
+                                       "subject", "bodies", NULL};
     const json_t *b = json_object_get(req, "body");
+    const char *k;
+    json_t *v;
     int rc;
 
     memset(m, 0, sizeof(*m));
     m->topic = topic;
     if ((rc = jsonx_check_keys(req, keys)) ||
-        (rc = jsonx_get_str(&m->tag, req, "tag", 0)))
+        (rc = jsonx_get_str(&m->tag, req, "tag", 0)) ||
+        (rc = jsonx_get_str(&m->subject, req, "subject", 0)))
         return rc;
+    m->bodies = json_object_get(req, "bodies");
+    if (m->bodies && !json_is_object(m->bodies))
+        return err_set(ENG_EINVAL, "'bodies' is an object of protocol: "
+                       "body");
+    json_object_foreach((json_t *)m->bodies, k, v)
+        if (!json_is_string(v))
+            return err_set(ENG_EINVAL, "'bodies': the body for '%s' is "
+                           "not a string", k);
     if (b == NULL)
         return err_set(ENG_EINVAL, "'body' is required");
     m->body = json_is_string(b) ? xstrdup(json_string_value(b))
@@ -1036,22 +1086,31 @@ topic_xml_el(struct buf *b, const char *name, const char *text)
     buf_printf(b, "</%s>", name);
 }
 
-/* The payload sub `a` gets for m, in its format. Returns: new string. */
+/* The payload sub `a` gets for m, in its format and for its protocol.
+ * Returns: new string. */
 static char *
-topic_payload(const json_t *a, const char *sub, const struct tmsg *m)
+topic_payload(struct topic_service *ts, const json_t *a, const char *sub,
+              const struct tmsg *m)
 {
     const char *fmt = json_string_value(json_object_get(a, "format"));
+    const char *proto = json_string_value(json_object_get(a, "protocol"));
+    /* SNS MessageStructure=json: the body for the subscription's protocol */
+    const char *body = proto && json_string_value(json_object_get(m->bodies,
+                                                                  proto))
+                           ? json_string_value(json_object_get(m->bodies,
+                                                               proto))
+                           : m->body;
     char ms[32];
 
     snprintf(ms, sizeof(ms), "%lld", (long long)m->ms);
     if (!strcmp(fmt, "SIMPLIFIED") || !strcmp(fmt, "RAW"))
-        return xstrdup(m->body);
+        return xstrdup(body);
     if (!strcmp(fmt, "JSON")) {
         json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                               "TopicOwner", TOPIC_ACCOUNT, "TopicName",
                               m->topic, "Subscriber", TOPIC_ACCOUNT,
                               "SubscriptionName", sub, "MessageId", m->id,
-                              "Message", m->body, "MessageMD5", m->md5);
+                              "Message", body, "MessageMD5", m->md5);
         char *s;
 
         if (m->tag)
@@ -1061,38 +1120,9 @@ topic_payload(const json_t *a, const char *sub, const struct tmsg *m)
         json_decref(j);
         return s;
     }
-    if (!strcmp(fmt, "SNS")) {
-        char ts[TIMEFMT_MAX];
-        char *arn = xasprintf(TOPIC_ARN_PREFIX "%s", m->topic), *s;
-        char *unsub = xasprintf("http://localhost/?Action=Unsubscribe&"
-                                "SubscriptionArn=%s:%s", arn, sub);
-        json_t *j;
-
-        timefmt_rfc3339(ts, m->ms);
-        j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Type",
-                      "Notification", "MessageId", m->id, "TopicArn", arn,
-                      "Message", m->body, "Timestamp", ts,
-                      "SignatureVersion", "1", "Signature", "",
-                      "SigningCertURL", "", "UnsubscribeURL", unsub);
-        if (json_object_size(m->attrs) > 0) {
-            json_t *ma = json_object();
-            const char *k;
-            json_t *v;
-
-            json_object_foreach(m->attrs, k, v)
-                json_object_set_new(
-                    ma, k,
-                    json_pack("{s:O, s:O}", "Type",
-                              json_object_get(v, "type"), "Value",
-                              json_object_get(v, "value")));
-            json_object_set_new(j, "MessageAttributes", ma);
-        }
-        s = jsonx_dump(j);
-        json_decref(j);
-        free(arn);
-        free(unsub);
-        return s;
-    }
+    if (!strcmp(fmt, "SNS"))
+        return topic_sns_notification(ts, m->topic, sub, m->id, m->ms,
+                                      m->subject, body, m->attrs);
     {
         struct buf b;
 
@@ -1105,7 +1135,7 @@ topic_payload(const json_t *a, const char *sub, const struct tmsg *m)
         topic_xml_el(&b, "Subscriber", TOPIC_ACCOUNT);
         topic_xml_el(&b, "SubscriptionName", sub);
         topic_xml_el(&b, "MessageId", m->id);
-        topic_xml_el(&b, "Message", m->body);
+        topic_xml_el(&b, "Message", body);
         topic_xml_el(&b, "MessageMD5", m->md5);
         if (m->tag)
             topic_xml_el(&b, "MessageTag", m->tag);
@@ -1291,9 +1321,11 @@ topic_publish(json_t **out, struct topic_service *ts, const char *topic,
         char *payload;
         int64_t id = 0;
 
-        if (!topic_sub_matches(a, &m, NULL))
-            continue;
-        payload = topic_payload(a, name, &m);
+        if (json_is_true(json_object_get(json_object_get(a, "confirmation"),
+                                         "pending")) ||
+            !topic_sub_matches(a, &m, NULL))
+            continue; /* not confirmed yet, or filtered out */
+        payload = topic_payload(ts, a, name, &m);
         rc = topic_delivery_insert(&id, ts, &m, name, a,
                                    http ? "pending" : "sending", payload);
         if (rc == 0 && !http)

@@ -30,6 +30,7 @@ struct topic_service {
     size_t nready, capready;
     struct tpush *pushes;  /* transfers in flight */
     int npushes;
+    char *region, *account; /* of the ARNs in SNS envelopes */
 };
 
 /* Queue delivery `id` for a push once this turn is committed. */
@@ -61,5 +62,31 @@ int topic_endpoint_is_http(const char *endpoint);
 int topic_queue_deliver(struct topic_service *ts, int64_t id,
                         const char *endpoint, const char *format,
                         const char *payload, const json_t *attrs);
+
+/*
+ * The SNS Notification envelope (topic_sns.c): `message` for subscription
+ * `sub` of `topic`; `subject` (may be NULL) and `attrs` (normalised; may
+ * be NULL or empty) as published. Returns: new JSON text.
+ */
+char *topic_sns_notification(struct topic_service *ts, const char *topic,
+                             const char *sub, const char *id, int64_t ms,
+                             const char *subject, const char *message,
+                             const json_t *attrs);
+
+/*
+ * Subscription `sub` of `topic` (its stored attributes `a`, borrowed)
+ * asked for confirmation: give it a fresh token, mark it pending and
+ * push the SubscriptionConfirmation. Returns: 0 or a store error.
+ */
+int topic_sns_confirm_start(struct topic_service *ts, const char *topic,
+                            const char *sub, const json_t *a);
+
+/* The headers SNS sends with a push of `payload` in `fmt` (SNS or RAW),
+ * message `msg_id`, for subscription `sub` of `topic`, appended to h;
+ * the message type is the envelope's Type. */
+struct curl_slist *topic_sns_headers(struct topic_service *ts,
+                                     struct curl_slist *h, const char *fmt,
+                                     const char *payload, const char *msg_id,
+                                     const char *topic, const char *sub);
 
 #endif

@@ -27,8 +27,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#define TOPIC_ARN "arn:aws:sns:local:000000000000:"
-
 struct tpush {
     struct topic_service *ts;
     int64_t id;
@@ -218,29 +216,11 @@ topic_push_start(struct topic_service *ts, int64_t id)
     fmt = (const char *)sqlite3_column_text(q, 2);
     tp->hdrs = curl_slist_append(NULL, "Expect:");
     if (!strcmp(fmt, "SNS") || !strcmp(fmt, "RAW")) {
-        char *arn = xasprintf(TOPIC_ARN "%s",
-                              (const char *)sqlite3_column_text(q, 4));
-        char *sarn = xasprintf("%s:%s", arn,
-                               (const char *)sqlite3_column_text(q, 5));
-
-        tp->hdrs = topic_push_header(tp->hdrs, "Content-Type",
-                                     "text/plain; charset=UTF-8");
-        tp->hdrs = topic_push_header(tp->hdrs, "User-Agent",
-                                     "Amazon Simple Notification Service "
-                                     "Agent");
-        tp->hdrs = topic_push_header(tp->hdrs, "x-amz-sns-message-type",
-                                     "Notification");
-        tp->hdrs = topic_push_header(
-            tp->hdrs, "x-amz-sns-message-id",
-            (const char *)sqlite3_column_text(q, 3));
-        tp->hdrs = topic_push_header(tp->hdrs, "x-amz-sns-topic-arn", arn);
-        tp->hdrs = topic_push_header(tp->hdrs, "x-amz-sns-subscription-arn",
-                                     sarn);
-        if (!strcmp(fmt, "RAW"))
-            tp->hdrs = topic_push_header(tp->hdrs, "x-amz-sns-rawdelivery",
-                                         "true");
-        free(arn);
-        free(sarn);
+        tp->hdrs = topic_sns_headers(
+            ts, tp->hdrs, fmt, tp->payload,
+            (const char *)sqlite3_column_text(q, 3),
+            (const char *)sqlite3_column_text(q, 4),
+            (const char *)sqlite3_column_text(q, 5));
     } else {
         tp->hdrs = topic_push_header(
             tp->hdrs, "Content-Type",
