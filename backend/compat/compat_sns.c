@@ -36,12 +36,12 @@
 #define SNS_TAGS_MAX 50
 #define SNS_LIST_MAX 1000 /* entries read from one flattened list */
 
-#define SNS_DEFAULT_DELIVERY                                                  \
-    "{\"http\":{\"defaultHealthyRetryPolicy\":{\"minDelayTarget\":20,"        \
-    "\"maxDelayTarget\":20,\"numRetries\":3,\"numMaxDelayRetries\":0,"        \
-    "\"numNoDelayRetries\":0,\"numMinDelayRetries\":0,\"backoffFunction\":"   \
-    "\"linear\"},\"disableSubscriptionOverrides\":false,"                     \
-    "\"defaultRequestPolicy\":{\"headerContentType\":\"text/plain; "          \
+#define SNS_DEFAULT_DELIVERY                                                   \
+    "{\"http\":{\"defaultHealthyRetryPolicy\":{\"minDelayTarget\":20,"         \
+    "\"maxDelayTarget\":20,\"numRetries\":3,\"numMaxDelayRetries\":0,"         \
+    "\"numNoDelayRetries\":0,\"numMinDelayRetries\":0,\"backoffFunction\":"    \
+    "\"linear\"},\"disableSubscriptionOverrides\":false,"                      \
+    "\"defaultRequestPolicy\":{\"headerContentType\":\"text/plain; "           \
     "charset=UTF-8\"}}}"
 
 /* ---- errors ---- */
@@ -80,13 +80,21 @@ sns_code(int rc, int *status)
             return name;
         }
     switch (rc) {
-    case ENG_ENOTFOUND: *status = 404; return "NotFound";
+    case ENG_ENOTFOUND:
+        *status = 404;
+        return "NotFound";
     case ENG_EINVAL:
     case ENG_EEXISTS:
     case ENG_ETOOBIG:
-    case ENG_ECONFLICT: *status = 400; return "InvalidParameter";
-    case ENG_EAUTH: *status = 403; return "AuthorizationError";
-    default: *status = 500; return "InternalError";
+    case ENG_ECONFLICT:
+        *status = 400;
+        return "InvalidParameter";
+    case ENG_EAUTH:
+        *status = 403;
+        return "AuthorizationError";
+    default:
+        *status = 500;
+        return "InternalError";
     }
 }
 
@@ -97,8 +105,9 @@ compat_sns_error(struct compat_call *c, struct http_resp *resp, int rc)
     int status = 500;
     const char *code = sns_code(rc, &status);
 
-    buf_printf(&b, "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"" SNS_NS
-                   "\"><Error><Type>%s</Type>",
+    buf_printf(&b,
+               "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"" SNS_NS
+               "\"><Error><Type>%s</Type>",
                status >= 500 ? "Receiver" : "Sender");
     compat_xml_elem(&b, "Code", code);
     compat_xml_elem(&b, "Message", err_last());
@@ -127,8 +136,8 @@ sns_required(const char **out, struct compat_call *c, const char *key)
  * of pairs `PREFIX.member.N.KEY`. Returns: 0 and a new object; EINVAL.
  */
 static int
-sns_map(json_t **out, struct compat_call *c, const char *prefix,
-        const char *kw, const char *kn, const char *vn)
+sns_map(json_t **out, struct compat_call *c, const char *prefix, const char *kw,
+        const char *kn, const char *vn)
 {
     json_t *m = json_object();
 
@@ -251,8 +260,8 @@ sns_sub(json_t **out, struct compat_call *c, const char *key)
 static json_t *
 sns_meta(const json_t *obj, const char *key)
 {
-    return json_object_get(
-        json_object_get(json_object_get(obj, "meta"), "sns"), key);
+    return json_object_get(json_object_get(json_object_get(obj, "meta"), "sns"),
+                           key);
 }
 
 static const char *
@@ -281,10 +290,10 @@ sns_sub_pending(const json_t *s)
 static char *
 sns_sub_arn_of(const struct compat *cp, const json_t *s)
 {
-    char *tarn = compat_aws_arn(cp, "sns", json_string_value(json_object_get(
-                                                s, "topic")));
-    char *arn = xasprintf("%s:%s", tarn,
-                          json_string_value(json_object_get(s, "name")));
+    char *tarn = compat_aws_arn(cp, "sns",
+                                json_string_value(json_object_get(s, "topic")));
+    char *arn =
+        xasprintf("%s:%s", tarn, json_string_value(json_object_get(s, "name")));
 
     free(tarn);
     return arn;
@@ -295,8 +304,8 @@ static void
 sns_sub_member(struct buf *b, const struct compat *cp, const json_t *s)
 {
     char *arn = sns_sub_arn_of(cp, s);
-    char *tarn = compat_aws_arn(cp, "sns", json_string_value(json_object_get(
-                                               s, "topic")));
+    char *tarn = compat_aws_arn(cp, "sns",
+                                json_string_value(json_object_get(s, "topic")));
 
     buf_puts(b, "<member>");
     compat_xml_elem(b, "SubscriptionArn",
@@ -319,7 +328,8 @@ sns_attr_map(struct buf *b, const char *wrap, const json_t *m)
     json_t *v;
 
     buf_printf(b, "<%s>", wrap);
-    json_object_foreach((json_t *)m, k, v) {
+    json_object_foreach((json_t *)m, k, v)
+    {
         buf_puts(b, "<entry>");
         compat_xml_elem(b, "key", k);
         compat_xml_elem(b, "value", json_string_value(v));
@@ -330,16 +340,27 @@ sns_attr_map(struct buf *b, const char *wrap, const json_t *m)
 
 /* ---- topics ---- */
 
-static const char *const sns_topic_attrs[] = {
-    "DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId",
-    "SignatureVersion", "TracingConfig", "FifoTopic",
-    "ContentBasedDeduplication", "DataProtectionPolicy",
-    "ArchivePolicy", "FifoThroughputScope",
-    "HTTPSuccessFeedbackRoleArn", "HTTPFailureFeedbackRoleArn",
-    "HTTPSuccessFeedbackSampleRate", "SQSSuccessFeedbackRoleArn",
-    "SQSFailureFeedbackRoleArn", "SQSSuccessFeedbackSampleRate",
-    "LambdaSuccessFeedbackRoleArn", "LambdaFailureFeedbackRoleArn",
-    "LambdaSuccessFeedbackSampleRate", NULL};
+static const char *const sns_topic_attrs[] = {"DisplayName",
+                                              "Policy",
+                                              "DeliveryPolicy",
+                                              "KmsMasterKeyId",
+                                              "SignatureVersion",
+                                              "TracingConfig",
+                                              "FifoTopic",
+                                              "ContentBasedDeduplication",
+                                              "DataProtectionPolicy",
+                                              "ArchivePolicy",
+                                              "FifoThroughputScope",
+                                              "HTTPSuccessFeedbackRoleArn",
+                                              "HTTPFailureFeedbackRoleArn",
+                                              "HTTPSuccessFeedbackSampleRate",
+                                              "SQSSuccessFeedbackRoleArn",
+                                              "SQSFailureFeedbackRoleArn",
+                                              "SQSSuccessFeedbackSampleRate",
+                                              "LambdaSuccessFeedbackRoleArn",
+                                              "LambdaFailureFeedbackRoleArn",
+                                              "LambdaSuccessFeedbackSampleRate",
+                                              NULL};
 
 /* Check one topic attribute; `where` prefixes the message. */
 static int
@@ -353,8 +374,8 @@ sns_topic_attr_check(const char *where, const char *k, const char *v)
     if (sns_topic_attrs[i] == NULL)
         return sns_invalid("Invalid parameter: %sInvalid attribute name: %s",
                            where, k);
-    if (strcmp(k, "FifoTopic") == 0 || strcmp(k, "ContentBasedDeduplication") ==
-                                           0) {
+    if (strcmp(k, "FifoTopic") == 0 ||
+        strcmp(k, "ContentBasedDeduplication") == 0) {
         if (strcasecmp(v, "true") == 0)
             return sns_invalid("Invalid parameter: %s%s: flowdeck does not "
                                "serve FIFO SNS topics yet; use a standard "
@@ -365,8 +386,7 @@ sns_topic_attr_check(const char *where, const char *k, const char *v)
                                "Must be true or false.",
                                where, k, v);
     }
-    if (strcmp(k, "SignatureVersion") == 0 && strcmp(v, "1") &&
-        strcmp(v, "2"))
+    if (strcmp(k, "SignatureVersion") == 0 && strcmp(v, "1") && strcmp(v, "2"))
         return sns_invalid("Invalid parameter: %sSignatureVersion: must be "
                            "1 or 2",
                            where);
@@ -404,9 +424,9 @@ sns_tags_check(const json_t *tags)
         return err_setn(ENG_EINVAL, "TagLimitExceeded",
                         "Could not complete request: tag quota of per "
                         "resource exceeded");
-    json_object_foreach((json_t *)tags, k, v) {
-        if (*k == '\0' || strlen(k) > 128 ||
-            strlen(json_string_value(v)) > 256)
+    json_object_foreach((json_t *)tags, k, v)
+    {
+        if (*k == '\0' || strlen(k) > 128 || strlen(json_string_value(v)) > 256)
             return sns_invalid("Invalid parameter: Tags Reason: a tag key is "
                                "1 to 128 characters and its value at most "
                                "256");
@@ -426,9 +446,9 @@ sns_topic_store(struct compat_call *c, const char *name, const json_t *topic,
         json_decref(meta);
         meta = json_object();
     }
-    json_object_set_new(meta, "sns",
-                        json_pack("{s:O, s:O}", "attributes", attrs, "tags",
-                                  tags));
+    json_object_set_new(
+        meta, "sns",
+        json_pack("{s:O, s:O}", "attributes", attrs, "tags", tags));
     rc = topic_set_meta(&out, c->cp->eng->topics, name, meta);
     json_decref(meta);
     if (rc == 0)
@@ -462,10 +482,9 @@ sns_create_topic(struct compat_call *c, struct buf *b)
     if ((rc = sns_map(&pairs, c, "Tags", "member", "Key", "Value")))
         goto out;
     tags = pairs;
-    json_object_foreach(attrs, k, v)
-        if ((rc = sns_topic_attr_check("Attributes Reason: ", k,
-                                        json_string_value(v))))
-            goto out;
+    json_object_foreach(attrs, k, v) if ((rc = sns_topic_attr_check(
+                                              "Attributes Reason: ", k,
+                                              json_string_value(v)))) goto out;
     if (!sns_name_ok(name)) {
         rc = sns_invalid(strlen(name) > 5 &&
                                  strcmp(name + strlen(name) - 5, ".fifo") == 0
@@ -481,7 +500,8 @@ sns_create_topic(struct compat_call *c, struct buf *b)
         const json_t *old = sns_meta(t, "attributes");
         const json_t *oldtags = sns_meta(t, "tags");
 
-        json_object_foreach(attrs, k, v) {
+        json_object_foreach(attrs, k, v)
+        {
             const char *was = json_string_value(json_object_get(old, k));
 
             if (!(was ? strcmp(was, json_string_value(v)) == 0
@@ -489,8 +509,7 @@ sns_create_topic(struct compat_call *c, struct buf *b)
                          strcmp(k, "FifoTopic") == 0 ||
                          strcmp(k, "ContentBasedDeduplication") == 0) &&
                             (*json_string_value(v) == '\0' ||
-                             strcasecmp(json_string_value(v), "false") ==
-                                 0))) {
+                             strcasecmp(json_string_value(v), "false") == 0))) {
                 rc = sns_invalid("Invalid parameter: Attributes Reason: "
                                  "Topic already exists with different "
                                  "attributes");
@@ -551,7 +570,8 @@ sns_list_topics(struct compat_call *c, struct buf *b)
     if ((rc = topic_list(&out, c->cp->eng->topics, NULL, token, SNS_PAGE)))
         return rc;
     buf_puts(b, "<Topics>");
-    json_array_foreach(json_object_get(out, "items"), i, t) {
+    json_array_foreach(json_object_get(out, "items"), i, t)
+    {
         char *arn = compat_aws_arn(
             c->cp, "sns", json_string_value(json_object_get(t, "name")));
 
@@ -580,7 +600,8 @@ sns_get_topic_attributes(struct compat_call *c, struct buf *b)
     if ((rc = sns_topic(&t, &name, c, "TopicArn")))
         return rc;
     arn = compat_aws_arn(c->cp, "sns", name);
-    json_array_foreach(json_object_get(t, "subscriptions"), i, s) {
+    json_array_foreach(json_object_get(t, "subscriptions"), i, s)
+    {
         if (sns_sub_pending(s))
             pending++;
         else
@@ -602,14 +623,14 @@ sns_get_topic_attributes(struct compat_call *c, struct buf *b)
                      arn, c->cp->aws_account));
     json_object_set_new(a, "SubscriptionsConfirmed",
                         json_sprintf("%d", confirmed));
-    json_object_set_new(a, "SubscriptionsPending",
-                        json_sprintf("%d", pending));
+    json_object_set_new(a, "SubscriptionsPending", json_sprintf("%d", pending));
     json_object_set_new(a, "SubscriptionsDeleted", json_string("0"));
     json_object_set_new(a, "EffectiveDeliveryPolicy",
                         json_string(SNS_DEFAULT_DELIVERY));
-    json_object_foreach(sns_meta(t, "attributes"), k, v)
-        if (strcmp(k, "FifoTopic") && strcmp(k, "ContentBasedDeduplication"))
-            json_object_set(a, k, v);
+    json_object_foreach(sns_meta(t, "attributes"), k,
+                        v) if (strcmp(k, "FifoTopic") &&
+                               strcmp(k, "ContentBasedDeduplication"))
+        json_object_set(a, k, v);
     if (json_string_value(json_object_get(a, "DeliveryPolicy")) &&
         *json_string_value(json_object_get(a, "DeliveryPolicy")))
         json_object_set(a, "EffectiveDeliveryPolicy",
@@ -715,8 +736,7 @@ sns_untag_resource(struct compat_call *c, struct buf *b)
     tags = json_deep_copy(sns_meta(t, "tags"));
     if (tags == NULL)
         tags = json_object();
-    json_array_foreach(keys, i, k)
-        json_object_del(tags, json_string_value(k));
+    json_array_foreach(keys, i, k) json_object_del(tags, json_string_value(k));
     attrs = json_deep_copy(sns_meta(t, "attributes"));
     if (attrs == NULL)
         attrs = json_object();
@@ -739,7 +759,8 @@ sns_list_tags(struct compat_call *c, struct buf *b)
     if ((rc = sns_tag_topic(&t, &name, c)))
         return rc;
     buf_puts(b, "<Tags>");
-    json_object_foreach(sns_meta(t, "tags"), k, v) {
+    json_object_foreach(sns_meta(t, "tags"), k, v)
+    {
         buf_puts(b, "<member>");
         compat_xml_elem(b, "Key", k);
         compat_xml_elem(b, "Value", json_string_value(v));
@@ -767,9 +788,9 @@ sns_sub_attr(json_t *req, json_t *meta, const char *where, const char *k,
             return sns_invalid("Invalid parameter: %sRawMessageDelivery: "
                                "Invalid value [%s]. Must be true or false.",
                                where, v);
-        json_object_set_new(req, "format",
-                            json_string(strcasecmp(v, "true") == 0 ? "RAW"
-                                                                   : "SNS"));
+        json_object_set_new(
+            req, "format",
+            json_string(strcasecmp(v, "true") == 0 ? "RAW" : "SNS"));
     } else if (strcmp(k, "FilterPolicyScope") == 0) {
         if (strcmp(v, "MessageAttributes") && strcmp(v, "MessageBody"))
             return sns_invalid("Invalid parameter: %sFilterPolicyScope: "
@@ -780,8 +801,8 @@ sns_sub_attr(json_t *req, json_t *meta, const char *where, const char *k,
     } else if (strcmp(k, "FilterPolicy") == 0) {
         json_error_t e;
         json_t *p;
-        const char *scope = json_string_value(
-            json_object_get(req, "filter_policy_scope"));
+        const char *scope =
+            json_string_value(json_object_get(req, "filter_policy_scope"));
         int rc;
 
         if (*v == '\0') {
@@ -801,8 +822,8 @@ sns_sub_attr(json_t *req, json_t *meta, const char *where, const char *k,
                                        : TOPIC_SCOPE_ATTRIBUTES);
         json_decref(p);
         if (rc)
-            return sns_invalid("Invalid parameter: %sFilterPolicy: %s",
-                               where, err_last());
+            return sns_invalid("Invalid parameter: %sFilterPolicy: %s", where,
+                               err_last());
         json_object_set_new(req, "filter_policy", json_string(v));
     } else if (strcmp(k, "DeliveryPolicy") == 0 ||
                strcmp(k, "RedrivePolicy") == 0) {
@@ -830,10 +851,10 @@ static char *
 sns_sub_attr_value(const json_t *s, const char *k)
 {
     if (strcmp(k, "RawMessageDelivery") == 0)
-        return xstrdup(strcmp(json_string_value(json_object_get(s, "format")),
-                              "RAW") == 0
-                           ? "true"
-                           : "false");
+        return xstrdup(
+            strcmp(json_string_value(json_object_get(s, "format")), "RAW") == 0
+                ? "true"
+                : "false");
     if (strcmp(k, "FilterPolicy") == 0)
         return json_object_get(s, "filter_policy")
                    ? jsonx_dump(json_object_get(s, "filter_policy"))
@@ -879,8 +900,7 @@ sns_sub_answer(struct compat_call *c, struct buf *b, const json_t *s)
     char *arn = sns_sub_arn_of(c->cp, s);
 
     compat_xml_elem(b, "SubscriptionArn",
-                    sns_sub_pending(s) && !(ret && strcasecmp(ret, "true") ==
-                                                       0)
+                    sns_sub_pending(s) && !(ret && strcasecmp(ret, "true") == 0)
                         ? "pending confirmation"
                         : arn);
     free(arn);
@@ -937,28 +957,30 @@ sns_subscribe(struct compat_call *c, struct buf *b)
     req = json_pack("{s:s, s:s, s:s}", "endpoint", ep, "format", "SNS",
                     "protocol", lower);
     meta = json_object();
-    json_object_foreach(attrs, k, v)
-        if (strcmp(k, "FilterPolicyScope") == 0 &&
-            (rc = sns_sub_attr(req, meta, "Attributes Reason: ", k,
-                               json_string_value(v), "MessageAttributes")))
-            goto out;
-    json_object_foreach(attrs, k, v)
-        if (strcmp(k, "FilterPolicyScope") != 0 &&
-            (rc = sns_sub_attr(req, meta, "Attributes Reason: ", k,
-                               json_string_value(v), "MessageAttributes")))
-            goto out;
+    json_object_foreach(
+        attrs, k, v) if (strcmp(k, "FilterPolicyScope") == 0 &&
+                         (rc = sns_sub_attr(req, meta, "Attributes Reason: ", k,
+                                            json_string_value(v),
+                                            "MessageAttributes"))) goto out;
+    json_object_foreach(
+        attrs, k, v) if (strcmp(k, "FilterPolicyScope") != 0 &&
+                         (rc = sns_sub_attr(req, meta, "Attributes Reason: ", k,
+                                            json_string_value(v),
+                                            "MessageAttributes"))) goto out;
     /* the same topic, protocol and endpoint again: the same subscription */
-    json_array_foreach(json_object_get(t, "subscriptions"), i, s) {
+    json_array_foreach(json_object_get(t, "subscriptions"), i, s)
+    {
         if (strcmp(json_string_value(json_object_get(s, "endpoint")), ep) ||
             strcmp(sns_sub_protocol(s), lower))
             continue;
-        json_object_foreach(attrs, k, v)
-            if (!sns_sub_attr_same(s, k, json_string_value(v))) {
-                rc = sns_invalid("Invalid parameter: Attributes Reason: "
-                                 "Subscription already exists with "
-                                 "different attributes");
-                goto out;
-            }
+        json_object_foreach(
+            attrs, k, v) if (!sns_sub_attr_same(s, k, json_string_value(v)))
+        {
+            rc = sns_invalid("Invalid parameter: Attributes Reason: "
+                             "Subscription already exists with "
+                             "different attributes");
+            goto out;
+        }
         sns_sub_answer(c, b, s);
         goto out;
     }
@@ -1038,10 +1060,11 @@ sns_sub_page(struct compat_call *c, struct buf *b, const json_t *subs)
     char *last = NULL;
 
     buf_puts(b, "<Subscriptions>");
-    json_array_foreach(subs, i, s) {
-        char *key = xasprintf("%s/%s",
-                              json_string_value(json_object_get(s, "topic")),
-                              json_string_value(json_object_get(s, "name")));
+    json_array_foreach(subs, i, s)
+    {
+        char *key =
+            xasprintf("%s/%s", json_string_value(json_object_get(s, "topic")),
+                      json_string_value(json_object_get(s, "name")));
 
         if (token && *token && strcmp(key, token) <= 0) {
             free(key);
@@ -1076,18 +1099,17 @@ sns_list_subscriptions(struct compat_call *c, struct buf *b)
         json_decref(page);
         if ((rc = topic_list(&page, ts, NULL, cursor, 1000)))
             break;
-        json_array_foreach(json_object_get(page, "items"), i, t) {
-            if ((rc = topic_sub_list(&subs, ts, json_string_value(
-                                                    json_object_get(t,
-                                                                    "name")))))
+        json_array_foreach(json_object_get(page, "items"), i, t)
+        {
+            if ((rc = topic_sub_list(
+                     &subs, ts, json_string_value(json_object_get(t, "name")))))
                 break;
             json_array_extend(all, json_object_get(subs, "items"));
             json_decref(subs);
         }
         free(cursor);
         cursor = json_string_value(json_object_get(page, "next"))
-                     ? xstrdup(json_string_value(
-                           json_object_get(page, "next")))
+                     ? xstrdup(json_string_value(json_object_get(page, "next")))
                      : NULL;
     } while (rc == 0 && cursor);
     free(cursor);
@@ -1118,9 +1140,9 @@ sns_get_subscription_attributes(struct compat_call *c, struct buf *b)
     json_t *s = NULL, *a;
     const char *proto, *k;
     char *arn, *tarn, *v;
-    static const char *const extra[] = {"FilterPolicy", "FilterPolicyScope",
-                                        "DeliveryPolicy", "RedrivePolicy",
-                                        "SubscriptionRoleArn", NULL};
+    static const char *const extra[] = {
+        "FilterPolicy",  "FilterPolicyScope",   "DeliveryPolicy",
+        "RedrivePolicy", "SubscriptionRoleArn", NULL};
     int rc;
 
     if ((rc = sns_sub(&s, c, "SubscriptionArn")))
@@ -1129,20 +1151,19 @@ sns_get_subscription_attributes(struct compat_call *c, struct buf *b)
     tarn = compat_aws_arn(c->cp, "sns",
                           json_string_value(json_object_get(s, "topic")));
     proto = sns_sub_protocol(s);
-    a = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "SubscriptionArn",
-                  arn, "TopicArn", tarn, "Owner", c->cp->aws_account,
-                  "Protocol", proto, "Endpoint",
+    a = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "SubscriptionArn", arn,
+                  "TopicArn", tarn, "Owner", c->cp->aws_account, "Protocol",
+                  proto, "Endpoint",
                   json_string_value(json_object_get(s, "endpoint")),
-                  "PendingConfirmation",
-                  sns_sub_pending(s) ? "true" : "false",
+                  "PendingConfirmation", sns_sub_pending(s) ? "true" : "false",
                   "ConfirmationWasAuthenticated",
                   strcmp(proto, "sqs") == 0 ? "true" : "false");
     v = sns_sub_attr_value(s, "RawMessageDelivery");
     json_object_set_new(a, "RawMessageDelivery", json_string(v));
     free(v);
-    json_object_set_new(a, "SubscriptionPrincipal",
-                        json_sprintf("arn:aws:iam::%s:root",
-                                     c->cp->aws_account));
+    json_object_set_new(
+        a, "SubscriptionPrincipal",
+        json_sprintf("arn:aws:iam::%s:root", c->cp->aws_account));
     for (size_t i = 0; (k = extra[i]) != NULL; i++)
         if ((v = sns_sub_attr_value(s, k)) != NULL) {
             if (*v)
@@ -1152,10 +1173,10 @@ sns_get_subscription_attributes(struct compat_call *c, struct buf *b)
     if (strcmp(proto, "http") == 0 || strcmp(proto, "https") == 0)
         json_object_set_new(
             a, "EffectiveDeliveryPolicy",
-            json_string(json_string_value(json_object_get(a, "DeliveryPolicy"))
-                            ? json_string_value(
-                                  json_object_get(a, "DeliveryPolicy"))
-                            : SNS_DEFAULT_DELIVERY));
+            json_string(
+                json_string_value(json_object_get(a, "DeliveryPolicy"))
+                    ? json_string_value(json_object_get(a, "DeliveryPolicy"))
+                    : SNS_DEFAULT_DELIVERY));
     sns_attr_map(b, "Attributes", a);
     json_decref(a);
     json_decref(s);
@@ -1201,8 +1222,7 @@ sns_set_subscription_attributes(struct compat_call *c, struct buf *b)
     }
     rc = topic_sub_set(&out, c->cp->eng->topics,
                        json_string_value(json_object_get(s, "topic")),
-                       json_string_value(json_object_get(s, "name")),
-                       changes);
+                       json_string_value(json_object_get(s, "name")), changes);
     if (rc == ENG_EINVAL)
         rc = sns_invalid("Invalid parameter: %s: %s", k, err_last());
 out:
@@ -1229,8 +1249,8 @@ sns_publish_req(json_t **out, size_t *size, struct compat_call *c,
     json_t *req = NULL, *attrs = json_object();
     int rc = 0;
 
-#define SNS_P(name) (snprintf(key, sizeof(key), "%s%s", pre, name), \
-                     compat_param(c, key))
+#define SNS_P(name)                                                            \
+    (snprintf(key, sizeof(key), "%s%s", pre, name), compat_param(c, key))
     *out = NULL;
     msg = SNS_P("Message");
     subject = SNS_P("Subject");
@@ -1294,9 +1314,9 @@ sns_publish_req(json_t **out, size_t *size, struct compat_call *c,
         }
         json_object_set(req, "body", json_object_get(j, "default"));
         bodies = json_object();
-        json_object_foreach(j, k, v)
-            if (strcmp(k, "default") && json_is_string(v))
-                json_object_set(bodies, k, v);
+        json_object_foreach(j, k,
+                            v) if (strcmp(k, "default") && json_is_string(v))
+            json_object_set(bodies, k, v);
         json_object_set_new(req, "bodies", bodies);
         json_decref(j);
     }
@@ -1363,8 +1383,7 @@ sns_publish_req(json_t **out, size_t *size, struct compat_call *c,
         *size += strlen(name) + strlen(type) + strlen(sv ? sv : bv);
         json_object_set_new(attrs, name,
                             json_pack("{s:s, s:s}", "type", type, "value",
-                                      strcmp(type, "Binary") == 0 ? bv
-                                                                  : sv));
+                                      strcmp(type, "Binary") == 0 ? bv : sv));
     }
 #undef SNS_P
     if (*size > SNS_MSG_MAX) {
@@ -1391,8 +1410,7 @@ sns_publish_one(json_t **out, struct compat_call *c, const char *topic,
     if (rc == ENG_ETOOBIG)
         return sns_invalid("Invalid parameter: Message too long");
     if (rc == ENG_EINVAL)
-        return err_setn(ENG_EINVAL, "ParameterValueInvalid", "%s",
-                        err_last());
+        return err_setn(ENG_EINVAL, "ParameterValueInvalid", "%s", err_last());
     if (rc == ENG_ENOTFOUND)
         return err_setn(ENG_ENOTFOUND, "NotFound", "Topic does not exist");
     return rc;
@@ -1495,8 +1513,7 @@ sns_publish_batch(struct compat_call *c, struct buf *b)
         json_t *req = NULL, *res = NULL;
         size_t size;
 
-        snprintf(pre, sizeof(pre), "PublishBatchRequestEntries.member.%d.",
-                 i);
+        snprintf(pre, sizeof(pre), "PublishBatchRequestEntries.member.%d.", i);
         snprintf(key, sizeof(key), "%sId", pre);
         id = compat_param(c, key);
         rc = sns_publish_req(&req, &size, c, pre);
@@ -1571,9 +1588,8 @@ compat_sns(struct compat_call *c, struct http_resp *resp)
     struct buf body = BUF_INIT(0), b = BUF_INIT(0);
     int rc;
 
-    for (size_t i = 0; c->action && i < sizeof(sns_actions) /
-                                            sizeof(sns_actions[0]);
-         i++)
+    for (size_t i = 0;
+         c->action && i < sizeof(sns_actions) / sizeof(sns_actions[0]); i++)
         if (strcmp(c->action, sns_actions[i].name) == 0)
             act = &sns_actions[i];
     if (act == NULL) {
@@ -1599,8 +1615,9 @@ compat_sns(struct compat_call *c, struct http_resp *resp)
             buf_append(&b, buf_str(&body), body.len);
         buf_printf(&b, "</%sResult>", act->name);
     }
-    buf_printf(&b, "<ResponseMetadata><RequestId>%s</RequestId>"
-                   "</ResponseMetadata></%sResponse>",
+    buf_printf(&b,
+               "<ResponseMetadata><RequestId>%s</RequestId>"
+               "</ResponseMetadata></%sResponse>",
                c->request_id, act->name);
     buf_free(&body);
     compat_reply(c, resp, 200, "text/xml", &b, "x-amzn-RequestId");

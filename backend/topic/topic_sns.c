@@ -121,16 +121,16 @@ topic_sns_notification(struct topic_service *ts, const char *topic,
                        const char *subject, const char *message,
                        const json_t *attrs)
 {
-    static const char *const keys[] = {"Message",  "MessageId", "Subject",
-                                       "Timestamp", "TopicArn", "Type",
+    static const char *const keys[] = {"Message",   "MessageId", "Subject",
+                                       "Timestamp", "TopicArn",  "Type",
                                        NULL};
     char stamp[TIMEFMT_MAX], *arn = topic_arn(ts, topic), *base, *s;
     struct buf u = BUF_INIT(0);
     json_t *env;
 
     timefmt_rfc3339(stamp, ms);
-    env = json_pack("{s:s, s:s, s:s}", "Type", "Notification", "MessageId",
-                    id, "TopicArn", arn);
+    env = json_pack("{s:s, s:s, s:s}", "Type", "Notification", "MessageId", id,
+                    "TopicArn", arn);
     if (subject)
         json_object_set_new(env, "Subject", json_string(subject));
     json_object_set_new(env, "Message", json_string(message));
@@ -148,12 +148,10 @@ topic_sns_notification(struct topic_service *ts, const char *topic,
         const char *k;
         json_t *v;
 
-        json_object_foreach((json_t *)attrs, k, v)
-            json_object_set_new(ma, k,
-                                json_pack("{s:O, s:O}", "Type",
-                                          json_object_get(v, "type"),
-                                          "Value",
-                                          json_object_get(v, "value")));
+        json_object_foreach((json_t *)attrs, k, v) json_object_set_new(
+            ma, k,
+            json_pack("{s:O, s:O}", "Type", json_object_get(v, "type"), "Value",
+                      json_object_get(v, "value")));
         json_object_set_new(env, "MessageAttributes", ma);
     }
     s = jsonx_dump(env);
@@ -169,9 +167,9 @@ static char *
 topic_sns_confirmation(struct topic_service *ts, const char *topic,
                        const char *id, const char *token, int64_t ms)
 {
-    static const char *const keys[] = {
-        "Message", "MessageId", "SubscribeURL", "Timestamp",
-        "Token",   "TopicArn",  "Type",         NULL};
+    static const char *const keys[] = {"Message",   "MessageId", "SubscribeURL",
+                                       "Timestamp", "Token",     "TopicArn",
+                                       "Type",      NULL};
     char stamp[TIMEFMT_MAX], *arn = topic_arn(ts, topic), *base, *s;
     struct buf u = BUF_INIT(0);
     json_t *env;
@@ -182,8 +180,8 @@ topic_sns_confirmation(struct topic_service *ts, const char *topic,
     topic_sns_qescape(&u, arn);
     buf_printf(&u, "&Token=%s&Version=2010-03-31", token);
     env = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "Type",
-                    "SubscriptionConfirmation", "MessageId", id, "Token",
-                    token, "TopicArn", arn, "Message",
+                    "SubscriptionConfirmation", "MessageId", id, "Token", token,
+                    "TopicArn", arn, "Message",
                     json_sprintf("You have chosen to subscribe to the topic "
                                  "%s.\nTo confirm the subscription, visit "
                                  "the SubscribeURL included in this "
@@ -235,8 +233,7 @@ topic_sns_confirm_start(struct topic_service *ts, const char *topic,
     digest_hex(token, raw, sizeof(raw));
     rand_uuid(id);
     json_object_set_new(na, "confirmation",
-                        json_pack("{s:b, s:s}", "pending", 1, "token",
-                                  token));
+                        json_pack("{s:b, s:s}", "pending", 1, "token", token));
     rc = topic_sns_store_sub(ts, topic, sub, na);
     json_decref(na);
     if (rc)
@@ -249,14 +246,12 @@ topic_sns_confirm_start(struct topic_service *ts, const char *topic,
     sqlite3_bind_text(ins, 1, topic, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 2, sub, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 3, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 4,
-                      json_string_value(json_object_get(a, "endpoint")), -1,
-                      SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, json_string_value(json_object_get(a, "endpoint")),
+                      -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 5, now);
     sqlite3_bind_int64(ins, 6, now);
     sqlite3_bind_text(ins, 7,
-                      json_string_value(json_object_get(a,
-                                                        "notify_strategy")),
+                      json_string_value(json_object_get(a, "notify_strategy")),
                       -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 8, payload, -1, SQLITE_STATIC);
     rc = store_step_done(st, ins);
@@ -266,8 +261,7 @@ topic_sns_confirm_start(struct topic_service *ts, const char *topic,
         return rc;
     did = sqlite3_last_insert_rowid(store_db(st));
     snprintf(ref, sizeof(ref), "%lld", (long long)did);
-    if ((rc = engine_journal(ts->eng, "delivery", ref, "confirmation",
-                             NULL)))
+    if ((rc = engine_journal(ts->eng, "delivery", ref, "confirmation", NULL)))
         return rc;
     topic_push_stage(ts, did);
     return 0;
@@ -285,7 +279,8 @@ topic_sub_confirm(json_t **out, struct topic_service *ts, const char *topic,
     if ((rc = topic_get(&t, ts, topic)))
         return rc;
     subs = json_object_get(t, "subscriptions");
-    json_array_foreach(subs, i, s) {
+    json_array_foreach(subs, i, s)
+    {
         const char *tok = json_string_value(
             json_object_get(json_object_get(s, "confirmation"), "token"));
 
@@ -316,8 +311,8 @@ topic_sub_confirm(json_t **out, struct topic_service *ts, const char *topic,
         rc = topic_sns_store_sub(ts, topic, name, a);
         json_decref(a);
         if (rc == 0)
-            rc = engine_journal(ts->eng, "subscription", ent, "confirmed",
-                                NULL);
+            rc =
+                engine_journal(ts->eng, "subscription", ent, "confirmed", NULL);
         free(ent);
         if (rc == 0)
             rc = topic_sub_get(out, ts, topic, name);

@@ -39,7 +39,7 @@ int topic_set_meta(json_t **out, struct topic_service *ts, const char *name,
  * Returns: 0 and the subscription in *out; ENG_ENOTFOUND (the topic);
  * ENG_EINVAL when no subscription of the topic has that token.
  */
-int topic_sub_confirm(json_t **out, struct topic_service *ts,
-                      const char *topic, const char *token);
+int topic_sub_confirm(json_t **out, struct topic_service *ts, const char *topic,
+                      const char *token);
 
 #endif

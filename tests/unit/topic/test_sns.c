@@ -7,6 +7,7 @@
  * a change of the subscription, per-protocol bodies, topic metadata.
  * An engine built by hand over an in-memory store; no HTTP.
  */
+/* cmocka needs these first, in this order */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -97,8 +98,8 @@ fx_topic(struct fx *f, const char *name)
     json_t *out = NULL;
     int created;
 
-    assert_int_equal(0, topic_create(&out, &created, f->eng->topics, name,
-                                     NULL));
+    assert_int_equal(0,
+                     topic_create(&out, &created, f->eng->topics, name, NULL));
     json_decref(out);
 }
 
@@ -108,8 +109,8 @@ fx_queue(struct fx *f, const char *name)
     json_t *out = NULL;
     int created;
 
-    assert_int_equal(0, queue_create(&out, &created, f->eng->queues, name,
-                                     NULL));
+    assert_int_equal(0,
+                     queue_create(&out, &created, f->eng->queues, name, NULL));
     json_decref(out);
 }
 
@@ -144,8 +145,8 @@ fx_take(struct fx *f, const char *q)
     struct queue_recv r = {QUEUE_BATCH_MAX, -1, 0};
     json_t *out = NULL;
 
-    assert_int_equal(0, queue_receive(&out, NULL, f->eng->queues, q, &r,
-                                      NULL, NULL));
+    assert_int_equal(
+        0, queue_receive(&out, NULL, f->eng->queues, q, &r, NULL, NULL));
     return out;
 }
 
@@ -155,8 +156,8 @@ fx_last_delivery(struct fx *f, const char *t)
 {
     json_t *out = NULL, *d;
 
-    assert_int_equal(0, topic_deliveries(&out, f->eng->topics, t, NULL,
-                                         NULL, 0, 1));
+    assert_int_equal(
+        0, topic_deliveries(&out, f->eng->topics, t, NULL, NULL, 0, 1));
     d = json_incref(json_array_get(json_object_get(out, "items"), 0));
     json_decref(out);
     return d;
@@ -166,10 +167,9 @@ static void
 test_sns_envelope_keys_in_order(void **state)
 {
     static const char *const want[] = {
-        "Type",          "MessageId",      "TopicArn",
-        "Subject",       "Message",        "Timestamp",
-        "SignatureVersion", "Signature",   "SigningCertURL",
-        "UnsubscribeURL", "MessageAttributes"};
+        "Type",           "MessageId",      "TopicArn",         "Subject",
+        "Message",        "Timestamp",      "SignatureVersion", "Signature",
+        "SigningCertURL", "UnsubscribeURL", "MessageAttributes"};
     struct fx *f = *state;
     json_t *s, *p, *msgs, *env;
     const char *k;
@@ -178,15 +178,18 @@ test_sns_envelope_keys_in_order(void **state)
 
     fx_topic(f, "t");
     fx_queue(f, "q");
-    s = fx_sub(f, "t", "s1", "{\"endpoint\": \"arn:aws:sqs:x:1:q\", "
-                             "\"format\": \"SNS\"}");
-    p = fx_publish(f, "t", "{\"body\": \"hi\", \"subject\": \"S\", "
-                           "\"attributes\": {\"n\": 5}}");
+    s = fx_sub(f, "t", "s1",
+               "{\"endpoint\": \"arn:aws:sqs:x:1:q\", "
+               "\"format\": \"SNS\"}");
+    p = fx_publish(f, "t",
+                   "{\"body\": \"hi\", \"subject\": \"S\", "
+                   "\"attributes\": {\"n\": 5}}");
     msgs = fx_take(f, "q");
     assert_int_equal(1, json_array_size(msgs));
-    env = fx_json(json_string_value(
-        json_object_get(json_array_get(msgs, 0), "body")));
-    json_object_foreach(env, k, v) {
+    env = fx_json(
+        json_string_value(json_object_get(json_array_get(msgs, 0), "body")));
+    json_object_foreach(env, k, v)
+    {
         assert_true(i < sizeof(want) / sizeof(want[0]));
         assert_string_equal(want[i], k);
         i++;
@@ -198,11 +201,11 @@ test_sns_envelope_keys_in_order(void **state)
                         json_string_value(json_object_get(env, "MessageId")));
     assert_string_equal("2026-11-21T05:30:00.000Z",
                         json_string_value(json_object_get(env, "Timestamp")));
-    assert_string_equal("http://127.0.0.1:9460/?Action=Unsubscribe&"
-                        "SubscriptionArn=arn:aws:sns:eu-west-1:123456789012:"
-                        "t:s1&Version=2010-03-31",
-                        json_string_value(json_object_get(env,
-                                                          "UnsubscribeURL")));
+    assert_string_equal(
+        "http://127.0.0.1:9460/?Action=Unsubscribe&"
+        "SubscriptionArn=arn:aws:sns:eu-west-1:123456789012:"
+        "t:s1&Version=2010-03-31",
+        json_string_value(json_object_get(env, "UnsubscribeURL")));
     v = json_pack("{s:s, s:s}", "Type", "Number", "Value", "5");
     assert_true(json_equal(
         v, json_object_get(json_object_get(env, "MessageAttributes"), "n")));
@@ -222,8 +225,9 @@ test_sns_confirmation_flow(void **state)
     char *token;
 
     fx_topic(f, "t");
-    s = fx_sub(f, "t", "h1", "{\"endpoint\": \"http://127.0.0.1:1/a\", "
-                             "\"format\": \"SNS\", \"confirm\": true}");
+    s = fx_sub(f, "t", "h1",
+               "{\"endpoint\": \"http://127.0.0.1:1/a\", "
+               "\"format\": \"SNS\", \"confirm\": true}");
     tok = json_string_value(
         json_object_get(json_object_get(s, "confirmation"), "token"));
     assert_non_null(tok);
@@ -239,15 +243,16 @@ test_sns_confirmation_flow(void **state)
     json_decref(d);
 
     /* a second subscription gets another token */
-    s2 = fx_sub(f, "t", "h2", "{\"endpoint\": \"http://127.0.0.1:1/b\", "
-                              "\"format\": \"RAW\", \"confirm\": true}");
+    s2 = fx_sub(f, "t", "h2",
+                "{\"endpoint\": \"http://127.0.0.1:1/b\", "
+                "\"format\": \"RAW\", \"confirm\": true}");
     tok2 = json_string_value(
         json_object_get(json_object_get(s2, "confirmation"), "token"));
     assert_string_not_equal(token, tok2);
 
     /* the same subscribe again is the same subscription (not a conflict) */
-    assert_int_equal(0, topic_subscribe(&again, &(int){0}, f->eng->topics,
-                                        "t", "h1",
+    assert_int_equal(0, topic_subscribe(&again, &(int){0}, f->eng->topics, "t",
+                                        "h1",
                                         d = fx_json("{\"endpoint\": "
                                                     "\"http://127.0.0.1:1/a\""
                                                     ", \"format\": \"SNS\", "
@@ -280,21 +285,22 @@ test_sns_confirmation_flow(void **state)
     env = fx_json("{\"filter_policy\": {\"a\": [\"b\"]}}");
     assert_int_equal(0, topic_sub_set(&out, f->eng->topics, "t", "h1", env));
     json_decref(env);
-    assert_string_equal(token, json_string_value(json_object_get(
-                                   json_object_get(out, "confirmation"),
-                                   "token")));
+    assert_string_equal(token,
+                        json_string_value(json_object_get(
+                            json_object_get(out, "confirmation"), "token")));
     json_decref(out);
 
-    p = fx_publish(f, "t", "{\"body\": \"now\", \"attributes\": "
-                           "{\"a\": \"b\"}}");
+    p = fx_publish(f, "t",
+                   "{\"body\": \"now\", \"attributes\": "
+                   "{\"a\": \"b\"}}");
     assert_int_equal(1, json_array_size(json_object_get(p, "deliveries")));
     json_decref(p);
 
     /* confirm needs an http endpoint in an SNS format */
     env = fx_json("{\"endpoint\": \"queue:q\", \"confirm\": true}");
-    assert_int_equal(ENG_EINVAL, topic_subscribe(&out, &(int){0},
-                                                 f->eng->topics, "t", "x",
-                                                 env));
+    assert_int_equal(
+        ENG_EINVAL,
+        topic_subscribe(&out, &(int){0}, f->eng->topics, "t", "x", env));
     json_decref(env);
     free(token);
     json_decref(s);
@@ -310,12 +316,15 @@ test_sns_bodies_per_protocol(void **state)
     fx_topic(f, "t");
     fx_queue(f, "qa");
     fx_queue(f, "qb");
-    a = fx_sub(f, "t", "a", "{\"endpoint\": \"queue:qa\", \"format\": "
-                            "\"RAW\", \"protocol\": \"sqs\"}");
-    b = fx_sub(f, "t", "b", "{\"endpoint\": \"queue:qb\", \"format\": "
-                            "\"RAW\"}");
-    p = fx_publish(f, "t", "{\"body\": \"default\", \"bodies\": "
-                           "{\"sqs\": \"for sqs\", \"http\": \"h\"}}");
+    a = fx_sub(f, "t", "a",
+               "{\"endpoint\": \"queue:qa\", \"format\": "
+               "\"RAW\", \"protocol\": \"sqs\"}");
+    b = fx_sub(f, "t", "b",
+               "{\"endpoint\": \"queue:qb\", \"format\": "
+               "\"RAW\"}");
+    p = fx_publish(f, "t",
+                   "{\"body\": \"default\", \"bodies\": "
+                   "{\"sqs\": \"for sqs\", \"http\": \"h\"}}");
     m = fx_take(f, "qa");
     assert_string_equal("for sqs", json_string_value(json_object_get(
                                        json_array_get(m, 0), "body")));
@@ -344,10 +353,10 @@ test_sns_topic_meta(void **state)
     assert_int_equal(0, topic_set_meta(&out, f->eng->topics, "t", meta));
     assert_true(json_equal(meta, json_object_get(out, "meta")));
     json_decref(out);
-    assert_int_equal(ENG_EINVAL, topic_set_meta(&out, f->eng->topics, "t",
-                                                bad));
-    assert_int_equal(ENG_ENOTFOUND, topic_set_meta(&out, f->eng->topics,
-                                                   "nope", meta));
+    assert_int_equal(ENG_EINVAL,
+                     topic_set_meta(&out, f->eng->topics, "t", bad));
+    assert_int_equal(ENG_ENOTFOUND,
+                     topic_set_meta(&out, f->eng->topics, "nope", meta));
     assert_int_equal(0, topic_set_meta(&out, f->eng->topics, "t", NULL));
     assert_null(json_object_get(out, "meta"));
     json_decref(out);
@@ -366,8 +375,8 @@ main(void)
                                         fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_sns_confirmation_flow, fx_setup,
                                         fx_teardown),
-        cmocka_unit_test_setup_teardown(test_sns_bodies_per_protocol,
-                                        fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_sns_bodies_per_protocol, fx_setup,
+                                        fx_teardown),
         cmocka_unit_test_setup_teardown(test_sns_topic_meta, fx_setup,
                                         fx_teardown),
     };
