@@ -1202,6 +1202,21 @@ sqs_msg_in(json_t **out, json_t *md5s, const json_t *e)
     return 0;
 }
 
+/* The queue service refuses a FIFO message without a de-duplication id
+ * as a missing parameter once its group id is there; SQS calls that an
+ * invalid value, in these words. */
+static int
+sqs_send_refused(const json_t *m, int rc)
+{
+    if (rc == ENG_EINVAL && strcmp(err_last_name(), "MissingParameter") == 0 &&
+        json_object_get(m, "group_id") && !json_object_get(m, "dedup_id"))
+        return err_setn(ENG_EINVAL, "InvalidParameterValue",
+                        "The queue should either have "
+                        "ContentBasedDeduplication enabled or "
+                        "MessageDeduplicationId provided explicitly");
+    return rc;
+}
+
 /* The service's send result -> SQS's, over the MD5s (stolen). */
 static json_t *
 sqs_sent(const json_t *r, json_t *md5s)
@@ -1227,7 +1242,7 @@ sqs_send_message(struct sqs_call *x)
         json_decref(md5s);
         return rc;
     }
-    rc = queue_send(&r, x->qs, name, m);
+    rc = sqs_send_refused(m, queue_send(&r, x->qs, name, m));
     json_decref(m);
     if (rc) {
         json_decref(md5s);
@@ -1339,14 +1354,21 @@ sqs_send_message_batch(struct sqs_call *x)
         json_array_append_new(ok, sums);
     }
     json_array_foreach(json_object_get(r, "failed"), i, e) {
-        const struct sqs_error *se = sqs_error_lookup(
-            json_string_value(json_object_get(e, "code")), ENG_EINVAL);
+        const char *id = json_string_value(json_object_get(e, "id"));
+        const char *code = json_string_value(json_object_get(e, "code"));
+        const json_t *m = NULL, *c;
+        size_t k;
 
+        json_array_foreach(msgs, k, c)
+            if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
+                m = c;
+        err_setn(ENG_EINVAL, "InvalidParameterValue", "%s",
+                 json_string_value(json_object_get(e, "message")));
+        if (code && strcmp(code, "MissingParameter") == 0)
+            err_setn(ENG_EINVAL, "MissingParameter", "%s",
+                     json_string_value(json_object_get(e, "message")));
         json_array_append_new(
-            failed,
-            json_pack("{s:O, s:b, s:s, s:O}", "Id", json_object_get(e, "id"),
-                      "SenderFault", !se->receiver, "Code", se->code,
-                      "Message", json_object_get(e, "message")));
+            failed, sqs_failure(id, sqs_send_refused(m, ENG_EINVAL)));
     }
     x->out = json_object();
     if (json_array_size(ok))

@@ -183,6 +183,19 @@ assert a["SequenceNumber"] == s1["SequenceNumber"], a
 assert a["MessageDeduplicationId"] == hashlib.sha256(b"g1-a").hexdigest(), a
 sqs.send_message(QueueUrl=f, MessageBody="g1-c", MessageGroupId="g1")
 assert "Messages" not in sqs.receive_message(QueueUrl=f), "the group is locked"
+h = sqs.create_queue(QueueName="py-h.fifo",
+                     Attributes={"FifoQueue": "true"})["QueueUrl"]
+refused(sqs.send_message, "InvalidParameterValue", QueueUrl=h,
+        MessageBody="x", MessageGroupId="g")
+r = sqs.send_message_batch(QueueUrl=h, Entries=[
+    {"Id": "a", "MessageBody": "x", "MessageGroupId": "g",
+     "MessageDeduplicationId": "d1"},
+    {"Id": "b", "MessageBody": "y"},
+    {"Id": "c", "MessageBody": "z", "MessageGroupId": "g"}])
+assert {e["Id"]: e["Code"] for e in r["Failed"]} == {
+    "b": "MissingParameter", "c": "InvalidParameterValue"}, r
+assert [e["Id"] for e in r["Successful"]] == ["a"], r
+assert r["Successful"][0]["SequenceNumber"], r
 
 # dead letters after max receives, back with a message move
 dlq = sqs.create_queue(QueueName="py-dlq")["QueueUrl"]
