@@ -328,8 +328,7 @@ sns_attr_map(struct buf *b, const char *wrap, const json_t *m)
     json_t *v;
 
     buf_printf(b, "<%s>", wrap);
-    json_object_foreach((json_t *)m, k, v)
-    {
+    json_object_foreach((json_t *)m, k, v) {
         buf_puts(b, "<entry>");
         compat_xml_elem(b, "key", k);
         compat_xml_elem(b, "value", json_string_value(v));
@@ -424,8 +423,7 @@ sns_tags_check(const json_t *tags)
         return err_setn(ENG_EINVAL, "TagLimitExceeded",
                         "Could not complete request: tag quota of per "
                         "resource exceeded");
-    json_object_foreach((json_t *)tags, k, v)
-    {
+    json_object_foreach((json_t *)tags, k, v) {
         if (*k == '\0' || strlen(k) > 128 || strlen(json_string_value(v)) > 256)
             return sns_invalid("Invalid parameter: Tags Reason: a tag key is "
                                "1 to 128 characters and its value at most "
@@ -482,9 +480,11 @@ sns_create_topic(struct compat_call *c, struct buf *b)
     if ((rc = sns_map(&pairs, c, "Tags", "member", "Key", "Value")))
         goto out;
     tags = pairs;
-    json_object_foreach(attrs, k, v) if ((rc = sns_topic_attr_check(
-                                              "Attributes Reason: ", k,
-                                              json_string_value(v)))) goto out;
+    json_object_foreach(attrs, k, v) {
+        if ((rc = sns_topic_attr_check("Attributes Reason: ", k,
+                                        json_string_value(v))))
+            goto out;
+    }
     if (!sns_name_ok(name)) {
         rc = sns_invalid(strlen(name) > 5 &&
                                  strcmp(name + strlen(name) - 5, ".fifo") == 0
@@ -500,8 +500,7 @@ sns_create_topic(struct compat_call *c, struct buf *b)
         const json_t *old = sns_meta(t, "attributes");
         const json_t *oldtags = sns_meta(t, "tags");
 
-        json_object_foreach(attrs, k, v)
-        {
+        json_object_foreach(attrs, k, v) {
             const char *was = json_string_value(json_object_get(old, k));
 
             if (!(was ? strcmp(was, json_string_value(v)) == 0
@@ -570,8 +569,7 @@ sns_list_topics(struct compat_call *c, struct buf *b)
     if ((rc = topic_list(&out, c->cp->eng->topics, NULL, token, SNS_PAGE)))
         return rc;
     buf_puts(b, "<Topics>");
-    json_array_foreach(json_object_get(out, "items"), i, t)
-    {
+    json_array_foreach(json_object_get(out, "items"), i, t) {
         char *arn = compat_aws_arn(
             c->cp, "sns", json_string_value(json_object_get(t, "name")));
 
@@ -600,8 +598,7 @@ sns_get_topic_attributes(struct compat_call *c, struct buf *b)
     if ((rc = sns_topic(&t, &name, c, "TopicArn")))
         return rc;
     arn = compat_aws_arn(c->cp, "sns", name);
-    json_array_foreach(json_object_get(t, "subscriptions"), i, s)
-    {
+    json_array_foreach(json_object_get(t, "subscriptions"), i, s) {
         if (sns_sub_pending(s))
             pending++;
         else
@@ -627,10 +624,10 @@ sns_get_topic_attributes(struct compat_call *c, struct buf *b)
     json_object_set_new(a, "SubscriptionsDeleted", json_string("0"));
     json_object_set_new(a, "EffectiveDeliveryPolicy",
                         json_string(SNS_DEFAULT_DELIVERY));
-    json_object_foreach(sns_meta(t, "attributes"), k,
-                        v) if (strcmp(k, "FifoTopic") &&
-                               strcmp(k, "ContentBasedDeduplication"))
-        json_object_set(a, k, v);
+    json_object_foreach(sns_meta(t, "attributes"), k, v) {
+        if (strcmp(k, "FifoTopic") && strcmp(k, "ContentBasedDeduplication"))
+            json_object_set(a, k, v);
+    }
     if (json_string_value(json_object_get(a, "DeliveryPolicy")) &&
         *json_string_value(json_object_get(a, "DeliveryPolicy")))
         json_object_set(a, "EffectiveDeliveryPolicy",
@@ -736,7 +733,9 @@ sns_untag_resource(struct compat_call *c, struct buf *b)
     tags = json_deep_copy(sns_meta(t, "tags"));
     if (tags == NULL)
         tags = json_object();
-    json_array_foreach(keys, i, k) json_object_del(tags, json_string_value(k));
+    json_array_foreach(keys, i, k) {
+        json_object_del(tags, json_string_value(k));
+    }
     attrs = json_deep_copy(sns_meta(t, "attributes"));
     if (attrs == NULL)
         attrs = json_object();
@@ -759,8 +758,7 @@ sns_list_tags(struct compat_call *c, struct buf *b)
     if ((rc = sns_tag_topic(&t, &name, c)))
         return rc;
     buf_puts(b, "<Tags>");
-    json_object_foreach(sns_meta(t, "tags"), k, v)
-    {
+    json_object_foreach(sns_meta(t, "tags"), k, v) {
         buf_puts(b, "<member>");
         compat_xml_elem(b, "Key", k);
         compat_xml_elem(b, "Value", json_string_value(v));
@@ -886,6 +884,12 @@ sns_sub_attr_same(const json_t *s, const char *k, const char *v)
         same = strcasecmp(have, v) == 0;
     } else if (strcmp(k, "FilterPolicyScope") == 0 && have == NULL) {
         same = strcmp(v, "MessageAttributes") == 0;
+    } else if (strcmp(k, "FilterPolicy") == 0) {
+        /* none set: "" and "{}" (which tomodachi sends) ask for none */
+        json_t *b = json_loads(v, 0, NULL);
+
+        same = *v == '\0' || (json_is_object(b) && json_object_size(b) == 0);
+        json_decref(b);
     } else {
         same = have ? strcmp(have, v) == 0 : *v == '\0';
     }
@@ -957,29 +961,29 @@ sns_subscribe(struct compat_call *c, struct buf *b)
     req = json_pack("{s:s, s:s, s:s}", "endpoint", ep, "format", "SNS",
                     "protocol", lower);
     meta = json_object();
-    json_object_foreach(
-        attrs, k, v) if (strcmp(k, "FilterPolicyScope") == 0 &&
-                         (rc = sns_sub_attr(req, meta, "Attributes Reason: ", k,
-                                            json_string_value(v),
-                                            "MessageAttributes"))) goto out;
-    json_object_foreach(
-        attrs, k, v) if (strcmp(k, "FilterPolicyScope") != 0 &&
-                         (rc = sns_sub_attr(req, meta, "Attributes Reason: ", k,
-                                            json_string_value(v),
-                                            "MessageAttributes"))) goto out;
+    /* the scope first: a policy is checked for the scope it gets */
+    for (int pass = 0; pass < 2; pass++) {
+        json_object_foreach(attrs, k, v) {
+            if ((strcmp(k, "FilterPolicyScope") == 0) != (pass == 0))
+                continue;
+            if ((rc = sns_sub_attr(req, meta, "Attributes Reason: ", k,
+                                   json_string_value(v),
+                                   "MessageAttributes")))
+                goto out;
+        }
+    }
     /* the same topic, protocol and endpoint again: the same subscription */
-    json_array_foreach(json_object_get(t, "subscriptions"), i, s)
-    {
+    json_array_foreach(json_object_get(t, "subscriptions"), i, s) {
         if (strcmp(json_string_value(json_object_get(s, "endpoint")), ep) ||
             strcmp(sns_sub_protocol(s), lower))
             continue;
-        json_object_foreach(
-            attrs, k, v) if (!sns_sub_attr_same(s, k, json_string_value(v)))
-        {
-            rc = sns_invalid("Invalid parameter: Attributes Reason: "
-                             "Subscription already exists with "
-                             "different attributes");
-            goto out;
+        json_object_foreach(attrs, k, v) {
+            if (!sns_sub_attr_same(s, k, json_string_value(v))) {
+                rc = sns_invalid("Invalid parameter: Attributes Reason: "
+                                 "Subscription already exists with "
+                                 "different attributes");
+                goto out;
+            }
         }
         sns_sub_answer(c, b, s);
         goto out;
@@ -1060,8 +1064,7 @@ sns_sub_page(struct compat_call *c, struct buf *b, const json_t *subs)
     char *last = NULL;
 
     buf_puts(b, "<Subscriptions>");
-    json_array_foreach(subs, i, s)
-    {
+    json_array_foreach(subs, i, s) {
         char *key =
             xasprintf("%s/%s", json_string_value(json_object_get(s, "topic")),
                       json_string_value(json_object_get(s, "name")));
@@ -1099,8 +1102,7 @@ sns_list_subscriptions(struct compat_call *c, struct buf *b)
         json_decref(page);
         if ((rc = topic_list(&page, ts, NULL, cursor, 1000)))
             break;
-        json_array_foreach(json_object_get(page, "items"), i, t)
-        {
+        json_array_foreach(json_object_get(page, "items"), i, t) {
             if ((rc = topic_sub_list(
                      &subs, ts, json_string_value(json_object_get(t, "name")))))
                 break;
@@ -1314,9 +1316,10 @@ sns_publish_req(json_t **out, size_t *size, struct compat_call *c,
         }
         json_object_set(req, "body", json_object_get(j, "default"));
         bodies = json_object();
-        json_object_foreach(j, k,
-                            v) if (strcmp(k, "default") && json_is_string(v))
-            json_object_set(bodies, k, v);
+        json_object_foreach(j, k, v) {
+            if (strcmp(k, "default") && json_is_string(v))
+                json_object_set(bodies, k, v);
+        }
         json_object_set_new(req, "bodies", bodies);
         json_decref(j);
     }

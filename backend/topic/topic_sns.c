@@ -148,10 +148,12 @@ topic_sns_notification(struct topic_service *ts, const char *topic,
         const char *k;
         json_t *v;
 
-        json_object_foreach((json_t *)attrs, k, v) json_object_set_new(
-            ma, k,
-            json_pack("{s:O, s:O}", "Type", json_object_get(v, "type"), "Value",
-                      json_object_get(v, "value")));
+        json_object_foreach((json_t *)attrs, k, v) {
+            json_object_set_new(ma, k,
+                                json_pack("{s:O, s:O}", "Type",
+                                          json_object_get(v, "type"), "Value",
+                                          json_object_get(v, "value")));
+        }
         json_object_set_new(env, "MessageAttributes", ma);
     }
     s = jsonx_dump(env);
@@ -279,8 +281,7 @@ topic_sub_confirm(json_t **out, struct topic_service *ts, const char *topic,
     if ((rc = topic_get(&t, ts, topic)))
         return rc;
     subs = json_object_get(t, "subscriptions");
-    json_array_foreach(subs, i, s)
-    {
+    json_array_foreach(subs, i, s) {
         const char *tok = json_string_value(
             json_object_get(json_object_get(s, "confirmation"), "token"));
 

@@ -308,6 +308,23 @@ def boto_fanout(url):
     raises(lambda: sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=[
         {"Id": "bad id!", "Message": "m"}]), "InvalidBatchEntryId")
 
+    # tomodachi subscribes with FilterPolicy "{}" on every start, then sets
+    # it again: the same subscription, taking everything
+    make_queue(url, "tomo")
+    t1 = sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=sqs_arn("tomo"),
+                       Attributes={"FilterPolicy": "{}"})["SubscriptionArn"]
+    assert sns.subscribe(TopicArn=arn, Protocol="sqs",
+                         Endpoint=sqs_arn("tomo"),
+                         Attributes={"FilterPolicy": "{}"}
+                         )["SubscriptionArn"] == t1
+    sns.set_subscription_attributes(SubscriptionArn=t1,
+                                    AttributeName="FilterPolicy",
+                                    AttributeValue="{}")
+    sns.publish(TopicArn=arn, Message="to all")
+    assert [json.loads(m["body"])["Message"] for m in take(url, "tomo")] == \
+        ["to all"]
+    take(url, "all")
+
     # unsubscribe: no more deliveries
     sns.unsubscribe(SubscriptionArn=subs["all"])
     sns.publish(TopicArn=arn, Message="after")
