@@ -438,6 +438,15 @@ view_home_stuck_queues(struct view_home *h)
     }
 }
 
+/* a string field of the engine's answer, "?" when it has none */
+static const char *
+view_home_or(const json_t *obj, const char *key)
+{
+    const char *v = view_home_str(obj, key);
+
+    return v ? v : "?";
+}
+
 /* subscriptions whose deliveries fail: "1 retrying, next in 32s, 5
  * attempts: http://... error" */
 static void
@@ -458,9 +467,9 @@ view_home_stuck_pushes(struct view_home *h, int64_t now, int utf8)
         struct view_home_stuck *s;
 
         s = view_home_stuck_add(h, VIEW_HOME_PUSH, -1);
-        s->what = xasprintf("topic %s", view_home_str(f, "topic"));
+        s->what = xasprintf("topic %s", view_home_or(f, "topic"));
         s->where = xasprintf("%s %s", utf8 ? "\u2192" : "->",
-                             view_home_str(f, "subscription"));
+                             view_home_or(f, "subscription"));
         if (nfailed && nretry)
             snprintf(counts, sizeof(counts), "%lld failed, %lld retrying",
                      (long long)nfailed, (long long)nretry);
@@ -475,15 +484,15 @@ view_home_stuck_pushes(struct view_home *h, int64_t now, int utf8)
             s->detail = xasprintf(
                 "%s, next in %s, %lld attempts: %s %s", counts, next,
                 (long long)json_integer_value(json_object_get(f, "attempts")),
-                view_home_str(f, "endpoint"), err ? err : "");
+                view_home_or(f, "endpoint"), err ? err : "");
         } else {
             s->detail = xasprintf(
                 "%s, out of retries after %lld attempts: %s %s", counts,
                 (long long)json_integer_value(json_object_get(f, "attempts")),
-                view_home_str(f, "endpoint"), err ? err : "");
+                view_home_or(f, "endpoint"), err ? err : "");
         }
-        s->open = xasprintf("%s@%s", view_home_str(f, "topic"),
-                            view_home_str(f, "subscription"));
+        s->open = xasprintf("%s@%s", view_home_or(f, "topic"),
+                            view_home_or(f, "subscription"));
     }
 }
 
@@ -508,19 +517,19 @@ view_home_stuck_triggers(struct view_home *h, int64_t now)
             view_execs_time(&at, view_home_str(f, "started")) == 0
                 ? (now > at ? now - at : 0)
                 : -1);
-        s->what = xasprintf("fn %s", view_home_str(f, "function"));
-        s->where = xasprintf("queue %s", view_home_str(f, "queue"));
+        s->what = xasprintf("fn %s", view_home_or(f, "function"));
+        s->where = xasprintf("queue %s", view_home_or(f, "queue"));
         s->detail = xasprintf("%s%s%s%s%s%s",
-                              view_home_str(f, "status"), err ? ": " : "",
+                              view_home_or(f, "status"), err ? ": " : "",
                               err ? err : "", cause ? ": " : "",
                               cause ? cause : "",
-                              strcmp(view_home_str(f, "state"), "enabled")
+                              strcmp(view_home_or(f, "state"), "enabled")
                                   ? " (paused)"
                                   : "");
         for (char *p = s->detail; *p; p++)
             if ((unsigned char)*p < 0x20)
                 *p = ' ';
-        s->open = xstrdup(view_home_str(f, "function"));
+        s->open = xstrdup(view_home_or(f, "function"));
     }
 }
 

@@ -588,6 +588,8 @@ view_topic_on_message(int rc, json_t *body, void *arg)
     struct view_topic *v = arg;
     const char *mid = view_topic_str(body, "id");
 
+    if (v->form.open) /* the user went on meanwhile */
+        return;
     if (rc) {
         char *hint = xasprintf("%s: type the message", err_last());
 
@@ -597,8 +599,7 @@ view_topic_on_message(int rc, json_t *body, void *arg)
     }
     if (mid)
         json_object_set(v->published, mid, body);
-    if (!v->form.open)
-        view_topic_explain_form(v, mid, body, VIEW_TOPIC_HINT);
+    view_topic_explain_form(v, mid, body, VIEW_TOPIC_HINT);
 }
 
 /* x: explain a message typed in the form; on a delivery, the form holds
