@@ -193,6 +193,7 @@ sns_topic_name(const char **out, struct compat_call *c, const char *key)
     const char *arn, *name;
     int rc;
 
+    *out = NULL;
     if ((rc = sns_required(&arn, c, key)))
         return rc;
     name = compat_arn_name(arn, "sns");
@@ -553,7 +554,7 @@ out:
 static int
 sns_delete_topic(struct compat_call *c, struct buf *b)
 {
-    const char *name;
+    const char *name = NULL;
     int rc;
 
     (void)b;
@@ -697,7 +698,7 @@ sns_tag_topic(json_t **out, const char **name, struct compat_call *c)
 static int
 sns_tag_resource(struct compat_call *c, struct buf *b)
 {
-    const char *name;
+    const char *name = NULL;
     json_t *t = NULL, *add = NULL, *tags = NULL, *attrs;
     int rc;
 
@@ -726,7 +727,7 @@ out:
 static int
 sns_untag_resource(struct compat_call *c, struct buf *b)
 {
-    const char *name;
+    const char *name = NULL;
     json_t *t = NULL, *keys = NULL, *tags = NULL, *attrs, *k;
     size_t i;
     int rc;
@@ -1130,7 +1131,7 @@ sns_list_subscriptions(struct compat_call *c, struct buf *b)
 static int
 sns_list_subscriptions_by_topic(struct compat_call *c, struct buf *b)
 {
-    const char *name;
+    const char *name = NULL;
     json_t *t = NULL;
     int rc;
 
@@ -1463,7 +1464,7 @@ sns_batch_id_ok(const char *id)
 static int
 sns_publish_batch(struct compat_call *c, struct buf *b)
 {
-    const char *name;
+    const char *name = NULL;
     json_t *t = NULL, *ids = json_object();
     struct buf ok = BUF_INIT(0), fail = BUF_INIT(0);
     size_t total = 0;

@@ -523,6 +523,15 @@ tmpl_param_name_ok(const char *s)
                      "0123456789_") == n;
 }
 
+/* kptr = "ptr/key"; a pointer too long to hold points nowhere (the error
+ * then has no position rather than a wrong one). */
+static void
+tmpl_ptr_join(char *out, size_t cap, const char *ptr, const char *key)
+{
+    if (snprintf(out, cap, "%s/%s", ptr, key) >= (int)cap)
+        out[0] = '\0';
+}
+
 /* Check a parameter's declaration. */
 static int
 tmpl_param_decl(const struct tmpl *t, const char *name, const json_t *p,
@@ -545,14 +554,14 @@ tmpl_param_decl(const struct tmpl *t, const char *name, const json_t *p,
 
         for (size_t i = 0; keys[i]; i++)
             known |= strcmp(k, keys[i]) == 0;
-        snprintf(kptr, sizeof(kptr), "%s/%s", ptr, k);
+        tmpl_ptr_join(kptr, sizeof(kptr), ptr, k);
         if (!known)
             return tmpl_err(t, kptr, "parameter '%s': unknown key '%s' "
                             "(expected description, default, pattern or "
                             "allowed)", name, k);
     }
     v = json_object_get(p, "default");
-    snprintf(kptr, sizeof(kptr), "%s/default", ptr);
+    tmpl_ptr_join(kptr, sizeof(kptr), ptr, "default");
     if (v == NULL || json_is_null(v) || json_is_object(v) ||
         json_is_array(v))
         return tmpl_err(t, v ? kptr : ptr, "parameter '%s' needs a default "
@@ -566,7 +575,7 @@ tmpl_param_decl(const struct tmpl *t, const char *name, const json_t *p,
     if (v) {
         regex_t re;
 
-        snprintf(kptr, sizeof(kptr), "%s/pattern", ptr);
+        tmpl_ptr_join(kptr, sizeof(kptr), ptr, "pattern");
         if (!json_is_string(v) ||
             regcomp(&re, json_string_value(v), REG_EXTENDED | REG_NOSUB))
             return tmpl_err(t, kptr, "parameter '%s': pattern is not a "
@@ -578,7 +587,7 @@ tmpl_param_decl(const struct tmpl *t, const char *name, const json_t *p,
         size_t i;
         json_t *a;
 
-        snprintf(kptr, sizeof(kptr), "%s/allowed", ptr);
+        tmpl_ptr_join(kptr, sizeof(kptr), ptr, "allowed");
         if (!json_is_array(v) || json_array_size(v) == 0)
             return tmpl_err(t, kptr, "parameter '%s': allowed must be a "
                             "non-empty list", name);
@@ -1008,7 +1017,7 @@ tmpl_check_res(const struct tmpl_rtype **rt, const struct tmpl *t,
     const char *k;
     json_t *v;
 
-    snprintf(kptr, sizeof(kptr), "%s/type", ptr);
+    tmpl_ptr_join(kptr, sizeof(kptr), ptr, "type");
     if (!json_is_object(spec))
         return tmpl_err(t, ptr, "a resource must be a mapping with a type");
     for (size_t i = 0; type && i < TMPL_NTYPES; i++)
@@ -1025,7 +1034,7 @@ tmpl_check_res(const struct tmpl_rtype **rt, const struct tmpl *t,
 
         for (size_t i = 0; r->keys[i]; i++)
             known |= strcmp(k, r->keys[i]) == 0;
-        snprintf(kptr, sizeof(kptr), "%s/%s", ptr, k);
+        tmpl_ptr_join(kptr, sizeof(kptr), ptr, k);
         if (!known && strcmp(r->type, "function") == 0 &&
             (strcmp(k, "command") == 0 || strcmp(k, "url") == 0 ||
              strcmp(k, "cwd") == 0))
@@ -1037,7 +1046,7 @@ tmpl_check_res(const struct tmpl_rtype **rt, const struct tmpl *t,
     }
     for (int i = 0; i < 2 && r->id[i]; i++) {
         v = json_object_get(spec, r->id[i]);
-        snprintf(kptr, sizeof(kptr), "%s/%s", ptr, r->id[i]);
+        tmpl_ptr_join(kptr, sizeof(kptr), ptr, r->id[i]);
         if (!json_is_string(v) || json_string_length(v) == 0 ||
             strlen(json_string_value(v)) != json_string_length(v) ||
             strchr(json_string_value(v), '/'))
@@ -1048,16 +1057,16 @@ tmpl_check_res(const struct tmpl_rtype **rt, const struct tmpl *t,
         const char *rt_ = json_string_value(json_object_get(spec, "runtime"));
         const json_t *env = json_object_get(spec, "env");
 
-        snprintf(kptr, sizeof(kptr), "%s/runtime", ptr);
+        tmpl_ptr_join(kptr, sizeof(kptr), ptr, "runtime");
         if (rt_ == NULL || (strcmp(rt_, "python3") != 0 &&
                             strcmp(rt_, "sh") != 0))
             return tmpl_err(t, rt_ ? kptr : ptr, "function: runtime must be "
                             "python3 or sh");
-        snprintf(kptr, sizeof(kptr), "%s/handler", ptr);
+        tmpl_ptr_join(kptr, sizeof(kptr), ptr, "handler");
         if (!json_is_string(json_object_get(spec, "handler")))
             return tmpl_err(t, ptr, "function: handler must name a file of "
                             "the template");
-        snprintf(kptr, sizeof(kptr), "%s/env", ptr);
+        tmpl_ptr_join(kptr, sizeof(kptr), ptr, "env");
         if (env && !json_is_object(env))
             return tmpl_err(t, kptr, "function: env must be a mapping of "
                             "names to text");
@@ -1140,7 +1149,7 @@ tmpl_render(json_t **out, const struct tmpl *t, const json_t *vars)
 
     *out = NULL;
     json_array_foreach(res, i, x) {
-        const struct tmpl_rtype *rt;
+        const struct tmpl_rtype *rt = NULL;
         json_t *spec;
         char *key;
 
