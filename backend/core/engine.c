@@ -431,7 +431,7 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     if ((rc = topic_service_create(&eng->topics, eng)))
         goto out;
     topic_service_names(eng->topics, cfg->compat.aws_region,
-                        cfg->compat.aws_account);
+                        cfg->compat.aws_account, cfg->compat.ali_account);
     {
         char *git = xasprintf("%s/flows.git", eng->data_dir);
 

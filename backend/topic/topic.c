@@ -31,7 +31,6 @@
 #define TOPIC_SIZE_MIN 1024
 #define TOPIC_SIZE_MAX 262144 /* SNS; MNS topics take 64 KiB */
 #define TOPIC_SIZE_DEFAULT 65536
-#define TOPIC_ACCOUNT "000000000000"
 
 static struct store *
 topic_st(struct topic_service *ts)
@@ -103,6 +102,7 @@ topic_service_free(struct topic_service *ts)
     free(ts->ready);
     free(ts->region);
     free(ts->account);
+    free(ts->mns_account);
     free(ts);
 }
 
@@ -1094,6 +1094,7 @@ topic_payload(struct topic_service *ts, const json_t *a, const char *sub,
 {
     const char *fmt = json_string_value(json_object_get(a, "format"));
     const char *proto = json_string_value(json_object_get(a, "protocol"));
+    const char *owner = ts->mns_account ? ts->mns_account : "1234567890123456";
     /* SNS MessageStructure=json: the body for the subscription's protocol */
     const char *body = proto && json_string_value(json_object_get(m->bodies,
                                                                   proto))
@@ -1107,8 +1108,8 @@ topic_payload(struct topic_service *ts, const json_t *a, const char *sub,
         return xstrdup(body);
     if (!strcmp(fmt, "JSON")) {
         json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-                              "TopicOwner", TOPIC_ACCOUNT, "TopicName",
-                              m->topic, "Subscriber", TOPIC_ACCOUNT,
+                              "TopicOwner", owner, "TopicName",
+                              m->topic, "Subscriber", owner,
                               "SubscriptionName", sub, "MessageId", m->id,
                               "Message", body, "MessageMD5", m->md5);
         char *s;
@@ -1130,9 +1131,9 @@ topic_payload(struct topic_service *ts, const json_t *a, const char *sub,
         buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                      "<Notification xmlns=\"http://mns.aliyuncs.com/doc/"
                      "v1/\">");
-        topic_xml_el(&b, "TopicOwner", TOPIC_ACCOUNT);
+        topic_xml_el(&b, "TopicOwner", owner);
         topic_xml_el(&b, "TopicName", m->topic);
-        topic_xml_el(&b, "Subscriber", TOPIC_ACCOUNT);
+        topic_xml_el(&b, "Subscriber", owner);
         topic_xml_el(&b, "SubscriptionName", sub);
         topic_xml_el(&b, "MessageId", m->id);
         topic_xml_el(&b, "Message", body);

@@ -31,6 +31,7 @@ struct topic_service {
     struct tpush *pushes;  /* transfers in flight */
     int npushes;
     char *region, *account; /* of the ARNs in SNS envelopes */
+    char *mns_account;      /* TopicOwner, Subscriber of MNS notifications */
 };
 
 /* Queue delivery `id` for a push once this turn is committed. */

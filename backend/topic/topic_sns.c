@@ -30,12 +30,14 @@
 
 void
 topic_service_names(struct topic_service *ts, const char *region,
-                    const char *account)
+                    const char *account, const char *mns_account)
 {
     free(ts->region);
     free(ts->account);
+    free(ts->mns_account);
     ts->region = xstrdup(region ? region : "us-east-1");
     ts->account = xstrdup(account ? account : "000000000000");
+    ts->mns_account = xstrdup(mns_account ? mns_account : "1234567890123456");
 }
 
 char *

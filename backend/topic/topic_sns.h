@@ -15,10 +15,12 @@ struct topic_service;
 
 #define TOPIC_SNS_TOKEN_BYTES 64
 
-/* The region and account of the ARNs the service writes into envelopes
- * and push headers (NULL: "us-east-1", "000000000000"). */
+/* The region and account of the ARNs the service writes into SNS
+ * envelopes and push headers (NULL: "us-east-1", "000000000000"), and
+ * the account MNS notifications name as TopicOwner and Subscriber (NULL:
+ * "1234567890123456"). */
 void topic_service_names(struct topic_service *ts, const char *region,
-                         const char *account);
+                         const char *account, const char *mns_account);
 
 /* Returns: new "arn:aws:sns:REGION:ACCOUNT:topic". */
 char *topic_arn(const struct topic_service *ts, const char *topic);

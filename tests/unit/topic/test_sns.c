@@ -61,7 +61,7 @@ fx_setup(void **state)
     if (queue_service_load(eng->queues) != 0 ||
         topic_service_create(&eng->topics, eng) != 0)
         return -1;
-    topic_service_names(eng->topics, "eu-west-1", "123456789012");
+    topic_service_names(eng->topics, "eu-west-1", "123456789012", NULL);
     *state = f;
     return 0;
 }
