@@ -294,7 +294,7 @@ cmd_tmpl_follow(json_t **out, struct cli *cli, const char *name,
     int64_t t0 = 0, deadline = timefmt_mono_ms() + timeout_s * 1000;
     char cursor[32] = "";
     json_t *x = NULL;
-    int said_waiting = 0, rc = 0;
+    int said_waiting = 0, ended = 0, rc = 0;
     struct sigaction sa, old;
 
     memset(&sa, 0, sizeof(sa));
@@ -331,8 +331,12 @@ cmd_tmpl_follow(json_t **out, struct cli *cli, const char *name,
         if ((rc = client_request(&x, cli_client(cli), "GET", desc, NULL)))
             break;
         status = cli_str(x, "status");
-        if (strcmp(status, "Running") != 0)
-            break;
+        if (strcmp(status, "Running") != 0) {
+            if (ended)
+                break;
+            ended = 1; /* once more: the events it recorded as it ended */
+            continue;
+        }
         if (!said_waiting) {
             const json_t *cur = json_object_get(x, "current"), *c;
             size_t j;
