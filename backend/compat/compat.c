@@ -67,9 +67,7 @@ compat_name_ok(const char *s)
 {
     size_t n = strlen(s);
 
-    return n >= 1 && n <= 64 &&
-           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789-") == n;
+    return n >= 1 && n <= 64 && compat_chars_ok(s, n, "-");
 }
 
 int
@@ -287,8 +285,8 @@ compat_dispatch(struct compat *cp, struct http_req *req,
 
 /* ---- helpers ---- */
 
-static int
-compat_hex(int ch)
+int
+compat_hexval(int ch)
 {
     if (ch >= '0' && ch <= '9')
         return ch - '0';
@@ -297,6 +295,19 @@ compat_hex(int ch)
     if (ch >= 'A' && ch <= 'F')
         return ch - 'A' + 10;
     return -1;
+}
+
+int
+compat_chars_ok(const char *s, size_t n, const char *extra)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || (ch && strchr(extra, ch))))
+            return 0;
+    }
+    return 1;
 }
 
 /* Percent-decode s[0..n) ('+' is a space) into b. Returns: 0, or -1 on a
@@ -310,8 +321,8 @@ compat_unescape(struct buf *b, const char *s, size_t n)
         if (ch == '+') {
             ch = ' ';
         } else if (ch == '%') {
-            int hi = i + 2 < n ? compat_hex((unsigned char)s[i + 1]) : -1;
-            int lo = i + 2 < n ? compat_hex((unsigned char)s[i + 2]) : -1;
+            int hi = i + 2 < n ? compat_hexval((unsigned char)s[i + 1]) : -1;
+            int lo = i + 2 < n ? compat_hexval((unsigned char)s[i + 2]) : -1;
 
             if (hi < 0 || lo < 0)
                 return -1;
@@ -377,8 +388,7 @@ compat_base_url(const struct compat_call *c)
     const char *host = http_req_header(c->req, "Host");
 
     if (host && *host && strlen(host) < 256 &&
-        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789.-:[]_") == strlen(host))
+        compat_chars_ok(host, strlen(host), ".-:[]_"))
         return xasprintf("http://%s", host);
     return xasprintf("http://%s", c->cp->eng->listen);
 }

@@ -179,9 +179,7 @@ fnf_take_request_id(struct compat_call *c)
     const char *id = compat_fnf_opt(c, "RequestId");
     size_t n = id ? strlen(id) : 0;
 
-    if (n > 0 && n < sizeof(c->request_id) &&
-        strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                   "0123456789-_.") == n)
+    if (n > 0 && n < sizeof(c->request_id) && compat_chars_ok(id, n, "-_."))
         memcpy(c->request_id, id, n + 1);
 }
 

@@ -65,6 +65,13 @@ void compat_fnf_error(struct compat_call *c, struct http_resp *resp, int rc);
  */
 int compat_form_parse(json_t *into, const char *text, size_t len);
 
+/* Returns: 1 when each of the n bytes of s is an ASCII letter or digit or
+ * one of `extra`. */
+int compat_chars_ok(const char *s, size_t n, const char *extra);
+
+/* Returns: the value of hex digit ch (either case), or -1. */
+int compat_hexval(int ch);
+
 /* Returns: borrowed string parameter `key` of c->params, or NULL. */
 const char *compat_param(const struct compat_call *c, const char *key);
 

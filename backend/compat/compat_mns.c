@@ -366,23 +366,25 @@ fail:
     return rc;
 }
 
-static int
-compat_mns_queue_name_ok(const char *name)
+/* A queue, topic or subscription name: letters, digits and '-', starting
+ * with a letter or digit, at most 256; refused with the codes given. */
+int
+compat_mns_name_ok(const char *name, const char *what, const char *invalid,
+                   const char *length)
 {
     size_t n = strlen(name);
 
     if (n > 256)
-        return err_setn(ENG_EINVAL, "QueueNameLengthError",
-                        "a queue name is at most 256 characters; this one "
-                        "has %zu",
-                        n);
+        return err_setn(ENG_EINVAL, length,
+                        "a %s name is at most 256 characters; this one has "
+                        "%zu",
+                        what, n);
     if (n == 0 || !isalnum((unsigned char)name[0]) ||
-        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789-") != n)
-        return err_setn(ENG_EINVAL, "InvalidQueueName",
-                        "queue name '%.80s' must be letters, digits and "
-                        "'-', starting with a letter or digit",
-                        name);
+        !compat_chars_ok(name, n, "-"))
+        return err_setn(ENG_EINVAL, invalid,
+                        "%s name '%.80s' must be letters, digits and '-', "
+                        "starting with a letter or digit",
+                        what, name);
     return 0;
 }
 
@@ -433,7 +435,8 @@ compat_mns_queue_put(struct mns_req *r, struct http_resp *resp)
         compat_mns_reply(r, resp, 204, NULL);
         return 0;
     }
-    if ((rc = compat_mns_queue_name_ok(name))) {
+    if ((rc = compat_mns_name_ok(name, "queue", "InvalidQueueName",
+                                   "QueueNameLengthError"))) {
         json_decref(attrs);
         return compat_mns_fail(r, resp, rc);
     }

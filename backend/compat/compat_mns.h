@@ -39,6 +39,12 @@ const char *compat_mns_query(const struct mns_req *r, const char *name);
 int compat_mns_body(struct mns_xml **out, const struct mns_req *r,
                     const char *root, const char *alt);
 
+/* A queue, topic or subscription name ("queue", ...): letters, digits
+ * and '-', starting with a letter or digit, at most 256. Returns: 0, or
+ * ENG_EINVAL under code `invalid` or (too long) `length`. */
+int compat_mns_name_ok(const char *name, const char *what,
+                       const char *invalid, const char *length);
+
 /*
  * An integer `text` (spaces around it allowed) of field `what` in
  * [min, max]. Returns: 0, or ENG_EINVAL (InvalidArgument) naming it.

@@ -27,29 +27,6 @@ compat_mns_ts(const struct mns_req *r)
     return r->c->cp->eng->topics;
 }
 
-/* A topic or subscription name: letters, digits and '-', starting with
- * a letter or digit, at most 256. */
-static int
-compat_mns_name_ok(const char *name, const char *what, const char *invalid,
-                   const char *length)
-{
-    size_t n = strlen(name);
-
-    if (n > 256)
-        return err_setn(ENG_EINVAL, length,
-                        "a %s name is at most 256 characters; this one has "
-                        "%zu",
-                        what, n);
-    if (n == 0 || !isalnum((unsigned char)name[0]) ||
-        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789-") != n)
-        return err_setn(ENG_EINVAL, invalid,
-                        "%s name '%.80s' must be letters, digits and '-', "
-                        "starting with a letter or digit",
-                        what, name);
-    return 0;
-}
-
 /* <Topic> children -> {max_message_size, logging} (new object). */
 static int
 compat_mns_topic_attrs(json_t **out, const struct mns_req *r)

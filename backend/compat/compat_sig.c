@@ -67,18 +67,6 @@ sig_uri_encode(struct buf *b, const char *s, size_t n, int keep_slash)
     }
 }
 
-static int
-sig_hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s[0..n) into b ('+' stays '+': SigV4 takes the query
  * as URI-encoded, not as a form). */
 static void
@@ -88,8 +76,8 @@ sig_uri_decode(struct buf *b, const char *s, size_t n)
         int hi, lo;
 
         if (s[i] == '%' && i + 2 < n &&
-            (hi = sig_hexval((unsigned char)s[i + 1])) >= 0 &&
-            (lo = sig_hexval((unsigned char)s[i + 2])) >= 0) {
+            (hi = compat_hexval((unsigned char)s[i + 1])) >= 0 &&
+            (lo = compat_hexval((unsigned char)s[i + 2])) >= 0) {
             char ch = (char)(hi << 4 | lo);
 
             buf_append(b, &ch, 1);

@@ -465,9 +465,7 @@ sns_name_ok(const char *name)
 {
     size_t n = strlen(name);
 
-    return n >= 1 && n <= 256 &&
-           strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                        "0123456789-_") == n;
+    return n >= 1 && n <= 256 && compat_chars_ok(name, n, "-_");
 }
 
 static int
@@ -1456,9 +1454,7 @@ sns_batch_id_ok(const char *id)
 {
     size_t n = strlen(id);
 
-    return n >= 1 && n <= 80 &&
-           strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                      "0123456789-_") == n;
+    return n >= 1 && n <= 80 && compat_chars_ok(id, n, "-_");
 }
 
 static int

@@ -598,9 +598,7 @@ sqs_check_name(const char *name, int fifo)
     int suffix = n > 5 && strcmp(name + n - 5, ".fifo") == 0;
     size_t body = suffix ? n - 5 : n;
 
-    if (n == 0 || n > 80 ||
-        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789-_") != body ||
+    if (n == 0 || n > 80 || !compat_chars_ok(name, body, "-_") ||
         suffix != fifo)
         return err_setn(ENG_EINVAL, "InvalidParameterValue",
                         fifo ? "The name of a FIFO queue can only include "
@@ -1278,9 +1276,7 @@ sqs_batch_check(const json_t **out, const struct sqs_call *x,
         const char *id = json_string_value(json_object_get(e, "Id"));
         size_t len = id ? strlen(id) : 0;
 
-        if (len == 0 || len > 80 ||
-            strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                       "0123456789-_") != len)
+        if (len == 0 || len > 80 || !compat_chars_ok(id, len, "-_"))
             return err_setn(ENG_EINVAL, "InvalidBatchEntryId",
                             "A batch entry id can only contain alphanumeric "
                             "characters, hyphens and underscores. It can be "

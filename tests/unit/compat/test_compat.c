@@ -107,6 +107,22 @@ test_arns(void **state)
     assert_null(cp);
 }
 
+static void
+test_chars_and_hex(void **state)
+{
+    (void)state;
+    assert_true(compat_chars_ok("Ab-9_", 5, "-_"));
+    assert_false(compat_chars_ok("Ab-9_", 5, "-"));
+    assert_false(compat_chars_ok("a.fifo", 6, "-_"));
+    assert_true(compat_chars_ok("a.fifo", 1, "-_")); /* only n bytes */
+    assert_false(compat_chars_ok("a\0b", 3, "-"));   /* NUL is never extra */
+    assert_false(compat_chars_ok("\xc3\xa9", 2, "-"));
+    assert_int_equal(compat_hexval('7'), 7);
+    assert_int_equal(compat_hexval('b'), 11);
+    assert_int_equal(compat_hexval('F'), 15);
+    assert_int_equal(compat_hexval('g'), -1);
+}
+
 int
 main(void)
 {
@@ -115,6 +131,7 @@ main(void)
         cmocka_unit_test(test_form_refuses),
         cmocka_unit_test(test_xml_escape),
         cmocka_unit_test(test_arns),
+        cmocka_unit_test(test_chars_and_hex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
