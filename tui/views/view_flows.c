@@ -185,29 +185,6 @@ view_flows_start(void *state)
 }
 
 static int
-view_flows_filter(void *state)
-{
-    struct view_flows *v = state;
-
-    v->list.filter.open = 1;
-    return VIEW_REDRAW;
-}
-
-static int
-view_flows_down(void *state)
-{
-    w_table_move(&((struct view_flows *)state)->list.table, 1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_flows_up(void *state)
-{
-    w_table_move(&((struct view_flows *)state)->list.table, -1);
-    return VIEW_REDRAW;
-}
-
-static int
 view_flows_grab(void *state)
 {
     struct view_flows *v = state;
@@ -233,23 +210,18 @@ view_flows_key(void *state, int ch)
     if (v->start.form.open)
         return view_flow_start_key(&v->start, v->list.app, ch,
                                    view_flows_on_started, v);
-    if (!v->list.filter.open)
-        return 0;
-    if (!w_filter_key(&v->list.filter, ch))
-        return VIEW_HANDLED;
-    view_list_compile(&v->list);
-    return VIEW_REDRAW;
+    return view_list_key(&v->list, ch);
 }
 
 static const struct keybind view_flows_keys[] = {
     {'\r', "open", view_flows_open, 0},
     {'s', "start", view_flows_start, 0},
     {'e', "executions", view_flows_execs, 0},
-    {'/', "filter", view_flows_filter, 0},
-    {'j', "down", view_flows_down, 1},
-    {'k', "up", view_flows_up, 1},
-    {KEY_DOWN, "down", view_flows_down, 1},
-    {KEY_UP, "up", view_flows_up, 1},
+    {'/', "filter", view_list_filter, 0},
+    {'j', "down", view_list_down, 1},
+    {'k', "up", view_list_up, 1},
+    {KEY_DOWN, "down", view_list_down, 1},
+    {KEY_UP, "up", view_list_up, 1},
     {0, NULL, NULL, 0},
 };
 

@@ -248,53 +248,13 @@ view_fns_open(void *state)
     return VIEW_REDRAW;
 }
 
-static int
-view_fns_filter(void *state)
-{
-    ((struct view_fns *)state)->list.filter.open = 1;
-    return VIEW_REDRAW;
-}
-
-static int
-view_fns_down(void *state)
-{
-    w_table_move(&((struct view_fns *)state)->list.table, 1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_fns_up(void *state)
-{
-    w_table_move(&((struct view_fns *)state)->list.table, -1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_fns_grab(void *state)
-{
-    return ((struct view_fns *)state)->list.filter.open;
-}
-
-static int
-view_fns_key(void *state, int ch)
-{
-    struct view_fns *v = state;
-
-    if (!v->list.filter.open)
-        return 0;
-    if (!w_filter_key(&v->list.filter, ch))
-        return VIEW_HANDLED;
-    view_list_compile(&v->list);
-    return VIEW_REDRAW;
-}
-
 static const struct keybind view_fns_keys[] = {
     {'\r', "open", view_fns_open, 0},
-    {'/', "filter", view_fns_filter, 0},
-    {'j', "down", view_fns_down, 1},
-    {'k', "up", view_fns_up, 1},
-    {KEY_DOWN, "down", view_fns_down, 1},
-    {KEY_UP, "up", view_fns_up, 1},
+    {'/', "filter", view_list_filter, 0},
+    {'j', "down", view_list_down, 1},
+    {'k', "up", view_list_up, 1},
+    {KEY_DOWN, "down", view_list_down, 1},
+    {KEY_UP, "up", view_list_up, 1},
     {0, NULL, NULL, 0},
 };
 
@@ -303,9 +263,9 @@ const struct view_ops view_fns_ops = {
     .create = view_fns_create,
     .free = view_fns_free,
     .draw = view_fns_draw,
-    .key = view_fns_key,
+    .key = view_list_key,
     .update = view_fns_update,
     .tick = view_fns_tick,
-    .grab = view_fns_grab,
+    .grab = view_list_grab,
     .keys = view_fns_keys,
 };

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "common/err.h"
 #include "common/xalloc.h"
+#include "view.h"
 
 #include <stdlib.h>
 
@@ -97,4 +98,44 @@ const json_t *
 view_list_row(const struct view_list *l, size_t row)
 {
     return row < l->nshown ? json_array_get(l->items, l->shown[row]) : NULL;
+}
+
+int
+view_list_filter(void *state)
+{
+    ((struct view_list *)state)->filter.open = 1;
+    return VIEW_REDRAW;
+}
+
+int
+view_list_down(void *state)
+{
+    w_table_move(&((struct view_list *)state)->table, 1);
+    return VIEW_REDRAW;
+}
+
+int
+view_list_up(void *state)
+{
+    w_table_move(&((struct view_list *)state)->table, -1);
+    return VIEW_REDRAW;
+}
+
+int
+view_list_grab(void *state)
+{
+    return ((struct view_list *)state)->filter.open;
+}
+
+int
+view_list_key(void *state, int ch)
+{
+    struct view_list *l = state;
+
+    if (!l->filter.open)
+        return 0;
+    if (!w_filter_key(&l->filter, ch))
+        return VIEW_HANDLED;
+    view_list_compile(l);
+    return VIEW_REDRAW;
 }

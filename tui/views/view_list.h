@@ -53,6 +53,19 @@ void view_list_compile(struct view_list *l);
 /* Filter the items again into shown / the table's rows. */
 void view_list_apply(struct view_list *l);
 
+/*
+ * The keys every list screen shares, for its keybind table and view_ops:
+ * `state` is the view's state, whose first member is its view_list.
+ * filter opens the '/' line; down and up move the selection; grab says
+ * whether the '/' line takes the keys; key feeds it one (the filter
+ * applies as it is typed), returning 0 when the line is closed.
+ */
+int view_list_filter(void *state);
+int view_list_down(void *state);
+int view_list_up(void *state);
+int view_list_grab(void *state);
+int view_list_key(void *state, int ch);
+
 /* Returns: borrowed; the item on table row `row`, or NULL. */
 const json_t *view_list_row(const struct view_list *l, size_t row);
 

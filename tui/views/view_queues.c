@@ -187,56 +187,13 @@ view_queues_open(void *state)
     return VIEW_REDRAW;
 }
 
-static int
-view_queues_filter(void *state)
-{
-    struct view_queues *v = state;
-
-    v->list.filter.open = 1;
-    return VIEW_REDRAW;
-}
-
-static int
-view_queues_down(void *state)
-{
-    w_table_move(&((struct view_queues *)state)->list.table, 1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_queues_up(void *state)
-{
-    w_table_move(&((struct view_queues *)state)->list.table, -1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_queues_grab(void *state)
-{
-    return ((struct view_queues *)state)->list.filter.open;
-}
-
-/* keys while the '/' line is open: the filter applies as it is typed */
-static int
-view_queues_key(void *state, int ch)
-{
-    struct view_queues *v = state;
-
-    if (!v->list.filter.open)
-        return 0;
-    if (!w_filter_key(&v->list.filter, ch))
-        return VIEW_HANDLED;
-    view_list_compile(&v->list);
-    return VIEW_REDRAW;
-}
-
 static const struct keybind view_queues_keys[] = {
     {'\r', "open", view_queues_open, 0},
-    {'/', "filter", view_queues_filter, 0},
-    {'j', "down", view_queues_down, 1},
-    {'k', "up", view_queues_up, 1},
-    {KEY_DOWN, "down", view_queues_down, 1},
-    {KEY_UP, "up", view_queues_up, 1},
+    {'/', "filter", view_list_filter, 0},
+    {'j', "down", view_list_down, 1},
+    {'k', "up", view_list_up, 1},
+    {KEY_DOWN, "down", view_list_down, 1},
+    {KEY_UP, "up", view_list_up, 1},
     {0, NULL, NULL, 0},
 };
 
@@ -245,9 +202,9 @@ const struct view_ops view_queues_ops = {
     .create = view_queues_create,
     .free = view_queues_free,
     .draw = view_queues_draw,
-    .key = view_queues_key,
+    .key = view_list_key,
     .update = view_queues_update,
     .tick = view_queues_tick,
-    .grab = view_queues_grab,
+    .grab = view_list_grab,
     .keys = view_queues_keys,
 };

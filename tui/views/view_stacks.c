@@ -148,56 +148,13 @@ view_stacks_open(void *state)
     return VIEW_REDRAW;
 }
 
-static int
-view_stacks_filter(void *state)
-{
-    struct view_stacks *v = state;
-
-    v->list.filter.open = 1;
-    return VIEW_REDRAW;
-}
-
-static int
-view_stacks_down(void *state)
-{
-    w_table_move(&((struct view_stacks *)state)->list.table, 1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_stacks_up(void *state)
-{
-    w_table_move(&((struct view_stacks *)state)->list.table, -1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_stacks_grab(void *state)
-{
-    return ((struct view_stacks *)state)->list.filter.open;
-}
-
-/* keys while the '/' line is open; the filter applies as it is typed */
-static int
-view_stacks_key(void *state, int ch)
-{
-    struct view_stacks *v = state;
-
-    if (!v->list.filter.open)
-        return 0;
-    if (!w_filter_key(&v->list.filter, ch))
-        return VIEW_HANDLED;
-    view_list_compile(&v->list);
-    return VIEW_REDRAW;
-}
-
 static const struct keybind view_stacks_keys[] = {
     {'\r', "open", view_stacks_open, 0},
-    {'/', "filter", view_stacks_filter, 0},
-    {'j', "down", view_stacks_down, 1},
-    {'k', "up", view_stacks_up, 1},
-    {KEY_DOWN, "down", view_stacks_down, 1},
-    {KEY_UP, "up", view_stacks_up, 1},
+    {'/', "filter", view_list_filter, 0},
+    {'j', "down", view_list_down, 1},
+    {'k', "up", view_list_up, 1},
+    {KEY_DOWN, "down", view_list_down, 1},
+    {KEY_UP, "up", view_list_up, 1},
     {0, NULL, NULL, 0},
 };
 
@@ -206,9 +163,9 @@ const struct view_ops view_stacks_ops = {
     .create = view_stacks_create,
     .free = view_stacks_free,
     .draw = view_stacks_draw,
-    .key = view_stacks_key,
+    .key = view_list_key,
     .update = view_stacks_update,
     .tick = view_stacks_tick,
-    .grab = view_stacks_grab,
+    .grab = view_list_grab,
     .keys = view_stacks_keys,
 };

@@ -206,56 +206,13 @@ view_templates_open(void *state)
     return VIEW_REDRAW;
 }
 
-static int
-view_templates_filter(void *state)
-{
-    struct view_templates *v = state;
-
-    v->list.filter.open = 1;
-    return VIEW_REDRAW;
-}
-
-static int
-view_templates_down(void *state)
-{
-    w_table_move(&((struct view_templates *)state)->list.table, 1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_templates_up(void *state)
-{
-    w_table_move(&((struct view_templates *)state)->list.table, -1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_templates_grab(void *state)
-{
-    return ((struct view_templates *)state)->list.filter.open;
-}
-
-/* keys while the '/' line is open; the filter applies as it is typed */
-static int
-view_templates_key(void *state, int ch)
-{
-    struct view_templates *v = state;
-
-    if (!v->list.filter.open)
-        return 0;
-    if (!w_filter_key(&v->list.filter, ch))
-        return VIEW_HANDLED;
-    view_list_compile(&v->list);
-    return VIEW_REDRAW;
-}
-
 static const struct keybind view_templates_keys[] = {
     {'\r', "open", view_templates_open, 0},
-    {'/', "filter", view_templates_filter, 0},
-    {'j', "down", view_templates_down, 1},
-    {'k', "up", view_templates_up, 1},
-    {KEY_DOWN, "down", view_templates_down, 1},
-    {KEY_UP, "up", view_templates_up, 1},
+    {'/', "filter", view_list_filter, 0},
+    {'j', "down", view_list_down, 1},
+    {'k', "up", view_list_up, 1},
+    {KEY_DOWN, "down", view_list_down, 1},
+    {KEY_UP, "up", view_list_up, 1},
     {0, NULL, NULL, 0},
 };
 
@@ -264,9 +221,9 @@ const struct view_ops view_templates_ops = {
     .create = view_templates_create,
     .free = view_templates_free,
     .draw = view_templates_draw,
-    .key = view_templates_key,
+    .key = view_list_key,
     .update = view_templates_update,
     .tick = view_templates_tick,
-    .grab = view_templates_grab,
+    .grab = view_list_grab,
     .keys = view_templates_keys,
 };

@@ -168,54 +168,13 @@ view_topics_open(void *state)
     return VIEW_REDRAW;
 }
 
-static int
-view_topics_filter(void *state)
-{
-    ((struct view_topics *)state)->list.filter.open = 1;
-    return VIEW_REDRAW;
-}
-
-static int
-view_topics_down(void *state)
-{
-    w_table_move(&((struct view_topics *)state)->list.table, 1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_topics_up(void *state)
-{
-    w_table_move(&((struct view_topics *)state)->list.table, -1);
-    return VIEW_REDRAW;
-}
-
-static int
-view_topics_grab(void *state)
-{
-    return ((struct view_topics *)state)->list.filter.open;
-}
-
-/* keys while the '/' line is open: the filter applies as it is typed */
-static int
-view_topics_key(void *state, int ch)
-{
-    struct view_topics *v = state;
-
-    if (!v->list.filter.open)
-        return 0;
-    if (!w_filter_key(&v->list.filter, ch))
-        return VIEW_HANDLED;
-    view_list_compile(&v->list);
-    return VIEW_REDRAW;
-}
-
 static const struct keybind view_topics_keys[] = {
     {'\r', "open", view_topics_open, 0},
-    {'/', "filter", view_topics_filter, 0},
-    {'j', "down", view_topics_down, 1},
-    {'k', "up", view_topics_up, 1},
-    {KEY_DOWN, "down", view_topics_down, 1},
-    {KEY_UP, "up", view_topics_up, 1},
+    {'/', "filter", view_list_filter, 0},
+    {'j', "down", view_list_down, 1},
+    {'k', "up", view_list_up, 1},
+    {KEY_DOWN, "down", view_list_down, 1},
+    {KEY_UP, "up", view_list_up, 1},
     {0, NULL, NULL, 0},
 };
 
@@ -224,9 +183,9 @@ const struct view_ops view_topics_ops = {
     .create = view_topics_create,
     .free = view_topics_free,
     .draw = view_topics_draw,
-    .key = view_topics_key,
+    .key = view_list_key,
     .update = view_topics_update,
     .tick = view_topics_tick,
-    .grab = view_topics_grab,
+    .grab = view_list_grab,
     .keys = view_topics_keys,
 };
