@@ -162,7 +162,8 @@ int queue_delete_batch(json_t **out, struct queue_service *qs,
 
 /*
  * Make a received message invisible for `seconds` from now (0..43200).
- * Returns: 0 and {"receipt" (a new handle), "next_visible"}; errors as
+ * Returns: 0 and {"receipt" (the same handle, still valid: SQS keeps
+ * it; see queue_renew_receipt for MNS), "next_visible"}; errors as
  * queue_delete_msg.
  */
 int queue_change_visibility(json_t **out, struct queue_service *qs,
