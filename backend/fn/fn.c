@@ -605,6 +605,7 @@ fn_service_reload(struct fn_service *fs)
             json_array_append_new(left, json_string(id));
     }
     store_done(q);
+    fs->orphans = 1;
     if (json_array_size(left) == 0)
         goto out;
     if ((rc = engine_write_begin(fs->eng)))
@@ -665,11 +666,16 @@ fn_reap(struct fn_service *fs)
     }
 }
 
+static void fn_orphan_tasks(struct fn_service *fs);
+
 static int64_t
 fn_hook_next(void *arg)
 {
     struct fn_service *fs = arg;
     int64_t t = fs->curl_due;
+
+    if (fs->orphans)
+        return 0;
 
     for (struct fn_inv *i = fs->invs; i; i = i->next) {
         if (i->state == FN_QUEUED &&
@@ -702,6 +708,10 @@ fn_hook_run(void *arg)
         }
         fn_reap(fs);
         return;
+    }
+    if (fs->orphans) {
+        fs->orphans = 0;
+        fn_orphan_tasks(fs);
     }
     fn_run_curl_timeout(fs);
     for (struct fn_inv *i = fs->invs; i; i = i->next) {
@@ -939,6 +949,64 @@ fn_task_done(const json_t *inv, void *arg)
     json_decref(out);
     free(t->token);
     free(t);
+}
+
+/*
+ * Flow tasks waiting on an invocation that no longer runs: an engine
+ * killed while it was queued (never recorded) or running (recorded, then
+ * marked EngineInterrupted by fn_service_reload) took with it the link
+ * that would have answered the task, and the execution would wait for
+ * ever. Each such task fails as its invocation did, FC.EngineInterrupted,
+ * so a retry or catch of the flow takes it. Run from the hook, once the
+ * services are all up.
+ */
+static void
+fn_orphan_tasks(struct fn_service *fs)
+{
+    struct store *st = fs->eng->store;
+    sqlite3_stmt *q = store_stmt(
+        st, "SELECT t.token, json_extract(t.target, '$.invocation') FROM "
+            "tasks t LEFT JOIN fn_invocations i ON i.id = "
+            "json_extract(t.target, '$.invocation') WHERE t.status = "
+            "'waiting' AND json_extract(t.target, '$.function') IS NOT NULL "
+            "AND (i.id IS NULL OR i.error = 'EngineInterrupted')");
+    json_t *tokens = json_array(), *v;
+    size_t k;
+    int rc;
+
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(q, 1);
+        struct fn_inv *inv = NULL;
+
+        if (id)
+            for (inv = fs->invs; inv; inv = inv->next)
+                if (inv->state != FN_FINISHED && strcmp(inv->id, id) == 0)
+                    break;
+        if (inv == NULL)
+            json_array_append_new(
+                tokens, json_string((const char *)sqlite3_column_text(q, 0)));
+    }
+    store_done(q);
+    if (json_array_size(tokens) == 0 || engine_write_begin(fs->eng)) {
+        json_decref(tokens);
+        return;
+    }
+    json_array_foreach(tokens, k, v) {
+        json_t *out = NULL;
+
+        rc = exec_task_fail(&out, fs->eng->execs, json_string_value(v),
+                            "FC.EngineInterrupted",
+                            "the engine stopped while the function ran");
+        json_decref(out);
+        if (rc && rc != ENG_ECONFLICT && rc != ENG_ENOTFOUND)
+            log_error("task %s: its lost invocation was not reported: %s",
+                      json_string_value(v), err_last());
+    }
+    engine_write_end(fs->eng, 1);
+    log_info("%zu flow tasks waiting on invocations the last engine ran "
+             "failed (FC.EngineInterrupted)",
+             json_array_size(tokens));
+    json_decref(tokens);
 }
 
 int

@@ -57,6 +57,7 @@ struct fn_service {
     struct fn_trig_rt *trigs;
     int64_t poll_at; /* monotonic */
     int have_triggers;
+    int orphans; /* look for flow tasks left waiting on a lost invocation */
 };
 
 /* fn_run.c: start a queued invocation. Returns: 0, or an error already

@@ -290,6 +290,42 @@ class Functions(EngineTestCase):
         self.assertEqual((x["status"], x["error"]),
                          ("Failed", "FC.FunctionNotFound"))
 
+    def test_kill9_while_flow_tasks_run_or_wait_their_turn(self):
+        """A flow task whose invocation ran, or waited its turn behind
+        it, when the engine was killed fails after the restart with
+        FC.EngineInterrupted (a retry runs it again) instead of waiting
+        for ever on an invocation no engine runs."""
+        self.fn("slow", command=[sys.executable, "-c",
+                                 "import sys, time\n"
+                                 "sys.stdin.read(); time.sleep(2)"],
+                max_concurrency=1)
+        task = ("  - type: task", "    name: call",
+                "    resourceArn: fn:slow")
+        for name, more in (("retried", (
+                "    retry:", "      - errors: [FC.EngineInterrupted]",
+                "        intervalSeconds: 1", "        maxAttempts: 2")),
+                           ("plain", ())):
+            got, j = self.e.post("/v1/flows", {
+                "name": name, "definition": steps(*(task + more))})
+            self.assertEqual(got, 201, j)
+        self.e.ok("POST", "/v1/executions", {"flow": "retried", "name": "r"},
+                  status=201)
+        self.e.ok("POST", "/v1/executions", {"flow": "plain", "name": "p"},
+                  status=201)  # queued behind r's invocation
+        self.until(lambda: [i for i in self.invocations("slow")
+                            if i["status"] == "running"])
+        self.e.kill9()
+        self.e.start()
+
+        def ended(name):
+            x = self.e.ok("GET", "/v1/executions/%s?wait=1" % name)
+            return x if x["status"] != "Running" else None
+        p = self.until(lambda: ended("p"))
+        self.assertEqual((p["status"], p["error"]),
+                         ("Failed", "FC.EngineInterrupted"), p)
+        r = self.until(lambda: ended("r"))
+        self.assertEqual(r["status"], "Succeeded", r)
+
     def test_flow_wait_for_callback(self):
         self.fn("callback", "callback.py")
         x = self.run_flow("wfc", steps(
