@@ -47,10 +47,33 @@ main_usage(FILE *f)
             "signatures\n"
             "                       against --access-keys (default: any key "
             "is taken)\n"
+            "  --conn-timeout SECS  close a connection idle this long, a "
+            "request\n"
+            "                       half sent included (default %d)\n"
+            "  --max-connections N  connections served at once; more wait "
+            "their turn\n"
+            "                       (default %d)\n"
             "  --log-level LEVEL    debug, info, warn or error (default info)\n"
             "  --foreground         stay attached and log to stderr too\n"
             "  --version            print the version\n",
-            ENGINE_DEFAULT_LISTEN);
+            ENGINE_DEFAULT_LISTEN, ENGINE_CONN_TIMEOUT, ENGINE_MAX_CONNS);
+}
+
+/* A whole number in [1, max] from an option. Returns: 0, or 2 (usage). */
+static int
+main_parse_count(unsigned *out, const char *opt, const char *arg,
+                 unsigned max)
+{
+    char *end;
+    unsigned long n = strtoul(arg, &end, 10);
+
+    if (*arg < '0' || *arg > '9' || *end != '\0' || n < 1 || n > max) {
+        fprintf(stderr, "flowdeckd: %s must be a whole number from 1 to %u, "
+                        "not '%s'\n", opt, max, arg);
+        return 2;
+    }
+    *out = (unsigned)n;
+    return 0;
 }
 
 /* Tell the waiting parent how start-up went, then let go of it. */
@@ -109,6 +132,8 @@ main(int argc, char **argv)
         {"data-dir", required_argument, NULL, 'd'},
         {"auth-token", required_argument, NULL, 't'},
         {"log-level", required_argument, NULL, 'L'},
+        {"conn-timeout", required_argument, NULL, 'C'},
+        {"max-connections", required_argument, NULL, 'M'},
         {"templates", required_argument, NULL, 'T'},
         {"aws-account", required_argument, NULL, 'A'},
         {"aws-region", required_argument, NULL, 'R'},
@@ -148,6 +173,16 @@ main(int argc, char **argv)
                 fprintf(stderr, "flowdeckd: %s\n", err_last());
                 return 2;
             }
+            break;
+        case 'C':
+            if (main_parse_count(&cfg.conn_timeout, "--conn-timeout", optarg,
+                                 86400))
+                return 2;
+            break;
+        case 'M':
+            if (main_parse_count(&cfg.max_conns, "--max-connections", optarg,
+                                 100000))
+                return 2;
             break;
         case 'A': cfg.compat.aws_account = optarg; break;
         case 'R': cfg.compat.aws_region = optarg; break;

@@ -459,8 +459,9 @@ engine_start(struct engine **out, const struct engine_config *cfg)
     memset(&hc, 0, sizeof(hc));
     hc.listen_fd = listen_fd;
     hc.body_max = cfg->body_max ? cfg->body_max : ENGINE_BODY_MAX;
-    hc.timeout_sec = 120;
-    hc.max_conns = 1000;
+    hc.timeout_sec = cfg->conn_timeout ? cfg->conn_timeout
+                                       : ENGINE_CONN_TIMEOUT;
+    hc.max_conns = cfg->max_conns ? cfg->max_conns : ENGINE_MAX_CONNS;
     hc.eng = eng;
     hc.dispatch = router_dispatch;
     hc.arg = eng->auth_token;

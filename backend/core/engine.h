@@ -18,6 +18,8 @@
 
 #define ENGINE_DEFAULT_LISTEN "127.0.0.1:9460"
 #define ENGINE_BODY_MAX (4u << 20)
+#define ENGINE_CONN_TIMEOUT 120 /* idle seconds before a connection closes */
+#define ENGINE_MAX_CONNS 1000   /* connections served at once */
 
 struct store;
 struct sched;
@@ -40,6 +42,8 @@ struct engine_config {
     enum log_level log_level;
     int foreground;         /* log to stderr too */
     size_t body_max;        /* 0: ENGINE_BODY_MAX */
+    unsigned conn_timeout;  /* seconds; 0: ENGINE_CONN_TIMEOUT */
+    unsigned max_conns;     /* 0: ENGINE_MAX_CONNS */
     struct compat_config compat; /* the wire protocols' names, keys */
 };
 

@@ -220,10 +220,22 @@ void
 http_error_resp(struct http_resp *resp, int rc)
 {
     const char *msg = err_last();
+    json_t *j = json_pack("{s:s, s:s}", "code", err_last_name(), "message",
+                          *msg ? msg : "internal error");
 
-    http_reply_json_new(resp, http_status_for(rc),
-                        json_pack("{s:s, s:s}", "code", err_last_name(),
-                                  "message", *msg ? msg : "internal error"));
+    if (j == NULL) {
+        /* the message quotes input that is not UTF-8: its bytes past
+         * ASCII become '?' rather than the answer becoming a 500 */
+        char *copy = xstrdup(msg);
+
+        for (char *p = copy; *p; p++)
+            if ((unsigned char)*p >= 0x80)
+                *p = '?';
+        j = json_pack("{s:s, s:s}", "code", err_last_name(), "message",
+                      copy);
+        free(copy);
+    }
+    http_reply_json_new(resp, http_status_for(rc), j);
 }
 
 /* ---- lists of suspended requests ---- */
@@ -349,6 +361,37 @@ http_toobig(struct http_ctx *c)
     return http_queue(c);
 }
 
+/* A request-target MHD would decode into something else than was sent:
+ * an encoded NUL ends MHD's decoded path or parameter early (so
+ * "/v1/queues/a%00b" would name queue 'a'), and a path that is not UTF-8
+ * names nothing. Returns: 0, or ENG_EINVAL with the message set. */
+static int
+http_target_check(const struct http_ctx *c)
+{
+    json_t *j;
+
+    for (const char *p = strchr(c->target, '%'); p; p = strchr(p + 1, '%'))
+        if (p[1] == '0' && p[2] == '0')
+            return err_setn(ENG_EINVAL, "InvalidRequest",
+                            "the request-target holds %%00 (an encoded NUL "
+                            "character), which no path or parameter may "
+                            "contain");
+    j = json_string(c->path);
+    if (j == NULL)
+        return err_setn(ENG_EINVAL, "InvalidRequest",
+                        "the request path is not valid UTF-8 once "
+                        "%%-decoded");
+    json_decref(j);
+    return 0;
+}
+
+static enum MHD_Result
+http_refuse(struct http_ctx *c, int rc)
+{
+    http_error_resp(&c->resp, rc);
+    return http_queue(c);
+}
+
 static enum MHD_Result
 http_dispatch(struct http_ctx *c, const char *method)
 {
@@ -407,6 +450,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
         return MHD_NO;
     if (c->conn == NULL) { /* the request's first call */
         const char *len;
+        int rc;
 
         c->conn = conn;
         c->path = xstrdup(url);
@@ -414,6 +458,8 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
                                           MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (len && strtoull(len, NULL, 10) > srv->cfg.body_max)
             return http_toobig(c); /* before reading any of it */
+        if ((rc = http_target_check(c)))
+            return http_refuse(c, rc); /* before reading the body */
         return MHD_YES;
     }
     switch (c->state) {
@@ -458,7 +504,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     srv->active--;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 http_logger(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
@@ -492,6 +538,7 @@ http_server_start(struct http_server **out,
         MHD_OPTION_URI_LOG_CALLBACK, http_uri_seen, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_sec,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
         MHD_OPTION_EXTERNAL_LOGGER, http_logger, srv,
         MHD_OPTION_END);
     if (srv->mhd == NULL) {

@@ -129,11 +129,15 @@ void http_park_resume(struct http_park *p, struct http_resp *resp);
 typedef int (*http_dispatch_fn)(struct http_req *req, struct http_resp *resp,
                                 void *arg);
 
+/* Memory MHD gives each connection: its request line and headers must
+ * fit (with room to read), or MHD answers 414 or 431 itself. */
+#define HTTP_CONN_MEMORY (64u << 10)
+
 struct http_server_config {
     int listen_fd;        /* bound and listening; the server owns it */
     size_t body_max;      /* larger bodies get 413 */
-    unsigned timeout_sec; /* idle connection timeout */
-    unsigned max_conns;
+    unsigned timeout_sec; /* a connection idle this long is closed */
+    unsigned max_conns;   /* more wait in the listen backlog */
     struct engine *eng;
     http_dispatch_fn dispatch;
     void *arg;
