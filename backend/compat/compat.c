@@ -360,9 +360,14 @@ compat_form_parse(json_t *into, const char *text, size_t len)
                 break;
             }
             v = json_stringn(buf_str(&val), val.len);
-            if (v == NULL || memchr(buf_str(&key), '\0', key.len) ||
-                json_object_setn_new(into, buf_str(&key), key.len, v)) {
+            if (v && memchr(buf_str(&key), '\0', key.len)) {
                 json_decref(v);
+                v = NULL;
+            }
+            /* json_object_setn_new takes v even when it fails (a key that
+             * is not UTF-8) */
+            if (v == NULL ||
+                json_object_setn_new(into, buf_str(&key), key.len, v)) {
                 rc = err_set(ENG_EINVAL,
                              "form parameter '%.64s' is not valid UTF-8",
                              buf_str(&key));
