@@ -11,6 +11,7 @@
 #include "flow/flow_path.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,7 @@ flow_cond_number(struct flow_cond_parser *p)
     int real = 0;
     char tmp[64];
     char *end;
+    double d;
 
     if (j < p->len && p->s[j] == '-')
         j++;
@@ -261,7 +263,16 @@ flow_cond_number(struct flow_cond_parser *p)
         if (errno == 0)
             return flow_cond_lit(json_integer((json_int_t)v));
     }
-    return flow_cond_lit(json_real(strtod(tmp, &end)));
+    errno = 0;
+    d = strtod(tmp, &end);
+    if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL)) {
+        /* JSON has no infinity: jansson would give no value at all */
+        p->e.off = start;
+        snprintf(p->e.problem, sizeof(p->e.problem), "number out of range");
+        p->e.expected[0] = '\0';
+        return NULL;
+    }
+    return flow_cond_lit(json_real(d));
 }
 
 static struct flow_cond_node *

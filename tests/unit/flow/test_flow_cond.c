@@ -209,6 +209,9 @@ test_flow_cond_errors(void **state)
         {"$.a == $context.x", "unknown context key 'x' at column 16 "
                               "(expected task, execution, flow or step)", 15},
         {"-x", "unexpected 'x' at column 2 (expected a digit after '-')", 1},
+        /* JSON has no infinity (found by fuzz_cond) */
+        {"$.a < 7E7777", "number out of range at column 7", 6},
+        {"-1e999 == $.a", "number out of range at column 1", 0},
         {"1.", "unexpected end of text at column 3 (expected a digit after "
                "'.')", 2},
         {"3abc", "unexpected 'a' at column 2 (expected an operator or the "
