@@ -36,7 +36,7 @@ err_code_name(int code)
 
 /* Format first, then store: the arguments may include err_last() itself
  * (a message built from the one before it). */
-static void
+static void __attribute__((format(printf, 1, 0)))
 err_vrecord(const char *fmt, va_list ap)
 {
     char msg[ERR_MSG_MAX];

@@ -84,7 +84,7 @@ flow_err_at(int code, const char *src, struct flow_pos pos, const char *fmt,
     return err_set(code, "%s:%d:%d: %s", src, pos.line, pos.col, msg);
 }
 
-static int
+static int __attribute__((format(printf, 3, 0)))
 fp_verr(struct fp *p, struct flow_pos pos, const char *fmt, va_list ap)
 {
     char msg[FP_MSG];
