@@ -44,6 +44,9 @@
 
 #define ENGINE_DRAIN_MS 5000
 #define ENGINE_TIMERS_PER_TURN 1024
+/* after a failed commit (a full disk), background work waits this long
+ * before it tries again; requests still try each on its own */
+#define ENGINE_RETRY_MS 1000
 
 enum { EV_HTTP = 1, EV_TIMER, EV_SIGNAL };
 
@@ -381,6 +384,9 @@ engine_signals(struct engine *eng)
     sigset_t set;
 
     signal(SIGPIPE, SIG_IGN);
+    /* a file size limit (ulimit -f) fails the write with EFBIG, refused
+     * as a full disk, instead of killing the engine */
+    signal(SIGXFSZ, SIG_IGN);
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
@@ -588,11 +594,18 @@ int
 engine_commit(struct engine *eng)
 {
     int rc = store_batch_commit(eng->store);
+    char msg[512];
+    const char *name;
 
     if (rc) {
-        log_error("commit failed, this turn's changes are undone: %s",
-                  err_last());
+        /* the reload may set messages of its own: the requests of this
+         * turn are answered with the commit's */
+        snprintf(msg, sizeof(msg), "%s", err_last());
+        name = err_last_name();
+        log_error("commit failed, this turn's changes are undone: %s", msg);
         engine_reload(eng);
+        eng->retry_at = timefmt_mono_ms() + ENGINE_RETRY_MS;
+        err_setn(rc, name, "%s", msg);
     }
     http_server_release(eng->http, rc);
     return rc;
@@ -655,6 +668,12 @@ engine_arm(struct engine *eng)
         if (d < 0)
             d = 0;
         if (delay < 0 || d < delay)
+            delay = d;
+    }
+    if (delay >= 0 && eng->retry_at) {
+        /* a commit failed: background work waits for the retry time */
+        d = eng->retry_at - timefmt_mono_ms();
+        if (d > delay)
             delay = d;
     }
     {
@@ -742,11 +761,15 @@ engine_run(struct engine *eng)
         if (!served)
             http_server_run(eng->http); /* connection timeouts */
         engine_watch_reap(eng);
-        sched_run_due(eng->sched, ENGINE_TIMERS_PER_TURN);
-        queue_service_run(eng->queues);
-        for (struct engine_hook *h = eng->hooks; h; h = h->link)
-            if (h->run)
-                h->run(h->arg);
+        if (eng->retry_at && timefmt_mono_ms() >= eng->retry_at)
+            eng->retry_at = 0;
+        if (eng->retry_at == 0) {
+            sched_run_due(eng->sched, ENGINE_TIMERS_PER_TURN);
+            queue_service_run(eng->queues);
+            for (struct engine_hook *h = eng->hooks; h; h = h->link)
+                if (h->run)
+                    h->run(h->arg);
+        }
         engine_commit(eng);
         if (http_server_woke(eng->http))
             http_server_run(eng->http); /* answer what the commit released */

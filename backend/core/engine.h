@@ -72,6 +72,8 @@ struct engine {
     int quiesced;
     int64_t stop_deadline;
     int64_t armed_at;     /* monotonic ms the timerfd is set for; -1 none */
+    int64_t retry_at; /* monotonic ms: after a failed commit, timers and
+                       * background work wait until then */
     struct engine_watch *watch_dead; /* unwatched this turn, freed after */
     struct engine_hook *hooks;
 };

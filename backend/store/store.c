@@ -30,6 +30,7 @@ struct store_entry {
 
 struct store {
     sqlite3 *db;
+    char *path; /* the database file, for messages */
     struct store_entry *buckets[STORE_BUCKETS];
     /* by the address of the SQL text: callers pass literals, so a hit
      * (checked with strcmp, as a buffer may be reused for other text)
@@ -55,22 +56,87 @@ store_hash(const char *s)
     return h;
 }
 
+/* The data dir (the database's folder) into out, for messages. */
+static void
+store_dir(char *out, size_t n, const struct store *st)
+{
+    const char *slash = st->path ? strrchr(st->path, '/') : NULL;
+
+    if (st->path == NULL || strcmp(st->path, ":memory:") == 0)
+        snprintf(out, n, "(in memory)");
+    else if (slash == NULL)
+        snprintf(out, n, ".");
+    else
+        snprintf(out, n, "%.*s", (int)(slash - st->path), st->path);
+}
+
+/* Returns: 1 when `sys` is an errno store_fault() knows. */
+static int
+store_fault_errno(int sys)
+{
+    return sys == ENOSPC || sys == EDQUOT || sys == EFBIG || sys == EROFS ||
+           sys == EACCES || sys == EPERM;
+}
+
+/*
+ * A write the system refused: a full disk (ENOSPC, a quota, a file size
+ * limit) or a data dir that cannot be written (read-only file system,
+ * permissions). Returns: ENG_ENOSPACE or ENG_EREADONLY with a message
+ * naming the data dir, or 0 when `sys` is neither.
+ */
+static int
+store_fault(struct store *st, int sys, const char *what)
+{
+    char dir[512];
+
+    store_dir(dir, sizeof(dir), st);
+    switch (sys) {
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+        return err_set(ENG_ENOSPACE,
+                       "the disk of the data dir %s is full (%s): writes "
+                       "are refused until space is freed; reads still "
+                       "work",
+                       dir, what);
+    case EROFS:
+    case EACCES:
+    case EPERM:
+        return err_set(ENG_EREADONLY,
+                       "the data dir %s cannot be written (%s): writes "
+                       "are refused; reads still work",
+                       dir, what);
+    default:
+        return 0;
+    }
+}
+
 int
 store_error(struct store *st)
 {
-    int code = sqlite3_extended_errcode(st->db) & 0xff;
+    int ext = sqlite3_extended_errcode(st->db), code = ext & 0xff;
+    int sys = sqlite3_system_errno(st->db), wal = store_wal_last_errno(), rc;
     const char *msg = sqlite3_errmsg(st->db);
+    char what[256];
 
+    if (code == SQLITE_IOERR && wal && !store_fault_errno(sys))
+        sys = wal; /* SQLite's errno was read after other calls */
+    snprintf(what, sizeof(what), "%s%s%s", msg, sys ? ": " : "",
+             sys ? strerror(sys) : "");
     switch (code) {
     case SQLITE_FULL:
-        return err_set(ENG_ENOSPACE,
-                       "the data dir is full: writes are refused (%s)", msg);
-    case SQLITE_READONLY:
+        return store_fault(st, ENOSPC, msg);
+    case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
+        /* the system's errno says what the I/O error was: a file size
+         * limit gives EFBIG, a read-only remount EROFS */
+        if ((rc = store_fault(st, sys, what)))
+            return rc;
+        return code == SQLITE_CANTOPEN ? store_fault(st, EACCES, what)
+                                       : err_set(ENG_ERR, "store: %s", what);
+    case SQLITE_READONLY:
     case SQLITE_PERM:
-        return err_set(ENG_EREADONLY,
-                       "the data dir cannot be written: writes are refused "
-                       "(%s)", msg);
+        return store_fault(st, EROFS, msg);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
         return err_set(ENG_ERR, "the database is damaged: %s", msg);
@@ -79,14 +145,26 @@ store_error(struct store *st)
     }
 }
 
+/* After a failed store_wal_flush(): errno says why. Returns: the code. */
+static int
+store_wal_error(struct store *st)
+{
+    int sys = errno, rc;
+    char what[256];
+
+    snprintf(what, sizeof(what), "cannot write the WAL: %s", strerror(sys));
+    if ((rc = store_fault(st, sys, what)))
+        return rc;
+    return err_set(ENG_ERR, "store: %s", what);
+}
+
 int
 store_exec(struct store *st, const char *sql)
 {
     if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return store_error(st);
     if (store_wal_flush() != SQLITE_OK) /* sql may have committed */
-        return err_set(ENG_ERR, "store: cannot write the WAL: %s",
-                       strerror(errno));
+        return store_wal_error(st);
     return 0;
 }
 
@@ -174,6 +252,7 @@ store_open_mode(struct store **out, const char *path, int exclusive)
     int rc;
 
     *out = NULL;
+    st->path = xstrdup(path);
     if (sqlite3_open_v2(path, &st->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                             SQLITE_OPEN_NOMUTEX,
@@ -230,6 +309,7 @@ store_free(struct store *st)
         }
     }
     sqlite3_close(st->db);
+    free(st->path);
     free(st);
 }
 
@@ -361,8 +441,7 @@ store_batch_commit(struct store *st)
         return 0;
     rc = store_run(st, "COMMIT");
     if (rc == 0 && store_wal_flush() != SQLITE_OK)
-        rc = err_set(ENG_ERR, "store: cannot write the WAL: %s",
-                     strerror(errno));
+        rc = store_wal_error(st);
     if (rc) {
         int keep = rc;
 

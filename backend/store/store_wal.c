@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct store_wal_file {
 };
 
 static struct store_wal_file *store_wal_files;
+static int store_wal_errno; /* of the last failed write */
 
 static sqlite3_vfs store_wal_vfs_s;
 static sqlite3_vfs *store_wal_base;
@@ -40,7 +42,10 @@ store_wal_flush_file(struct store_wal_file *f)
 
     if (f->len == 0)
         return SQLITE_OK;
+    errno = 0;
     rc = f->real->pMethods->xWrite(f->real, f->buf, (int)f->len, f->off);
+    if (rc != SQLITE_OK)
+        store_wal_errno = (rc & 0xff) == SQLITE_FULL ? ENOSPC : errno;
     f->len = 0;
     return rc;
 }
@@ -89,8 +94,13 @@ store_wal_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off)
         rc = store_wal_flush_file(f);
     if (rc != SQLITE_OK)
         return rc;
-    if ((size_t)n > STORE_WAL_PENDING_MAX)
-        return f->real->pMethods->xWrite(f->real, data, n, off);
+    if ((size_t)n > STORE_WAL_PENDING_MAX) {
+        errno = 0;
+        rc = f->real->pMethods->xWrite(f->real, data, n, off);
+        if (rc != SQLITE_OK)
+            store_wal_errno = (rc & 0xff) == SQLITE_FULL ? ENOSPC : errno;
+        return rc;
+    }
     if (f->len == 0)
         f->off = off;
     if (f->len + (size_t)n > f->cap) {
@@ -226,6 +236,15 @@ store_wal_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p,
 }
 
 int
+store_wal_last_errno(void)
+{
+    int e = store_wal_errno;
+
+    store_wal_errno = 0;
+    return e;
+}
+
+int
 store_wal_flush(void)
 {
     int rc = SQLITE_OK;
@@ -236,6 +255,8 @@ store_wal_flush(void)
         if (rc == SQLITE_OK)
             rc = r;
     }
+    if (rc != SQLITE_OK)
+        errno = store_wal_errno;
     return rc;
 }
 

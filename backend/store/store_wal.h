@@ -24,8 +24,12 @@ const char *store_wal_vfs(void);
  * Hand whatever any WAL holds pending to the OS. A commit does so by
  * itself when its last frame is written; the store calls this after each
  * COMMIT too, so that durability never rests on recognising that frame.
- * Returns: SQLITE_OK, or the first write error.
+ * Returns: SQLITE_OK, or the first write error (errno says why).
  */
 int store_wal_flush(void);
+
+/* Returns: the errno of the last failed write to a WAL (ENOSPC for a
+ * short write), or 0; and forgets it. */
+int store_wal_last_errno(void);
 
 #endif

