@@ -33,6 +33,16 @@ struct tmpl {
 int tmpl_find(struct tmpl **out, struct tmpl_service *ts, const char *name);
 void tmpl_free(struct tmpl *t);
 
+/*
+ * Read the `len` bytes of `text` as t's template.yaml into t->doc and
+ * t->where and check its top level (t->label starts every message);
+ * `folder` (may be NULL) is the name it must have. tmpl_find does this
+ * after reading the file. Returns: 0 (t->name set); ENG_EINVAL;
+ * ENG_ETOOBIG.
+ */
+int tmpl_parse(struct tmpl *t, const char *text, size_t len,
+               const char *folder);
+
 /* Returns: the engine's base URL, "http://127.0.0.1:9460" (new). */
 char *tmpl_endpoint(const struct tmpl_service *ts);
 

@@ -282,11 +282,19 @@ tmpl_load(struct tmpl **out, const char *dir, const char *source,
     rc = tmpl_slurp(&text, &len, path);
     free(path);
     if (rc == 0)
-        rc = flow_yaml_load(&t->doc, &t->where, text, len, t->label,
-                            TMPL_FILE_MAX);
+        rc = tmpl_parse(t, text, len, named_by_folder ? base : NULL);
     free(text);
+    return rc;
+}
+
+int
+tmpl_parse(struct tmpl *t, const char *text, size_t len, const char *folder)
+{
+    int rc = flow_yaml_load(&t->doc, &t->where, text, len, t->label,
+                            TMPL_FILE_MAX);
+
     if (rc == 0)
-        rc = tmpl_check_doc(t, named_by_folder, base);
+        rc = tmpl_check_doc(t, folder != NULL, folder);
     return rc;
 }
 
