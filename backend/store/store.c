@@ -9,7 +9,9 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "common/timefmt.h"
 #include "store/migrations.h"
+#include "store/store_check.h"
 #include "store/store_wal.h"
 
 #include <errno.h>
@@ -20,6 +22,9 @@
 
 #define STORE_BUCKETS 256
 #define STORE_RECENT 64
+/* checkpoint less often than SQLite's 1000: a page rewritten many times
+ * reaches the database file once */
+#define STORE_CHECKPOINT_FRAMES 4000
 
 struct store_entry {
     struct store_entry *next;
@@ -31,6 +36,7 @@ struct store_entry {
 struct store {
     sqlite3 *db;
     char *path; /* the database file, for messages */
+    int seal;   /* opened whole and writable: seal the file on close */
     struct store_entry *buckets[STORE_BUCKETS];
     /* by the address of the SQL text: callers pass literals, so a hit
      * (checked with strcmp, as a buffer may be reused for other text)
@@ -233,6 +239,65 @@ store_upgrade(struct store *st)
 static int store_open_mode(struct store **out, const char *path,
                            int exclusive);
 
+/*
+ * SQLite's automatic checkpoint, and the seal after it: the database file
+ * changed, and it was the engine that changed it.
+ */
+static int
+store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    struct store *st = arg;
+
+    if (frames < STORE_CHECKPOINT_FRAMES)
+        return SQLITE_OK;
+    if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL) == SQLITE_OK &&
+        store_check_seal(st->path) != 0)
+        log_warn("store: %s", err_last());
+    return SQLITE_OK;
+}
+
+/*
+ * Read every page (SQLite's quick_check) of a database that changed since
+ * the engine last sealed it. Returns: 0, or ENG_ERR saying what is wrong.
+ */
+static int
+store_quick_check(struct store *st, const char *path)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t t0 = timefmt_mono_ms();
+    int rc = 0, step;
+
+    if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &q, NULL) !=
+        SQLITE_OK)
+        return err_wrap(store_error(st), "%s", path);
+    step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+        const char *res = (const char *)sqlite3_column_text(q, 0);
+        char what[256];
+
+        snprintf(what, sizeof(what), "%s", res ? res : "no answer");
+        for (char *c = what; *c; c++)
+            if (*c == '\n')
+                *c = ' '; /* one line */
+        if (strcmp(what, "ok") != 0)
+            rc = err_set(ENG_ERR,
+                         "%s is damaged: SQLite's quick_check finds \"%s\"; "
+                         "flowdeckd leaves the file as it is: restore a copy "
+                         "of the data dir, or move the file aside to start "
+                         "with an empty one",
+                         path, what);
+    } else {
+        rc = err_wrap(store_error(st), "%s", path);
+    }
+    sqlite3_finalize(q);
+    if (rc == 0)
+        log_info("store: %s changed since flowdeck last wrote it: all its "
+                 "pages read back whole in %lld ms",
+                 path, (long long)(timefmt_mono_ms() - t0));
+    return rc;
+}
+
 int
 store_open(struct store **out, const char *path)
 {
@@ -249,10 +314,12 @@ static int
 store_open_mode(struct store **out, const char *path, int exclusive)
 {
     struct store *st = xcalloc(1, sizeof(*st));
-    int rc;
+    int rc, sealed = 1;
 
     *out = NULL;
     st->path = xstrdup(path);
+    if ((rc = store_check_files(&sealed, path)))
+        goto out;
     if (sqlite3_open_v2(path, &st->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                             SQLITE_OPEN_NOMUTEX,
@@ -273,15 +340,17 @@ store_open_mode(struct store **out, const char *path, int exclusive)
     rc = store_exec(st, "PRAGMA journal_mode = WAL;"
                         "PRAGMA synchronous = NORMAL;"
                         "PRAGMA foreign_keys = ON;"
-                        "PRAGMA temp_store = MEMORY;"
-                        /* checkpoint less often: a page rewritten many
-                         * times reaches the database file once */
-                        "PRAGMA wal_autocheckpoint = 4000;");
+                        "PRAGMA temp_store = MEMORY;");
     if (rc) {
         err_wrap(rc, "%s", path);
         goto out;
     }
+    sqlite3_wal_hook(st->db, store_wal_hook, st);
+    if (!sealed && (rc = store_quick_check(st, path)))
+        goto out;
     rc = store_migrate(st, path);
+    if (rc == 0 && (st->seal = 1) && store_check_seal(path) != 0)
+        log_warn("store: %s", err_last());
 out:
     if (rc) {
         store_free(st);
@@ -308,7 +377,9 @@ store_free(struct store *st)
             free(e);
         }
     }
-    sqlite3_close(st->db);
+    if (sqlite3_close(st->db) == SQLITE_OK && st->seal &&
+        store_check_seal(st->path) != 0)
+        log_warn("store: %s", err_last());
     free(st->path);
     free(st);
 }

@@ -10,6 +10,7 @@ engine's user cannot write: when the tests run as root (as CI does), the
 engine runs as nobody (setpriv), since permissions do not stop root.
 """
 
+import hashlib
 import os
 import resource
 import shutil
@@ -18,7 +19,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Engine, EngineTestCase, FLOWDECKD, base_env, new_data_dir
+from harness import Engine, EngineTestCase, run_engine_cmd
 
 NOBODY = 65534
 
@@ -150,6 +151,103 @@ class DiskFull(EngineTestCase):
         notes = e.ok("GET", "/v1/journal?kind=timer")["items"]
         self.assertEqual([n["id"] for n in notes
                           if n["type"] == "note"], ["late"])
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class Damaged(EngineTestCase):
+    """A database damaged while no engine ran: the engine says which file
+    and what is wrong, exits non-zero, and leaves the file as it was."""
+
+    def make(self, kill=False, n=300):
+        e = self.engine()
+        e.ok("POST", "/v1/queues", {"name": "jobs"}, status=201)
+        for i in range(n):
+            e.ok("POST", "/v1/queues/jobs/messages",
+                 {"body": "%d " % i + "y" * 400}, status=201)
+        if kill:
+            e.kill9()
+        else:
+            e.stop()
+        self.db = os.path.join(e.data_dir, "flowdeck.db")
+        return e
+
+    def refused(self, e, *words, path=None):
+        path = path or self.db
+        before = digest(path)
+        r = run_engine_cmd(["--foreground", "--listen", "127.0.0.1:0",
+                            "--data-dir", e.data_dir], timeout=30)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertNotIn("listening", r.stdout)
+        self.assertIn(path, r.stderr)
+        for w in words:
+            self.assertIn(w, r.stderr)
+        self.assertIn("leaves the file as it is", r.stderr)
+        self.assertEqual(digest(path), before, "the file was changed")
+        return r
+
+    def test_truncated_to_half(self):
+        e = self.make()
+        os.truncate(self.db, os.path.getsize(self.db) // 2)
+        self.refused(e, "is truncated", "pages of 4096 bytes")
+
+    def test_truncated_to_nothing(self):
+        e = self.make()
+        os.truncate(self.db, 0)
+        self.refused(e, "is empty", "truncated")
+
+    def test_garbage_page_in_the_middle(self):
+        e = self.make()
+        pages = os.path.getsize(self.db) // 4096
+        with open(self.db, "r+b") as f:
+            f.seek(pages // 2 * 4096)
+            f.write(b"\xa5" * 4096)
+        self.refused(e, "is damaged", "quick_check")
+
+    def test_garbage_header(self):
+        e = self.make()
+        with open(self.db, "r+b") as f:
+            f.write(b"not a database at all, really" * 3)
+        self.refused(e, "does not begin with a database header")
+
+    def test_corrupt_wal_frame(self):
+        e = self.make(kill=True, n=30)
+        wal = self.db + "-wal"
+        size = os.path.getsize(wal)
+        self.assertGreater(size, 32 + 3 * (24 + 4096), "no WAL to damage")
+        with open(wal, "r+b") as f:  # the page of the second frame
+            f.seek(32 + (24 + 4096) + 24 + 1000)
+            f.write(b"\x5a" * 200)
+        self.refused(e, "frame 2 fails its checksum",
+                     "committed transactions follow", path=wal)
+
+    def test_corrupt_wal_header(self):
+        e = self.make(kill=True, n=30)
+        wal = self.db + "-wal"
+        with open(wal, "r+b") as f:
+            f.seek(12)
+            f.write(b"\x01\x02\x03\x04")
+        self.refused(e, "damaged header", "would be lost", path=wal)
+
+    def test_whole_files_start_and_keep_everything(self):
+        """The checks pass a sound database: after a clean stop, after
+        kill -9 (the WAL replayed), and after a copy of the data dir (no
+        seal matches: every page is read)."""
+        e = self.make(kill=True, n=50)
+        e.start()
+        self.assertEqual(e.ok("GET", "/v1/queues/jobs")["counts"]["total"], 50)
+        e.stop()
+        copy = e.data_dir + "-copy"
+        shutil.copytree(e.data_dir, copy)
+        self.addCleanup(shutil.rmtree, copy, True)
+        os.unlink(os.path.join(copy, "engine.stderr"))
+        c = self.engine(data_dir=copy)
+        self.assertEqual(c.ok("GET", "/v1/queues/jobs")["counts"]["total"], 50)
+        with open(os.path.join(copy, "engine.log")) as f:
+            self.assertIn("pages read back whole", f.read())
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ static int
 teardown(void **state)
 {
     struct fixture *f = *state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal",
+                                           "-seal"};
 
     store_free(f->st);
     if (f->dir[0]) {
