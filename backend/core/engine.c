@@ -92,6 +92,46 @@ engine_mkdirs(const char *dir)
     return rc;
 }
 
+/*
+ * Returns: 1 when the engine cannot write the data dir or its database
+ * (a read-only file system, permissions): it then serves read-only.
+ */
+static int
+engine_dir_read_only(const char *dir)
+{
+    char *db = xasprintf("%s/flowdeck.db", dir);
+    int ro = access(dir, W_OK) != 0 &&
+             (errno == EACCES || errno == EROFS || errno == EPERM);
+
+    if (!ro && access(db, W_OK) != 0 && errno != ENOENT)
+        ro = 1;
+    free(db);
+    return ro;
+}
+
+/*
+ * Read-only, the lock is the last engine's pid file when there is one (a
+ * writing engine on this data dir holds it), else the data dir itself.
+ */
+static int
+engine_lock_read_only(struct engine *eng, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        fd = open(eng->data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(ENG_EREADONLY, "cannot open %s: %s", eng->data_dir,
+                       strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return err_set(ENG_EBUSY, "data dir %s is in use by another flowdeckd",
+                       eng->data_dir);
+    }
+    eng->lock_fd = fd;
+    return 0;
+}
+
 /* Take the data dir's lock: flowdeckd.pid, locked while we live. */
 static int
 engine_lock(struct engine *eng)
@@ -100,6 +140,10 @@ engine_lock(struct engine *eng)
     char pid[32] = "";
     int fd, rc = 0;
 
+    if (eng->read_only) {
+        rc = engine_lock_read_only(eng, path);
+        goto out;
+    }
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         rc = err_set(ENG_EREADONLY, "cannot open %s: %s", path,
@@ -419,14 +463,24 @@ engine_start(struct engine **out, const struct engine_config *cfg)
 
     /* first: a bad key table is refused before the data dir is touched */
     if ((rc = compat_create(&eng->compat, eng, &cfg->compat)) ||
-        (rc = engine_mkdirs(eng->data_dir)) || (rc = engine_lock(eng)))
+        (rc = engine_mkdirs(eng->data_dir)))
+        goto out;
+    eng->read_only = engine_dir_read_only(eng->data_dir);
+    if ((rc = engine_lock(eng)))
         goto out;
     eng->log_path = xasprintf("%s/engine.log", eng->data_dir);
-    if ((rc = log_open(eng->log_path, cfg->log_level, cfg->foreground)))
+    if ((rc = log_open(eng->log_path, cfg->log_level, cfg->foreground)) &&
+        (!eng->read_only ||
+         (rc = log_open(NULL, cfg->log_level, cfg->foreground))))
         goto out;
     db_path = xasprintf("%s/flowdeck.db", eng->data_dir);
-    if ((rc = store_open_exclusive(&eng->store, db_path)))
+    if ((rc = eng->read_only ? store_open_read_only(&eng->store, db_path)
+                             : store_open_exclusive(&eng->store, db_path)))
         goto out;
+    if (eng->read_only)
+        log_warn("the data dir %s cannot be written: serving it read-only, "
+                 "every write is refused",
+                 eng->data_dir);
     if ((rc = eclock_load(&eng->clock, eng->store)))
         goto out;
     eng->sched = sched_create(eng->store, &eng->clock);
@@ -528,7 +582,8 @@ engine_free(struct engine *eng)
     if (eng->lock_fd >= 0) {
         char *pid = xasprintf("%s/flowdeckd.pid", eng->data_dir);
 
-        unlink(pid); /* while still holding the lock */
+        if (!eng->read_only)
+            unlink(pid); /* while still holding the lock */
         free(pid);
         close(eng->lock_fd);
     }
@@ -651,6 +706,14 @@ engine_arm(struct engine *eng)
     int64_t due, delay = -1, d, wait;
 
     memset(&its, 0, sizeof(its));
+    if (eng->read_only) {
+        /* nothing in the background runs: the timer stays disarmed */
+        if (eng->armed_at != -1) {
+            eng->armed_at = -1;
+            timerfd_settime(eng->timer_fd, 0, &its, NULL);
+        }
+        return;
+    }
     if (sched_next_due(eng->sched, &due))
         delay = engine_delay_to(eng, due);
     d = engine_delay_to(eng, queue_service_next_due(eng->queues));
@@ -763,7 +826,9 @@ engine_run(struct engine *eng)
         engine_watch_reap(eng);
         if (eng->retry_at && timefmt_mono_ms() >= eng->retry_at)
             eng->retry_at = 0;
-        if (eng->retry_at == 0) {
+        /* read-only, every change is refused: timers and background
+         * work wait for a start on a writable data dir */
+        if (eng->retry_at == 0 && !eng->read_only) {
             sched_run_due(eng->sched, ENGINE_TIMERS_PER_TURN);
             queue_service_run(eng->queues);
             for (struct engine_hook *h = eng->hooks; h; h = h->link)

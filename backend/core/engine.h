@@ -65,6 +65,7 @@ struct engine {
     struct compat *compat;     /* SQS, SNS, MNS, Serverless Workflow */
     struct http_server *http;
     int lock_fd;
+    int read_only; /* the data dir cannot be written: writes refused */
     int epfd, timer_fd, signal_fd;
     int64_t started_ms;   /* real time */
     int64_t started_mono; /* monotonic */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define STORE_BUCKETS 256
 #define STORE_RECENT 64
@@ -35,8 +36,9 @@ struct store_entry {
 
 struct store {
     sqlite3 *db;
-    char *path; /* the database file, for messages */
-    int seal;   /* opened whole and writable: seal the file on close */
+    char *path;    /* the database file, for messages */
+    int seal;      /* opened whole and writable: seal the file on close */
+    int read_only; /* store_open_read_only: every write is refused */
     struct store_entry *buckets[STORE_BUCKETS];
     /* by the address of the SQL text: callers pass literals, so a hit
      * (checked with strcmp, as a buffer may be reused for other text)
@@ -236,8 +238,51 @@ store_upgrade(struct store *st)
     return store_migrate(st, sqlite3_db_filename(st->db, "main"));
 }
 
-static int store_open_mode(struct store **out, const char *path,
-                           int exclusive);
+enum { STORE_SHARED, STORE_EXCLUSIVE, STORE_READ_ONLY };
+
+/*
+ * The URI that opens `path` read-only and immutable: SQLite then needs
+ * neither a WAL nor a lock file, which it could not create in a data dir
+ * it cannot write. Returns: a new string, or NULL (ENG_EREADONLY) when a
+ * WAL holds transactions: replaying them needs a write.
+ */
+static char *
+store_read_only_uri(const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *wal = xasprintf("%s-wal", path), *uri;
+    struct stat stw;
+    size_t n;
+
+    if (stat(wal, &stw) == 0 && stw.st_size > 0) {
+        err_set(ENG_EREADONLY,
+                "%s cannot be written, and its write-ahead log %s holds "
+                "transactions the engine stopped before folding in: reading "
+                "them needs a write; make the data dir writable for one "
+                "start",
+                path, wal);
+        free(wal);
+        return NULL;
+    }
+    free(wal);
+    uri = xmalloc(strlen(path) * 3 + 32);
+    n = (size_t)snprintf(uri, 8, "file:");
+    for (const char *c = path; *c; c++) {
+        unsigned char ch = (unsigned char)*c;
+
+        if (ch == '%' || ch == '?' || ch == '#' || ch < 0x20 || ch >= 0x7f) {
+            uri[n++] = '%';
+            uri[n++] = hex[ch >> 4];
+            uri[n++] = hex[ch & 15];
+        } else {
+            uri[n++] = (char)ch;
+        }
+    }
+    snprintf(uri + n, 32, "?mode=ro&immutable=1");
+    return uri;
+}
+
+static int store_open_mode(struct store **out, const char *path, int mode);
 
 /*
  * SQLite's automatic checkpoint, and the seal after it: the database file
@@ -301,27 +346,60 @@ store_quick_check(struct store *st, const char *path)
 int
 store_open(struct store **out, const char *path)
 {
-    return store_open_mode(out, path, 0);
+    return store_open_mode(out, path, STORE_SHARED);
 }
 
 int
 store_open_exclusive(struct store **out, const char *path)
 {
-    return store_open_mode(out, path, 1);
+    return store_open_mode(out, path, STORE_EXCLUSIVE);
+}
+
+int
+store_open_read_only(struct store **out, const char *path)
+{
+    return store_open_mode(out, path, STORE_READ_ONLY);
+}
+
+int
+store_read_only(const struct store *st)
+{
+    return st->read_only;
+}
+
+/* The refusal of every write to a read-only store. Returns: the code. */
+static int
+store_refuse_write(struct store *st)
+{
+    char dir[512];
+
+    store_dir(dir, sizeof(dir), st);
+    return err_set(ENG_EREADONLY,
+                   "the data dir %s cannot be written (flowdeckd started "
+                   "read-only on it): writes are refused; reads still work",
+                   dir);
 }
 
 static int
-store_open_mode(struct store **out, const char *path, int exclusive)
+store_open_mode(struct store **out, const char *path, int mode)
 {
     struct store *st = xcalloc(1, sizeof(*st));
+    char *uri = NULL;
     int rc, sealed = 1;
 
     *out = NULL;
     st->path = xstrdup(path);
     if ((rc = store_check_files(&sealed, path)))
         goto out;
-    if (sqlite3_open_v2(path, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+    st->read_only = mode == STORE_READ_ONLY;
+    if (st->read_only && (uri = store_read_only_uri(path)) == NULL) {
+        rc = ENG_EREADONLY;
+        goto out;
+    }
+    if (sqlite3_open_v2(uri ? uri : path, &st->db,
+                        (st->read_only
+                             ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                             SQLITE_OPEN_NOMUTEX,
                         store_wal_vfs()) != SQLITE_OK) {
         rc = err_set(ENG_ERR, "cannot open database %s: %s", path,
@@ -333,14 +411,17 @@ store_open_mode(struct store **out, const char *path, int exclusive)
     /* WAL with synchronous=NORMAL: a committed transaction survives the
      * process being killed (it is in the WAL, in the OS page cache); only
      * a power loss can take the last commits. */
-    if (exclusive && (rc = store_exec(st, "PRAGMA locking_mode = EXCLUSIVE"))) {
+    if (mode != STORE_SHARED &&
+        (rc = store_exec(st, "PRAGMA locking_mode = EXCLUSIVE"))) {
         err_wrap(rc, "%s", path);
         goto out;
     }
-    rc = store_exec(st, "PRAGMA journal_mode = WAL;"
-                        "PRAGMA synchronous = NORMAL;"
-                        "PRAGMA foreign_keys = ON;"
-                        "PRAGMA temp_store = MEMORY;");
+    if (!st->read_only)
+        rc = store_exec(st, "PRAGMA journal_mode = WAL;"
+                            "PRAGMA synchronous = NORMAL;");
+    if (rc == 0)
+        rc = store_exec(st, "PRAGMA foreign_keys = ON;"
+                            "PRAGMA temp_store = MEMORY;");
     if (rc) {
         err_wrap(rc, "%s", path);
         goto out;
@@ -348,10 +429,27 @@ store_open_mode(struct store **out, const char *path, int exclusive)
     sqlite3_wal_hook(st->db, store_wal_hook, st);
     if (!sealed && (rc = store_quick_check(st, path)))
         goto out;
+    if (st->read_only) {
+        int have = store_version(st);
+
+        if (have < 0)
+            rc = err_wrap(store_error(st), "%s", path);
+        else if (have < store_schema_version())
+            rc = err_set(ENG_EREADONLY,
+                         "%s has schema version %d and this flowdeck "
+                         "migrates it to %d, which is a write, but it cannot "
+                         "be written: make the data dir writable for one "
+                         "start",
+                         path, have, store_schema_version());
+        else if (have > store_schema_version())
+            rc = store_migrate(st, path); /* says: newer than this one */
+        goto out;
+    }
     rc = store_migrate(st, path);
     if (rc == 0 && (st->seal = 1) && store_check_seal(path) != 0)
         log_warn("store: %s", err_last());
 out:
+    free(uri);
     if (rc) {
         store_free(st);
         return rc;
@@ -464,6 +562,8 @@ store_write_begin(struct store *st)
 {
     int rc;
 
+    if (st->read_only)
+        return store_refuse_write(st);
     if (!st->in_tx) {
         if ((rc = store_run(st, "BEGIN IMMEDIATE")))
             return rc;

@@ -33,6 +33,17 @@ int store_open(struct store **out, const char *path);
  */
 int store_open_exclusive(struct store **out, const char *path);
 
+/*
+ * As store_open_exclusive, read-only: for a data dir the engine cannot
+ * write. The files are checked as always; every write is then refused
+ * with ENG_EREADONLY. Returns: 0 and *out, or the error (ENG_EREADONLY
+ * when the database would need migrating, which is a write).
+ */
+int store_open_read_only(struct store **out, const char *path);
+
+/* Returns: 1 when the store was opened read-only. */
+int store_read_only(const struct store *st);
+
 /* Close; finalizes statements and checkpoints. NULL-safe. */
 void store_free(struct store *st);
 

@@ -19,7 +19,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Engine, EngineTestCase, run_engine_cmd
+from harness import Engine, EngineTestCase, base_env, run_engine_cmd
 
 NOBODY = 65534
 
@@ -248,6 +248,108 @@ class Damaged(EngineTestCase):
         self.assertEqual(c.ok("GET", "/v1/queues/jobs")["counts"]["total"], 50)
         with open(os.path.join(copy, "engine.log")) as f:
             self.assertIn("pages read back whole", f.read())
+
+
+def chmod_tree(top, write):
+    """Make the data dir `top` read-only (write False) for everyone, or
+    writable by its owner again."""
+    for root, dirs, files in os.walk(top):
+        for name in dirs + files + [None]:
+            path = root if name is None else os.path.join(root, name)
+            if os.path.islink(path):
+                continue
+            mode = os.stat(path).st_mode
+            if write:
+                mode |= stat.S_IWUSR
+            else:
+                mode &= ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+                mode |= stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+                if stat.S_ISDIR(mode):
+                    mode |= stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
+            os.chmod(path, mode)
+
+
+class ReadOnlyEngine(Engine):
+    """An engine that cannot write its data dir: as root, it runs as
+    nobody, since permissions do not stop root."""
+
+    def argv(self):
+        argv = super().argv()
+        if os.geteuid() == 0:
+            argv = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
+                    "--clear-groups"] + argv
+        return argv
+
+
+class ReadOnly(EngineTestCase):
+    def make(self, kill=False):
+        e = self.engine()
+        e.ok("POST", "/v1/queues", {"name": "jobs"}, status=201)
+        self.ids = [e.ok("POST", "/v1/queues/jobs/messages",
+                         {"body": "m%d" % i}, status=201)["id"]
+                    for i in range(5)]
+        e.ok("POST", "/v1/timers", {"after": "400ms", "ref": "later"},
+             status=201)
+        if kill:
+            e.kill9()
+        else:
+            e.stop()
+        chmod_tree(e.data_dir, False)
+        self.addCleanup(chmod_tree, e.data_dir, True)
+        return e
+
+    def test_serves_reads_refuses_writes(self):
+        w = self.make()
+        e = ReadOnlyEngine(data_dir=w.data_dir).start()
+        self.addCleanup(self._finish, e)
+        q = e.ok("GET", "/v1/queues/jobs")
+        self.assertEqual(q["counts"]["total"], 5)
+        peek = e.ok("GET", "/v1/queues/jobs/messages?state=all")["items"]
+        self.assertEqual(sorted(m["id"] for m in peek), sorted(self.ids))
+        e.ok("GET", "/v1/info")
+        for path, body in (("/v1/queues/jobs/messages", {"body": "x"}),
+                           ("/v1/queues/jobs/receive", {}),
+                           ("/v1/queues", {"name": "other"}),
+                           ("/v1/timers", {"after": "1s"})):
+            status, j = e.request("POST", path, body)
+            self.assertEqual(status, 503, (path, j))
+            self.assertEqual(j["code"], "ReadOnly")
+            self.assertIn(w.data_dir, j["message"])
+            self.assertIn("cannot be written", j["message"])
+        # the timer came due: it waits for a writable start, no spinning
+        t0 = cpu_ticks(e.proc.pid)
+        time.sleep(1.0)
+        self.assertLess(cpu_ticks(e.proc.pid) - t0, 30)
+        self.assertEqual([t["ref"] for t in e.ok("GET", "/v1/timers")["items"]],
+                         ["later"])
+        with open(os.path.join(w.data_dir, "engine.stderr")) as f:
+            self.assertIn("serving it read-only", f.read())
+        e.stop()
+
+        # writable again: everything is there, the timer fires
+        chmod_tree(w.data_dir, True)
+        w.start()
+        self.assertEqual(w.ok("GET", "/v1/queues/jobs")["counts"]["total"], 5)
+        w.ok("POST", "/v1/queues/jobs/messages", {"body": "again"},
+             status=201)
+        deadline = time.time() + 10
+        while time.time() < deadline and w.ok("GET", "/v1/timers")["items"]:
+            time.sleep(0.05)
+        self.assertEqual(w.ok("GET", "/v1/timers")["items"], [])
+
+    def test_unfolded_wal_refused_clearly(self):
+        w = self.make(kill=True)
+        e = ReadOnlyEngine(data_dir=w.data_dir)
+        r = subprocess.run(e.argv(), capture_output=True, text=True,
+                           timeout=30, env=base_env(),
+                           stdin=subprocess.DEVNULL)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("flowdeck.db-wal", r.stderr)
+        self.assertIn("make the data dir writable", r.stderr)
+        # nothing was lost: writable, it starts with all of it
+        chmod_tree(w.data_dir, True)
+        w.start()
+        self.assertEqual(w.ok("GET", "/v1/queues/jobs")["counts"]["total"], 5)
 
 
 if __name__ == "__main__":
