@@ -215,29 +215,30 @@ compat_sigv4_signature(char out[65], const char *secret, const char *amz_date,
                        const char *scope, const char *canonical)
 {
     unsigned char key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
-    unsigned keylen = 0, maclen = 0;
+    unsigned maclen = 0;
     char *k0 = xasprintf("AWS4%s", secret), hash[65];
+    const void *k = k0; /* "AWS4" + a secret of any length, then a MAC */
+    size_t keylen = strlen(k0);
     struct buf sts = BUF_INIT(0);
     const char *p = scope;
 
     /* scope: DATE/REGION/SERVICE/aws4_request, each part a key step */
-    memcpy(key, k0, strlen(k0));
-    keylen = (unsigned)strlen(k0);
-    free(k0);
     while (p && *p) {
         const char *slash = strchr(p, '/');
         size_t n = slash ? (size_t)(slash - p) : strlen(p);
 
-        sig_hmac(mac, &maclen, EVP_sha256(), key, keylen, p, n);
+        sig_hmac(mac, &maclen, EVP_sha256(), k, keylen, p, n);
         memcpy(key, mac, maclen);
+        k = key;
         keylen = maclen;
         p = slash ? slash + 1 : NULL;
     }
     digest_sha256_hex(hash, canonical, strlen(canonical));
     buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s\n%s", amz_date, scope, hash);
-    sig_hmac(mac, &maclen, EVP_sha256(), key, keylen, buf_str(&sts), sts.len);
+    sig_hmac(mac, &maclen, EVP_sha256(), k, keylen, buf_str(&sts), sts.len);
     digest_hex(out, mac, maclen);
     buf_free(&sts);
+    free(k0);
 }
 
 /* "Name=value" of a SigV4 Authorization header, copied into out. */

@@ -48,6 +48,26 @@ test_sigv4_published_example(void **state)
     json_decref(h);
 }
 
+/* A secret of any length: the first key ("AWS4" + secret) once overran a
+ * 64-byte stack buffer when the secret was longer than 60 characters.
+ * Expected value computed with Python's hmac over the same chain. */
+static void
+test_sigv4_long_secret(void **state)
+{
+    char secret[128], sig[65];
+
+    (void)state;
+    memcpy(secret, "s3cret/", 7);
+    memset(secret + 7, 'K', 120);
+    secret[127] = '\0';
+    compat_sigv4_signature(
+        sig, secret, "20150830T123600Z", "20150830/us-east-1/iam/aws4_request",
+        "GET\n/\n\nhost:example\n\nhost\n"
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_string_equal(
+        sig, "fa73794e6a9b5a566f059180b5bbf67c4aa4b66822b2865e019e2f1c1696308c");
+}
+
 static void
 test_sigv4_canonical_path_and_spaces(void **state)
 {
@@ -117,6 +137,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sigv4_published_example),
+        cmocka_unit_test(test_sigv4_long_secret),
         cmocka_unit_test(test_sigv4_canonical_path_and_spaces),
         cmocka_unit_test(test_rpc_published_example),
         cmocka_unit_test(test_mns_string_to_sign),
