@@ -345,25 +345,30 @@ sqs_redrive_policy(json_t *a, const char *text)
              sqs_parse_i64(&n, json_string_value(count)) != 0)
         n = -1;
     if (!json_is_string(target) || count == NULL) {
+        /* target and count are p's: the message is made before p goes */
+        int rc = err_setn(ENG_EINVAL, "InvalidParameterValue",
+                          "Value %.200s for parameter RedrivePolicy is "
+                          "invalid. Reason: Redrive policy does not contain "
+                          "mandatory attribute: %s.",
+                          text,
+                          json_is_string(target) ? "maxReceiveCount"
+                                                 : "deadLetterTargetArn");
+
         json_decref(p);
-        return err_setn(ENG_EINVAL, "InvalidParameterValue",
-                        "Value %.200s for parameter RedrivePolicy is invalid. "
-                        "Reason: Redrive policy does not contain mandatory "
-                        "attribute: %s.",
-                        text,
-                        json_is_string(target) ? "maxReceiveCount"
-                                               : "deadLetterTargetArn");
+        return rc;
     }
     name = compat_arn_name(json_string_value(target), "sqs");
     if (name == NULL || n < 1 || n > 1000) {
+        int rc = err_setn(ENG_EINVAL, "InvalidParameterValue",
+                          "Value %.200s for parameter RedrivePolicy is "
+                          "invalid. Reason: %s.",
+                          text,
+                          name ? "Invalid value for maxReceiveCount: must be "
+                                 "an integer from 1 to 1000"
+                               : "Invalid value for deadLetterTargetArn");
+
         json_decref(p);
-        return err_setn(ENG_EINVAL, "InvalidParameterValue",
-                        "Value %.200s for parameter RedrivePolicy is invalid. "
-                        "Reason: %s.",
-                        text,
-                        name ? "Invalid value for maxReceiveCount: must be "
-                               "an integer from 1 to 1000"
-                             : "Invalid value for deadLetterTargetArn");
+        return rc;
     }
     json_object_set_new(a, "dead_letter_queue", json_string(name));
     json_object_set_new(a, "max_receives", json_integer(n));

@@ -213,6 +213,11 @@ assert m["Attributes"]["DeadLetterQueueSourceArn"].endswith(":py-src"), m
 sqs.set_queue_attributes(QueueUrl=src, Attributes={"RedrivePolicy": ""})
 a = sqs.get_queue_attributes(QueueUrl=src, AttributeNames=["All"])["Attributes"]
 assert "RedrivePolicy" not in a, a
+# a policy without one of its two keys (its error once read a freed key)
+for pol in ('{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:py-dlq"}',
+            '{"maxReceiveCount":"2"}'):
+    refused(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=src,
+            Attributes={"RedrivePolicy": pol})
 
 # tags, permissions, purge, delete
 sqs.tag_queue(QueueUrl=url, Tags={"env": "dev"})
