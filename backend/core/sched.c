@@ -11,6 +11,7 @@
 #include "common/xalloc.h"
 #include "store/store.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,6 +284,27 @@ sched_run_due(struct sched *s, int max)
     return fired;
 }
 
+/* A cursor sched_list handed out: "DUE.ID", two decimal integers that
+ * fit in int64_t and nothing after them. Returns: 1 when s is one. */
+static int
+sched_cursor_parse(int64_t *due, int64_t *id, const char *s)
+{
+    char *end;
+    long long d, i;
+
+    errno = 0;
+    d = strtoll(s, &end, 10);
+    if (end == s || *end != '.' || errno)
+        return 0;
+    s = end + 1;
+    i = strtoll(s, &end, 10);
+    if (end == s || *end != '\0' || errno)
+        return 0;
+    *due = d;
+    *id = i;
+    return 1;
+}
+
 int
 sched_list(json_t **out, struct sched *s, const char *kind,
            const char *cursor, int limit)
@@ -297,8 +319,7 @@ sched_list(json_t **out, struct sched *s, const char *kind,
     int n = 0, more = 0;
 
     *out = NULL;
-    if (cursor && sscanf(cursor, "%" SCNd64 ".%" SCNd64, &after_due,
-                         &after_id) != 2) {
+    if (cursor && !sched_cursor_parse(&after_due, &after_id, cursor)) {
         json_decref(items);
         return err_set(ENG_EINVAL, "parameter 'cursor' is not a cursor "
                                    "this list gave");

@@ -822,7 +822,10 @@ test_sched_list_fields(void **state)
 static void
 test_sched_list_bad_cursor(void **state)
 {
-    static const char *const cursors[] = {"", "abc", "12", "12-3", ".5"};
+    /* trailing text and out-of-range numbers too, which sscanf took */
+    static const char *const cursors[] = {
+        "", "abc", "12", "12-3", ".5", "5.", "5.6xyz", "5.6 ",
+        "99999999999999999999.1", "1.99999999999999999999"};
     struct fixture *f = *state;
 
     add(f, 100, "rec", "r");
