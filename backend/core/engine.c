@@ -279,7 +279,11 @@ engine_bind(struct engine *eng, const char *listen_addr, int *out_fd)
                      strerror(errno));
         goto out;
     }
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        rc = err_set(ENG_ERR, "cannot read the address of %s: %s",
+                     listen_addr, strerror(errno));
+        goto out;
+    }
     if (ss.ss_family == AF_INET6) {
         struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
 
