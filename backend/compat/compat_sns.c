@@ -885,7 +885,7 @@ sns_sub_attr_same(const json_t *s, const char *k, const char *v)
         json_decref(a);
         json_decref(b);
     } else if (strcmp(k, "RawMessageDelivery") == 0) {
-        same = strcasecmp(have, v) == 0;
+        same = have && strcasecmp(have, v) == 0;
     } else if (strcmp(k, "FilterPolicyScope") == 0 && have == NULL) {
         same = strcmp(v, "MessageAttributes") == 0;
     } else if (strcmp(k, "FilterPolicy") == 0) {

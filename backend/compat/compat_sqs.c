@@ -2152,7 +2152,7 @@ compat_sqs_peek(struct compat_call *c, struct http_resp *resp)
     struct sqs_sel sel = {json_pack("[s]", "All"), json_pack("[s]", "All")};
     json_t *in = sqs_query_decode(c->params), *all = json_array(), *page;
     struct sqs_call x;
-    const char *name;
+    const char *name = NULL;
     int64_t after = 0;
     int rc;
 

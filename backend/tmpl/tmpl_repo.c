@@ -353,10 +353,10 @@ tmpl_git_resolve(git_oid *out, char **branch, git_repository *repo,
             }
             b = git_reference_name(ref);
         }
-        if (strncmp(b, "refs/heads/", 11) != 0) {
+        if (b == NULL || strncmp(b, "refs/heads/", 11) != 0) {
             rc = err_set(ENG_EUPSTREAM,
                          "'%s' has no default branch (HEAD is '%s')",
-                         job->url, b);
+                         job->url, b ? b : "");
             goto out;
         }
         *branch = xstrdup(b + 11);
