@@ -21,6 +21,8 @@ middle of requests):
 - queue sends (single and batches, some delayed, random priorities),
   receives with random visibility timeouts, deletes by receipt and by id,
   visibility changes; one queue has a dead-letter queue (max_receives 3);
+- FIFO sends with de-duplication ids; a send whose answer was lost is
+  sent again, with the same id, once the engine is back;
 - topic publishes fanned out to three queue subscriptions;
 - executions of three flows: a wait step; a waitForCallback task whose
   token goes through a queue and is answered (succeed, or fail with an
@@ -35,7 +37,8 @@ every restart, with the clients paused, and at the end:
 - every acknowledged send is present (peeked with state=all), or was
   deleted by an acknowledged or unknown delete, or (trigger queue) was
   processed by the function; an unknown send is present at most once,
-  and once seen absent never appears later;
+  and once seen absent never appears later; a FIFO send sent again
+  is stored once (the second answer is a duplicate with the first id);
 - no acknowledged delete comes back; nothing refused appears;
 - no message is in two places: no id twice across all queues, no body
   twice in a queue (or in a queue and its dead-letter queue);
@@ -56,6 +59,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shutil
 import sqlite3
 import sys
@@ -71,13 +75,13 @@ import harness  # noqa: E402
 HANDLER = os.path.join(HERE, "handler.py")
 
 Q_A, Q_B, Q_DLQ = "soak-a", "soak-b", "soak-dlq"
-Q_TRIG, Q_CB = "soak-trig", "soak-cb"
+Q_TRIG, Q_CB, Q_F = "soak-trig", "soak-cb", "soak-f.fifo"
 FAN = ["soak-fan1", "soak-fan2", "soak-fan3"]
 TOPIC = "soak-topic"
-HOME = {Q_A: Q_A, Q_B: Q_B, Q_DLQ: Q_B, Q_TRIG: Q_TRIG}
+HOME = {Q_A: Q_A, Q_B: Q_B, Q_DLQ: Q_B, Q_TRIG: Q_TRIG, Q_F: Q_F}
 HOME.update({q: q for q in FAN})
-TRACKED = [Q_A, Q_B, Q_DLQ, Q_TRIG] + FAN  # every message here is ours
-CONSUMED = [Q_A, Q_B, Q_DLQ] + FAN  # the soak receives and deletes these
+TRACKED = [Q_A, Q_B, Q_DLQ, Q_TRIG, Q_F] + FAN  # every message is ours
+CONSUMED = [Q_A, Q_B, Q_DLQ, Q_F] + FAN  # the soak receives, deletes
 
 
 def flow(*lines):
@@ -144,6 +148,7 @@ class Soak:
         self.pubs = {}  # body -> [Rec] (one per fan-out queue)
         self.known = []  # Recs with an id, for deletes by id
         self.receipts = []  # (queue, receipt, body)
+        self.fifo_retry = []  # FIFO sends whose answer was lost
         self.execs = {}  # name -> {"flow", "start", "done"}
         self.tokens = {}  # token -> [state, since]: held|busy|unknown|done
         self.ops = {}  # kind -> [ok, unknown, refused]
@@ -202,6 +207,8 @@ class Soak:
         self.must("POST", "/v1/queues", {
             "name": Q_B, "visibility_timeout": 3,
             "dead_letter_queue": Q_DLQ, "max_receives": 3}, (201,))
+        self.must("POST", "/v1/queues", {"name": Q_F, "fifo": True,
+                                         "visibility_timeout": 3}, (201,))
         self.must("POST", "/v1/queues", {"name": Q_TRIG,
                                          "visibility_timeout": 5}, (201,))
         self.must("POST", "/v1/topics", {"name": TOPIC}, (201,))
@@ -254,6 +261,45 @@ class Soak:
             return "refused"
         self.acked(rec, j["id"])
         return "ok"
+
+    def op_send_fifo(self, rec=None):
+        """A FIFO send with a de-duplication id; one whose answer was lost
+        is sent again after the restart (fifo_retry): it must not be
+        stored twice."""
+        if rec is None:
+            rec = self.new_rec(Q_F, "f%d" % next(self.seq))
+        body = {"body": rec.body, "group_id": "g%d" % self.rng.randint(0, 3),
+                "dedup_id": rec.body}
+        try:
+            got, j = self.call("POST", "/v1/queues/%s/messages" % Q_F, body)
+        except Unknown:
+            with self.lock:
+                if rec.status == "pending":
+                    rec.status = "unknown"
+                self.fifo_retry.append(rec)
+            return "unknown"
+        if got != 201:
+            self.violation("send to %s refused: %s %s" % (Q_F, got, j))
+            return "refused"
+        self.check(rec.id in (None, j["id"]), "FIFO send of %s again: id %s"
+                   ", it was %s (duplicate %s)" % (rec.body, j["id"], rec.id,
+                                                   j.get("duplicate")))
+        self.check(not (rec.absent and j.get("duplicate")),
+                   "FIFO send of %s again is a duplicate of a message a "
+                   "restart found absent" % rec.body)
+        rec.absent = False  # sent again: it may be there from now on
+        if rec.id is None:
+            self.acked(rec, j["id"])
+        else:
+            rec.status = "acked"
+        return "ok"
+
+    def op_fifo_retry(self):
+        with self.lock:
+            if not self.fifo_retry:
+                return None
+            rec = self.fifo_retry.pop(0)
+        return self.op_send_fifo(rec)
 
     def op_send_batch(self):
         queue = self.rng.choice([Q_A, Q_B, Q_TRIG])
@@ -501,7 +547,8 @@ class Soak:
     OPS = [("send", 18), ("send_batch", 5), ("publish", 8),
            ("receive", 14), ("delete", 9), ("delete_id", 3),
            ("visibility", 5), ("start", 7), ("cb_receive", 6),
-           ("cb_answer", 8), ("send_trigger", 5)]
+           ("cb_answer", 8), ("send_trigger", 5), ("send_fifo", 5),
+           ("fifo_retry", 3)]
 
     def client(self):
         kinds = [k for k, _ in self.OPS]
@@ -757,6 +804,8 @@ class Soak:
         """Answer every callback and wait until the executions finished
         and the trigger's queue is empty."""
         deadline = time.time() + limit
+        while self.fifo_retry and time.time() < deadline:
+            self.op_fifo_retry()
         while time.time() < deadline:
             self.op_cb_receive()
             for token, st in list(self.tokens.items()):
@@ -862,6 +911,24 @@ class Soak:
             self.violation("the engine did not stop cleanly: %s" % ex)
         return self.report(time.time() - t0)
 
+    def engine_log_counts(self):
+        """What the engine's log says its restarts recovered."""
+        pats = {"invocations found interrupted": re.compile(
+                    r"(\d+) function invocations left running"),
+                "function tasks failed over": re.compile(
+                    r"(\d+) flow tasks waiting on invocations")}
+        got = dict.fromkeys(pats, 0)
+        try:
+            with open(self.eng.stderr_path, errors="replace") as f:
+                for line in f:
+                    for what, pat in pats.items():
+                        m = pat.search(line)
+                        if m:
+                            got[what] += int(m.group(1))
+        except OSError:
+            pass
+        return got
+
     def report(self, elapsed):
         tot = [0, 0, 0]
         print("\nsoak: %.0f s (load %d s), %d clients, seed %d" % (
@@ -879,6 +946,8 @@ class Soak:
         print("%-30s %9d" % ("executions (all finished)", execs))
         print("%-30s %9d" % ("task tokens answered", len(self.tokens)))
         print("%-30s %9d" % ("journal records", self.journal_max))
+        for what, n in self.engine_log_counts().items():
+            print("%-30s %9d" % (what, n))
         print("%-30s %9d" % ("kills (SIGKILL)", self.kills))
         print("%-30s %9d" % ("restarts", self.restarts))
         print("%-30s %9d" % ("check rounds", self.rounds))
