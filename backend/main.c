@@ -149,6 +149,7 @@ main(int argc, char **argv)
     struct engine_config cfg;
     struct engine *eng = NULL;
     char *data_dir = NULL, *templates = NULL, *keys = NULL, *ready;
+    const char *env_templates;
     int c, report = -1, rc;
 
     xalloc_init_json();
@@ -171,18 +172,23 @@ main(int argc, char **argv)
         case 'L':
             if (log_parse_level(&cfg.log_level, optarg) != 0) {
                 fprintf(stderr, "flowdeckd: %s\n", err_last());
-                return 2;
+                rc = 2;
+                goto out;
             }
             break;
         case 'C':
             if (main_parse_count(&cfg.conn_timeout, "--conn-timeout", optarg,
-                                 86400))
-                return 2;
+                                 86400)) {
+                rc = 2;
+                goto out;
+            }
             break;
         case 'M':
             if (main_parse_count(&cfg.max_conns, "--max-connections", optarg,
-                                 100000))
-                return 2;
+                                 100000)) {
+                rc = 2;
+                goto out;
+            }
             break;
         case 'A': cfg.compat.aws_account = optarg; break;
         case 'R': cfg.compat.aws_region = optarg; break;
@@ -195,22 +201,32 @@ main(int argc, char **argv)
             break;
         case 'S': cfg.compat.verify_signatures = 1; break;
         case 'f': cfg.foreground = 1; break;
-        case 'V': printf("flowdeckd %s\n", FLOWDECK_VERSION); return 0;
-        case 'h': main_usage(stdout); return 0;
-        default: main_usage(stderr); return 2;
+        case 'V':
+            printf("flowdeckd %s\n", FLOWDECK_VERSION);
+            rc = 0;
+            goto out;
+        case 'h':
+            main_usage(stdout);
+            rc = 0;
+            goto out;
+        default:
+            main_usage(stderr);
+            rc = 2;
+            goto out; /* the paths given before the bad option are freed */
         }
     }
     if (optind < argc) {
         fprintf(stderr, "flowdeckd: unexpected argument '%s'\n", argv[optind]);
         main_usage(stderr);
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (data_dir == NULL)
         data_dir = paths_default_data_dir();
     cfg.data_dir = data_dir;
-    if (templates == NULL && getenv("FLOWDECK_TEMPLATES") &&
-        *getenv("FLOWDECK_TEMPLATES"))
-        templates = paths_absolute(getenv("FLOWDECK_TEMPLATES"));
+    env_templates = getenv("FLOWDECK_TEMPLATES");
+    if (templates == NULL && env_templates && *env_templates)
+        templates = paths_absolute(env_templates);
     if (templates == NULL)
         templates = paths_share_dir("templates", "templates");
     cfg.templates = templates;
@@ -221,20 +237,20 @@ main(int argc, char **argv)
 
         if (pipe2(p, O_CLOEXEC) != 0) {
             perror("flowdeckd: pipe");
-            return 1;
+            rc = 1;
+            goto out;
         }
         fflush(NULL);
         pid = fork();
         if (pid < 0) {
             perror("flowdeckd: fork");
-            return 1;
+            rc = 1;
+            goto out;
         }
         if (pid > 0) {
             close(p[1]);
-            free(data_dir);
-            free(templates);
-            free(keys);
-            return main_wait_child(p[0]);
+            rc = main_wait_child(p[0]);
+            goto out;
         }
         close(p[0]);
         report = p[1];
@@ -247,10 +263,8 @@ main(int argc, char **argv)
         } else {
             fprintf(stderr, "flowdeckd: %s\n", err_last());
         }
-        free(data_dir);
-        free(templates);
-        free(keys);
-        return 1;
+        rc = 1;
+        goto out;
     }
     ready = xasprintf("flowdeckd: listening on http://%s (pid %ld, data dir "
                       "%s)",
@@ -269,8 +283,10 @@ main(int argc, char **argv)
     engine_run(eng);
     engine_free(eng);
     log_close();
+    rc = 0;
+out:
     free(data_dir);
     free(templates);
     free(keys);
-    return 0;
+    return rc;
 }

@@ -217,6 +217,12 @@ class LifeCycle(EngineTestCase):
         r = run_engine_cmd(["--log-level", "loud"])
         self.assertEqual(r.returncode, 2)
         self.assertIn("debug, info, warn, error", r.stderr)
+        # the paths read before the bad option are freed (a leak exits 23)
+        r = run_engine_cmd(["--data-dir", "d", "--templates", "t",
+                            "--access-keys", "k", "--no-such-flag"])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        r = run_engine_cmd(["--data-dir", "d", "--version"])
+        self.assertEqual(r.returncode, 0, r.stderr)
         r = run_engine_cmd(["--foreground", "--listen", "nonsense",
                             "--data-dir", new_data_dir()])
         self.assertEqual(r.returncode, 1)
