@@ -1,6 +1,7 @@
 /*
  * err: thread-local last error, message and code name.
  */
+#define FLOWDECK_ERR_IMPL /* the functions themselves, not err.h's macros */
 #include "common/err.h"
 
 #include <stdarg.h>

@@ -55,4 +55,23 @@ const char *err_code_name(int code);
 /* Forget the last error. */
 void err_clear(void);
 
+/*
+ * For the static analyzer only (clang-tidy, see .clang-tidy): err_set,
+ * err_setn and err_wrap return their `code`, which it cannot see from
+ * another file. Without this it follows `return err_set(ENG_EINVAL, ...)`
+ * as if it returned 0 (success) and reports the out-params those paths
+ * leave NULL as dereferenced by the caller.
+ */
+#if defined(__clang_analyzer__) && !defined(FLOWDECK_ERR_IMPL)
+static inline int
+err_code_of(int code, int ignored)
+{
+    (void)ignored;
+    return code;
+}
+#define err_set(code, ...) err_code_of((code), err_set((code), __VA_ARGS__))
+#define err_setn(code, ...) err_code_of((code), err_setn((code), __VA_ARGS__))
+#define err_wrap(code, ...) err_code_of((code), err_wrap((code), __VA_ARGS__))
+#endif
+
 #endif

@@ -4,6 +4,7 @@
  * translated into ENG_* codes here and nowhere else. Databases open
  * through store_wal's VFS, which writes each WAL commit in one call.
  */
+#define FLOWDECK_STORE_IMPL /* store_error itself, not store.h's macro */
 #include "store/store.h"
 
 #include "common/err.h"
