@@ -249,6 +249,8 @@ compat_dispatch(struct compat *cp, struct http_req *req,
     if (form_rc) {
         compat_protos[c.proto].error(&c, resp, form_rc);
         rc = HTTP_DONE;
+        /* the same refusal as a failed engine_write_begin below, for
+         * another cause: NOLINTNEXTLINE(bugprone-branch-clone) */
     } else if (cp->verify && (rc = compat_sig_verify(&c))) {
         compat_protos[c.proto].error(&c, resp, rc);
         rc = HTTP_DONE;

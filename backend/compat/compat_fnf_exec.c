@@ -158,7 +158,7 @@ compat_fnf_start_execution(struct compat_call *c, struct http_resp *resp)
     if ((rc = compat_fnf_need(&flow, c, "FlowName")))
         return rc;
     if (text) {
-        if ((rc = jsonx_loads(&input, text, strlen(text))))
+        if (jsonx_loads(&input, text, strlen(text)))
             return err_setn(ENG_EINVAL, "InvalidArgument",
                             "Input is not JSON: %s", err_last());
         if (!json_is_object(input)) {
@@ -490,7 +490,7 @@ compat_fnf_get_execution_history(struct compat_call *c, struct http_resp *resp)
     json_object_set_new(body, "Events", events);
     if (json_object_get(page, "next"))
         json_object_set_new(body, "NextToken",
-                            json_sprintf("%lld", (long long)(last + 1)));
+                            json_sprintf("%lld", (long long)last + 1));
     json_decref(page);
     return compat_fnf_send(c, resp, body);
 }

@@ -597,7 +597,6 @@ compat_mns(struct compat_call *c, struct http_resp *resp)
             break;
         segs[nsegs++] = p;
     }
-    rc = ENG_ENOTFOUND;
     if (p == NULL) {
         for (size_t i = 0;
              i < sizeof(compat_mns_routes) / sizeof(compat_mns_routes[0]);

@@ -398,10 +398,9 @@ sqs_xml_members(struct buf *b, const char *action, const json_t *obj)
             elem = "Message";
         else if (strcmp(k, "Failed") == 0)
             elem = "BatchResultErrorEntry";
-        else if (strcmp(k, "Successful") == 0 && action) {
-            snprintf(entry, sizeof(entry), "%sResultEntry", action);
-            elem = entry;
-        } else if (strcmp(k, "Results") == 0 && action) {
+        else if ((strcmp(k, "Successful") == 0 ||
+                  strcmp(k, "Results") == 0) &&
+                 action) {
             snprintf(entry, sizeof(entry), "%sResultEntry", action);
             elem = entry;
         }

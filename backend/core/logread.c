@@ -49,7 +49,7 @@ logread_line(const char *line, size_t len)
 {
     json_t *j = json_loadb(line, len, 0, NULL);
 
-    if (j && json_is_object(j))
+    if (json_is_object(j))
         return j;
     json_decref(j);
     return json_pack("{s:s%}", "msg", line, len);

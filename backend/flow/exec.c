@@ -123,7 +123,7 @@ xs_def(const struct flow **out, struct exec_service *xs, const char *version)
     store_done(q);
     if (rc)
         return rc;
-    if (xs->ndefs >= XS_DEFS_MAX) { /* drop the least used */
+    if (xs->ndefs >= XS_DEFS_MAX && xs->defs) { /* drop the least used */
         for (pp = &xs->defs; (*pp)->next; pp = &(*pp)->next)
             ;
         free((*pp)->version);
@@ -604,7 +604,7 @@ xs_start(json_t **out, int *created, struct exec_service *xs,
     if (name == NULL) {
         rand_uuid(uuid);
         name = uuid;
-    } else if ((rc = flow_defs_check_name(name))) {
+    } else if (flow_defs_check_name(name)) {
         return err_setn(ENG_EINVAL, "InvalidExecutionName",
                         "execution name '%.80s' must be 1 to 128 letters, "
                         "digits, '_' or '-', starting with a letter or '_'",

@@ -235,9 +235,7 @@ flow_path_scan(struct flow_path **out, const char *text, size_t len,
     while (i < len && flow_path_is_rootch((unsigned char)text[i]))
         i++;
     r = i - 1;
-    if (r == 0)
-        p->root = FLOW_ROOT_INPUT;
-    else if (r == 5 && memcmp(text + 1, "input", 5) == 0)
+    if (r == 0 || (r == 5 && memcmp(text + 1, "input", 5) == 0))
         p->root = FLOW_ROOT_INPUT;
     else if (r == 5 && memcmp(text + 1, "local", 5) == 0)
         p->root = FLOW_ROOT_LOCAL;

@@ -89,7 +89,8 @@ fv_names(struct fv *c)
             return flow_err_at(ENG_EINVAL, c->f->src, c->v[i].step->pos,
                                "a step has no name");
     }
-    qsort(c->v, c->n, sizeof(*c->v), fv_entry_cmp);
+    if (c->n > 0) /* c->v is NULL for a flow without steps */
+        qsort(c->v, c->n, sizeof(*c->v), fv_entry_cmp);
     for (size_t i = 0; i < c->n; i++) {
         if (i == 0 || strcmp(c->v[i].step->name, c->v[i - 1].step->name))
             run = &c->v[i];

@@ -112,9 +112,9 @@ fn_spec_normalize(json_t **out, const char *name, const json_t *spec)
     json_object_set_new(d, "command", json_deep_copy(cmd));
     if (cwd)
         json_object_set_new(d, "cwd", json_string(cwd));
-    json_object_set_new(d, "env", env && json_is_object(env)
-                                      ? json_deep_copy(env)
-                                      : json_object());
+    json_object_set_new(d, "env",
+                        json_is_object(env) ? json_deep_copy(env)
+                                            : json_object());
     *out = d;
     return 0;
 }
@@ -500,7 +500,7 @@ fn_record_start(struct fn_inv *inv)
     sqlite3_stmt *q;
     int rc;
 
-    if ((rc = engine_write_begin(fs->eng))) {
+    if (engine_write_begin(fs->eng)) {
         log_error("invocation %s of %s: start not recorded: %s", inv->id,
                   inv->function, err_last());
         return;

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #define FN_READ_CHUNK 65536
-#define FN_NO_EXIT -1000 /* fn_finish: no exit status */
+#define FN_NO_EXIT (-1000) /* fn_finish: no exit status */
 
 extern char **environ;
 

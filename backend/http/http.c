@@ -200,7 +200,7 @@ http_status_for(int rc)
 {
     switch (rc) {
     case ENG_ENOTFOUND: return 404;
-    case ENG_EEXISTS: return 409;
+    case ENG_EEXISTS:
     case ENG_ECONFLICT: return 409;
     case ENG_EINVAL: return 400;
     case ENG_ETOOBIG: return 413;
@@ -209,7 +209,7 @@ http_status_for(int rc)
     case ENG_EMETHOD: return 405;
     case ENG_EBUSY: return 409;
     case ENG_ENOSPACE: return 507;
-    case ENG_EREADONLY: return 503;
+    case ENG_EREADONLY:
     case ENG_EUNAVAIL: return 503;
     case ENG_EGONE: return 410;
     default: return 500;
