@@ -887,10 +887,14 @@ class Soak:
         for t in threads:
             t.start()
         t0 = time.time()
-        while time.time() - t0 < a.seconds:
+        load = a.seconds
+        while time.time() - t0 < load:
             time.sleep(min(self.rng.uniform(a.kill_min, a.kill_max),
-                           max(0.0, a.seconds - (time.time() - t0))))
-            if time.time() - t0 < a.seconds:
+                           max(0.0, load - (time.time() - t0))))
+            if a.sabotage and not self.sabotaged and load < a.seconds + 60:
+                # not sabotaged yet: the load goes on a little longer
+                load = max(load, time.time() - t0 + a.kill_max + 1)
+            if time.time() - t0 < load:
                 self.kill_and_restart(len(threads))
                 if a.sabotage and self.kills >= 2 and not self.sabotaged:
                     self.sabotaged = self.sabotage_state()
