@@ -78,7 +78,7 @@ view_exec_str(const json_t *obj, const char *key)
 static int
 view_exec_is(const char *s, const char *what)
 {
-    return s && strcmp(s, what) == 0;
+    return s && what && strcmp(s, what) == 0;
 }
 
 /* Returns: 1 while a step of this status is under way */

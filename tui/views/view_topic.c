@@ -508,8 +508,13 @@ view_topic_open(void *state)
         sub = view_topic_str(view_topic_sel_sub(v), "name");
         if (sub == NULL)
             return VIEW_HANDLED;
-        free(v->sub);
-        v->sub = v->sub && strcmp(v->sub, sub) == 0 ? NULL : xstrdup(sub);
+        if (v->sub && strcmp(v->sub, sub) == 0) { /* again: all of them */
+            free(v->sub);
+            v->sub = NULL;
+        } else {
+            free(v->sub);
+            v->sub = xstrdup(sub);
+        }
         if (v->sub == NULL)
             app_flash(v->app, "deliveries of every subscription");
         v->pane = VIEW_TOPIC_DELS;
