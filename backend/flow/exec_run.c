@@ -1040,7 +1040,7 @@ xr_kids(struct exec_service *xs, struct xexec *x, struct xframe *f,
 {
     const struct flow_step *s = &list->v[f->pc];
     struct xstep *st = &f->cur;
-    int rc;
+    int rc = 0;
 
     for (;;) {
         int started = 0, ended = 0;
