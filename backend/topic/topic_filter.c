@@ -140,8 +140,8 @@ topic_filter_check_rule(const char *key, const json_t *rule,
             const json_t *p = json_object_get(v, "prefix");
             const json_t *s = json_object_get(v, "suffix");
 
-            if ((p && json_is_string(p) && *json_string_value(p)) ||
-                (s && json_is_string(s) && *json_string_value(s)))
+            if ((json_is_string(p) && *json_string_value(p)) ||
+                (json_is_string(s) && *json_string_value(s)))
                 return 0;
         }
     badab:

@@ -72,6 +72,13 @@ topic_sns_qescape(struct buf *b, const char *s)
     }
 }
 
+/* A lower-case hex digit's value. */
+static unsigned
+topic_sns_xdigit(char c)
+{
+    return c >= 'a' ? (unsigned)(c - 'a' + 10) : (unsigned)(c - '0');
+}
+
 /*
  * Sign: the documented string to sign (`keys`, each present one as
  * "key\nvalue\n") digested, base64. Sets "Signature" on env.
@@ -91,12 +98,9 @@ topic_sns_sign(json_t *env, const char *const *keys)
     }
     digest_sha256_hex(hex, buf_str(&b), b.len);
     buf_free(&b);
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        unsigned int byte = 0;
-
-        sscanf(hex + 2 * i, "%2x", &byte);
-        raw[i] = (unsigned char)byte;
-    }
+    for (size_t i = 0; i < sizeof(raw); i++) /* digest_hex: 0-9a-f */
+        raw[i] = (unsigned char)(topic_sns_xdigit(hex[2 * i]) << 4 |
+                                 topic_sns_xdigit(hex[2 * i + 1]));
     EVP_EncodeBlock(b64, raw, (int)sizeof(raw));
     json_object_set_new(env, "Signature", json_string((const char *)b64));
 }

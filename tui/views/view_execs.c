@@ -429,7 +429,7 @@ view_execs_cell(void *ctx, size_t row, size_t col, attr_t *attr)
 
     switch (col) {
     case 0:
-        step = view_execs_step(v, e, &state);
+        view_execs_step(v, e, &state); /* for the step's state */
         if (view_execs_running(status) && state &&
             strcmp(state, "waiting") == 0)
             status = "Waiting";
@@ -481,7 +481,7 @@ view_execs_draw(void *state, WINDOW *win)
     x = w_text_put(win, 0, 1, ":execs", theme_attr(THEME_TITLE));
     if (v->flow)
         x = w_text_put(win, 0, x + 1, v->flow, theme_attr(THEME_TITLE));
-    x = w_text_put(win, 0, x + 3, "newest first", theme_attr(THEME_DIM));
+    w_text_put(win, 0, x + 3, "newest first", theme_attr(THEME_DIM));
     if (v->error)
         w_text_put(win, h - 2, 1, v->error, theme_attr(THEME_DOWN));
     if (v->items == NULL) {

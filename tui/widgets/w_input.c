@@ -19,6 +19,8 @@ w_input_append(struct w_input *in, const char *s, size_t n)
         in->cap = (in->len + n + 1) * 2;
         in->text = xrealloc(in->text, in->cap);
     }
+    /* text is NULL only while cap is 0, so it was just allocated:
+     * NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
     memcpy(in->text + in->len, s, n);
     in->len += n;
     in->text[in->len] = '\0';
