@@ -130,7 +130,7 @@ class Rec:
         self.home, self.body = home, body
         self.status = "pending"  # acked | unknown | failed | committed
         self.id = None
-        self.deleted = "no"  # acked | unknown
+        self.deleted = "no"  # acked | unknown | lost (reported)
         self.absent = False  # an unknown send seen absent after a restart
         self.processed = False  # by the trigger's function
 
