@@ -5,8 +5,19 @@ temporary data dir, waits until it serves, and stops it at the end,
 asserting a clean exit (under the sanitizers, a leak is an unclean exit).
 When a test fails, its data dir (engine log included) is kept and the tail
 of the engine's output is printed.
+
+run_cli and run_engine_cmd hold the console's binaries to the same: a
+sanitizer report from `flowdeck` (or from an engine it daemonized, whose
+stderr is /dev/null, so reports go to files under SAN_LOG_DIR) fails the
+call that saw it.
+
+FLOWDECK_VALGRIND=1 runs every Engine under valgrind (build without
+sanitizers: cmake -DFLOWDECK_SANITIZE=OFF); a valgrind error or a definite
+or indirect leak makes the engine exit 99, which fails the test as a
+sanitizer report does. See tests/README.md.
 """
 
+import atexit
 import http.client
 import json
 import os
@@ -33,6 +44,25 @@ SAN_ENV = {
     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:exitcode=24",
 }
 READY = re.compile(r"listening on http://(\S+):(\d+) ")
+# What a sanitizer report looks like (ASan, LSan, UBSan).
+SAN_REPORT = re.compile(r"==\d+==ERROR: \w+Sanitizer|SUMMARY: \w+Sanitizer|"
+                        r"runtime error: ")
+# Reports of processes whose stderr nobody reads (an engine that `flowdeck
+# up` daemonized): ASan and LSan write them to files SAN_LOG_DIR/san.PID
+# (GCC's UBSan ignores log_path and writes to stderr all the same).
+SAN_LOG_DIR = os.path.join(RUNS_DIR, "sanitizer-logs-%d" % os.getpid())
+
+VALGRIND = os.environ.get("FLOWDECK_VALGRIND", "") not in ("", "0")
+VALGRIND_SUPP = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "..", "valgrind.supp")
+VALGRIND_ARGV = ["valgrind", "--quiet", "--error-exitcode=99",
+                 "--leak-check=full", "--show-leak-kinds=definite,indirect",
+                 "--errors-for-leak-kinds=definite,indirect",
+                 "--track-fds=no", "--num-callers=30",
+                 "--suppressions=" + VALGRIND_SUPP]
+# Under valgrind the engine runs some 20 to 50 times slower: waits for it
+# to start and to stop are this many times longer.
+SLOW = 10 if VALGRIND else 1
 
 
 def free_port():
@@ -80,8 +110,9 @@ class Engine:
 
     # -- life cycle --
     def argv(self):
-        argv = [FLOWDECKD, "--foreground", "--listen", self.listen,
-                "--data-dir", self.data_dir] + self.extra_args
+        argv = (VALGRIND_ARGV if VALGRIND else []) + [
+            FLOWDECKD, "--foreground", "--listen", self.listen,
+            "--data-dir", self.data_dir] + self.extra_args
         if self.auth_token:
             argv += ["--auth-token", self.auth_token]
         return argv
@@ -93,7 +124,7 @@ class Engine:
                                      stderr=err, env=base_env(self.env),
                                      stdin=subprocess.DEVNULL)
         err.close()
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * SLOW
         line = self.proc.stdout.readline().decode()
         m = READY.search(line)
         if not m:
@@ -118,10 +149,11 @@ class Engine:
         return "http://%s:%d" % (self.host, self.port)
 
     def stop(self, timeout=20):
-        """SIGTERM; the engine must exit 0 with no sanitizer report."""
+        """SIGTERM; the engine must exit 0 with no sanitizer report (nor,
+        under valgrind, any error: it exits 99)."""
         self.proc.send_signal(signal.SIGTERM)
         try:
-            rc = self.proc.wait(timeout=timeout)
+            rc = self.proc.wait(timeout=timeout * SLOW)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -192,18 +224,73 @@ class Engine:
         return j
 
 
+def _san_log_dir_remove():
+    try:
+        os.rmdir(SAN_LOG_DIR)  # only when empty: a report stays to read
+    except OSError:
+        pass
+
+
+atexit.register(_san_log_dir_remove)
+
+
+def san_log_env(env=None):
+    """base_env(env), plus: sanitizer reports of processes without a
+    stderr anyone reads go to files under SAN_LOG_DIR (log_path)."""
+    env = base_env(env)
+    os.makedirs(SAN_LOG_DIR, exist_ok=True)
+    log = ":log_path=" + os.path.join(SAN_LOG_DIR, "san")
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        env[k] = env.get(k, SAN_ENV[k]) + log
+    return env
+
+
+def san_logged_reports():
+    """The sanitizer reports written to SAN_LOG_DIR since the last call
+    (the files are removed once read)."""
+    reports = []
+    try:
+        names = sorted(os.listdir(SAN_LOG_DIR))
+    except OSError:
+        return reports
+    for name in names:
+        path = os.path.join(SAN_LOG_DIR, name)
+        with open(path, errors="replace") as f:
+            reports.append("%s:\n%s" % (name, f.read()))
+        os.unlink(path)
+    return reports
+
+
+def check_sanitizers(what, returncode, stderr):
+    """Fail (AssertionError) when `what` left a sanitizer report: on its
+    stderr, as its exit status (23 ASan/LSan, 24 UBSan, see SAN_ENV), or
+    in SAN_LOG_DIR."""
+    stderr = stderr or ""
+    reports = san_logged_reports()
+    if returncode in (23, 24) or SAN_REPORT.search(stderr) or reports:
+        raise AssertionError("sanitizer report from %s (exit %s):\n%s%s" % (
+            what, returncode, stderr[-6000:], "\n".join(reports)[-6000:]))
+
+
 def run_cli(args, env=None, input=None, timeout=30):
-    """Run this build's `flowdeck` with args; returns CompletedProcess."""
-    return subprocess.run([FLOWDECK] + list(args), env=base_env(env),
-                          input=input, capture_output=True, text=True,
-                          timeout=timeout)
+    """Run this build's `flowdeck` with args; returns CompletedProcess.
+    A sanitizer report from it, or from an engine it started or stopped
+    (`up`, `down`), raises AssertionError."""
+    r = subprocess.run([FLOWDECK] + list(args), env=san_log_env(env),
+                       input=input, capture_output=True, text=True,
+                       timeout=timeout)
+    check_sanitizers("flowdeck %s" % " ".join(args), r.returncode, r.stderr)
+    return r
 
 
 def run_engine_cmd(args, env=None, timeout=30):
-    """Run this build's `flowdeckd` with args; returns CompletedProcess."""
-    return subprocess.run([FLOWDECKD] + list(args), env=base_env(env),
-                          capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
+    """Run this build's `flowdeckd` with args; returns CompletedProcess.
+    A sanitizer report from it raises AssertionError."""
+    r = subprocess.run([FLOWDECKD] + list(args), env=san_log_env(env),
+                       capture_output=True, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    check_sanitizers("flowdeckd %s" % " ".join(args), r.returncode, r.stderr)
+    return r
 
 
 class EngineTestCase(unittest.TestCase):

@@ -18,7 +18,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 
-from harness import FLOWDECK, SAN_ENV, EngineTestCase  # noqa: E402
+from harness import (FLOWDECK, EngineTestCase, check_sanitizers,  # noqa: E402
+                     san_log_env)
 
 
 @unittest.skipUnless(shutil.which("tmux"), "tmux is not installed")
@@ -76,7 +77,11 @@ class TmuxTestCase(EngineTestCase):
         """Run `flowdeck --endpoint url` in a new session named dash.
         tmux gives the pane its own TERM (tmux-256color); `term` sets
         another one for flowdeck alone. `argv` go on its command line."""
-        env = dict(SAN_ENV, LANG=lang, LC_ALL=lang, TERM="screen")
+        # sanitizer reports go to files (the pane is the only stderr),
+        # read by quit_status
+        san = san_log_env()
+        env = {k: san[k] for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS")}
+        env.update(LANG=lang, LC_ALL=lang, TERM="screen")
         env.update(extra_env or {})
         args = ["new-session", "-d", "-x", str(size[0]), "-y", str(size[1]),
                 "-s", "dash"]
@@ -102,7 +107,10 @@ class TmuxTestCase(EngineTestCase):
         self.keys("Enter")
 
     def quit_status(self, timeout=10):
-        """Press q; returns flowdeck's exit status."""
+        """Press q; returns flowdeck's exit status. A sanitizer report
+        from the dashboard (or an engine it started) fails the test."""
         self.keys("q")
         text = self.wait_text("flowdeck exited", timeout)
-        return int(re.search(r"flowdeck exited (\d+)", text).group(1))
+        status = int(re.search(r"flowdeck exited (\d+)", text).group(1))
+        check_sanitizers("the dashboard", status, text)
+        return status
