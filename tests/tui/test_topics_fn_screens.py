@@ -91,6 +91,15 @@ class TopicsScreens(TmuxTestCase):
         self.assertRegex(text, r"hook +http://127\.0\.0\.1:\d+/push +XML +"
                                r"tag eu")
 
+        # Enter on a subscription: its deliveries; back (Tab) and Enter on
+        # the same one again: every subscription's (this read the name it
+        # had just freed); Tab: the subscriptions again
+        self.keys("Enter")
+        self.keys("Tab")
+        self.keys("Enter")
+        self.wait_text("deliveries of every subscription")
+        self.keys("Tab")
+
         # a: publish a refund tagged eu: the hook takes it, billing not
         self.publish_from_form('{"order": 17}', "eu", '{"kind": "refund"}')
         text = self.wait_for(lambda t: re.search(
