@@ -22,6 +22,7 @@ struct tmpl_service;
 #define TMPL_TOTAL_MAX (16 << 20)    /* a whole template folder */
 #define TMPL_FILES_MAX 1000          /* files in a template folder */
 #define TMPL_NAME_MAX 64
+#define TMPL_PATTERN_MAX 256          /* a parameter's pattern, bytes */
 
 /*
  * A service over the engine. `bundled` (may be NULL: none) is the folder

@@ -540,6 +540,98 @@ tmpl_ptr_join(char *out, size_t cap, const char *ptr, const char *key)
         out[0] = '\0';
 }
 
+#define TMPL_XSTR(x) #x
+#define TMPL_STR(x) TMPL_XSTR(x)
+
+/*
+ * Returns: NULL when a parameter's pattern is cheap to compile, else why
+ * it is not. glibc's regcomp takes exponential time on stacked
+ * repetition ("[a-z]++++++++") and builds a copy per count of nested
+ * counted repetition ("((a{1,99}){1,99}){1,99}"); POSIX leaves stacked
+ * repetition undefined anyway. So: at most TMPL_PATTERN_MAX bytes, no
+ * repetition of a repetition, counts up to 100, and no counted
+ * repetition of a group holding one.
+ */
+static const char *
+tmpl_pattern_why(const char *re)
+{
+    int counted[TMPL_PATTERN_MAX / 2 + 2] = {0}; /* per open group */
+    int depth = 0, after_rep = 0, group_counted = 0;
+
+    if (strlen(re) > TMPL_PATTERN_MAX)
+        return "is longer than " TMPL_STR(TMPL_PATTERN_MAX) " characters";
+    for (const char *p = re; *p; p++) {
+        int rep = 0, is_count = 0;
+
+        switch (*p) {
+        case '\\':
+            if (p[1])
+                p++;
+            break;
+        case '[': /* a bracket expression: its ']' may come first */
+            p++;
+            if (*p == '^')
+                p++;
+            if (*p == ']')
+                p++;
+            while (*p && *p != ']') {
+                if (p[0] == '[' && (p[1] == ':' || p[1] == '.' ||
+                                    p[1] == '=')) {
+                    const char *end = strchr(p + 2, p[1]);
+
+                    p = end && end[1] == ']' ? end + 1 : p;
+                }
+                p++;
+            }
+            if (*p == '\0')
+                return "has an unclosed bracket expression";
+            break;
+        case '(':
+            if (depth >= TMPL_PATTERN_MAX / 2)
+                return "nests too deeply";
+            counted[++depth] = 0;
+            break;
+        case ')':
+            if (depth > 0) {
+                group_counted = counted[depth--];
+                counted[depth] |= group_counted;
+            }
+            break;
+        case '*':
+        case '+':
+        case '?':
+            rep = 1;
+            break;
+        case '{': {
+            char *end;
+            long lo = strtol(p + 1, &end, 10), hi = lo;
+
+            if (*end == ',')
+                hi = end[1] == '}' ? 100 : strtol(end + 1, &end, 10);
+            else
+                end--;
+            if (lo > 100 || hi > 100)
+                return "repeats more than 100 times";
+            rep = is_count = 1;
+            p = strchr(p, '}') ? strchr(p, '}') : p;
+            break;
+        }
+        default:
+            break;
+        }
+        if (rep && after_rep)
+            return "repeats a repetition (like '++'), which is undefined";
+        if (is_count && p > re && group_counted)
+            return "repeats a group that holds a counted repetition";
+        if (is_count)
+            counted[depth] = 1;
+        if (*p != ')')
+            group_counted = 0;
+        after_rep = rep;
+    }
+    return NULL;
+}
+
 /* Check a parameter's declaration. */
 static int
 tmpl_param_decl(const struct tmpl *t, const char *name, const json_t *p,
@@ -583,9 +675,17 @@ tmpl_param_decl(const struct tmpl *t, const char *name, const json_t *p,
     if (v) {
         regex_t re;
 
+        const char *why;
+
         tmpl_ptr_join(kptr, sizeof(kptr), ptr, "pattern");
-        if (!json_is_string(v) ||
-            regcomp(&re, json_string_value(v), REG_EXTENDED | REG_NOSUB))
+        if (!json_is_string(v))
+            return tmpl_err(t, kptr, "parameter '%s': pattern is not a "
+                            "regular expression", name);
+        /* before regcomp, which is what could take for ever */
+        if ((why = tmpl_pattern_why(json_string_value(v))) != NULL)
+            return tmpl_err(t, kptr, "parameter '%s': pattern %s", name,
+                            why);
+        if (regcomp(&re, json_string_value(v), REG_EXTENDED | REG_NOSUB))
             return tmpl_err(t, kptr, "parameter '%s': pattern is not a "
                             "regular expression", name);
         regfree(&re);

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "core/engine.h"
@@ -81,6 +82,82 @@ lt_teardown(void **state)
 }
 
 /* ---- flow_yaml_load ---- */
+
+/* A template whose one parameter q (default "x") has pattern `re`, parsed
+ * from text. Returns: 1 when the pattern is refused (err_last() says why),
+ * 0 when it is taken (whether "x" matches it or not). */
+static int
+lt_pattern_refused(const char *re)
+{
+    struct tmpl *t = xcalloc(1, sizeof(*t));
+    struct buf q = BUF_INIT(0);
+    char *text;
+    int rc;
+
+    for (const char *p = re; *p; p++) {
+        buf_append(&q, p, 1);
+        if (*p == '\'') /* '' is a quote in single quotes */
+            buf_append(&q, "'", 1);
+    }
+    text = xasprintf("name: p\nparameters:\n  q: {default: x, pattern: '%s'}\n"
+                     "resources:\n  - {type: queue, name: q}\n",
+                     buf_str(&q));
+    t->source = xstrdup("bundled");
+    t->dir = xstrdup("/nonexistent/p");
+    t->label = xstrdup("p/template.yaml");
+    rc = tmpl_parse(t, text, strlen(text), NULL);
+    if (rc == 0) { /* parameters are checked with their values */
+        json_t *vars = NULL;
+
+        rc = tmpl_vars(&vars, t, NULL, "s", "http://127.0.0.1:9460");
+        json_decref(vars);
+    }
+    free(text);
+    buf_free(&q);
+    tmpl_free(t);
+    return rc != 0 && strstr(err_last(), "does not match") == NULL;
+}
+
+/* A parameter's pattern must be cheap to compile: glibc's regcomp takes
+ * exponential time on stacked repetition (found by fuzz_template). */
+static void
+test_pattern_cost_is_bounded(void **state)
+{
+    static const char *const good[] = {
+        "^[a-z][a-z0-9-]*$", "^([1-9]|1[0-6])$", "^[0-9]{1,6}$",
+        "^(ab){2}$", "[+*]+", "\\++", "[]+]+", "(a|b)*c{2,3}",
+        "[[:alpha:]]+x?", "(a{2})*", "^(x{1,3}y)+$"};
+    static const struct {
+        const char *re, *why;
+    } bad[] = {
+        {"^[a-z]++$", "repeats a repetition"},
+        /* what fuzz_template found: regcomp alone takes minutes on it */
+        {"^[a-z]+++++++++++++++++++++++++++++++[a-z1-9-]*$",
+         "repeats a repetition"},
+        {"[a-z]+++++++++++++++++++++[a-z1-9-]*", "repeats a repetition"},
+        {"a*?", "repeats a repetition"},
+        {"a{2}{3}", "repeats a repetition"},
+        {"((a{1,9}){1,9}){1,9}", "group that holds a counted"},
+        {"a{1,500}", "more than 100"},
+        {"(ab){200}", "more than 100"},
+    };
+    char long_re[TMPL_PATTERN_MAX + 8];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        if (lt_pattern_refused(good[i]))
+            fail_msg("%s: %s", good[i], err_last());
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_true(lt_pattern_refused(bad[i].re));
+        assert_non_null(strstr(err_last(), bad[i].why));
+        assert_non_null(strstr(err_last(), "parameter 'q': pattern"));
+    }
+    memset(long_re, 'a', sizeof(long_re) - 1);
+    long_re[sizeof(long_re) - 1] = '\0';
+    assert_true(lt_pattern_refused(long_re));
+    assert_non_null(strstr(err_last(), "longer than 256"));
+}
 
 static void
 test_yaml_positions(void **state)
@@ -367,6 +444,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_yaml_positions),
+        cmocka_unit_test(test_pattern_cost_is_bounded),
         cmocka_unit_test_setup_teardown(test_find_by_folder_name, lt_setup,
                                         lt_teardown),
         cmocka_unit_test_setup_teardown(test_paths_stay_in_the_folder,
