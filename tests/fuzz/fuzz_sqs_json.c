@@ -9,13 +9,6 @@
 #include "fuzz_box.inc"
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    box_start();
-    return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *rest = data;
