@@ -79,45 +79,49 @@ store_dir(char *out, size_t n, const struct store *st)
         snprintf(out, n, "%.*s", (int)(slash - st->path), st->path);
 }
 
-/* Returns: 1 when `sys` is an errno store_fault() knows. */
+/*
+ * Returns: what a write the system refused with `sys` is: ENG_ENOSPACE
+ * for a full disk (ENOSPC, a quota, a file size limit), ENG_EREADONLY for
+ * a data dir that cannot be written (read-only file system, permissions),
+ * or 0 for neither.
+ */
 static int
-store_fault_errno(int sys)
+store_fault_code(int sys)
 {
-    return sys == ENOSPC || sys == EDQUOT || sys == EFBIG || sys == EROFS ||
-           sys == EACCES || sys == EPERM;
+    switch (sys) {
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG: return ENG_ENOSPACE;
+    case EROFS:
+    case EACCES:
+    case EPERM: return ENG_EREADONLY;
+    default: return 0;
+    }
 }
 
 /*
- * A write the system refused: a full disk (ENOSPC, a quota, a file size
- * limit) or a data dir that cannot be written (read-only file system,
- * permissions). Returns: ENG_ENOSPACE or ENG_EREADONLY with a message
- * naming the data dir, or 0 when `sys` is neither.
+ * The refusal of a write the system refused with `sys`. Returns:
+ * store_fault_code(sys) with a message naming the data dir, or 0.
  */
 static int
 store_fault(struct store *st, int sys, const char *what)
 {
+    int code = store_fault_code(sys);
     char dir[512];
 
     store_dir(dir, sizeof(dir), st);
-    switch (sys) {
-    case ENOSPC:
-    case EDQUOT:
-    case EFBIG:
+    if (code == ENG_ENOSPACE)
         return err_set(ENG_ENOSPACE,
                        "the disk of the data dir %s is full (%s): writes "
                        "are refused until space is freed; reads still "
                        "work",
                        dir, what);
-    case EROFS:
-    case EACCES:
-    case EPERM:
+    if (code == ENG_EREADONLY)
         return err_set(ENG_EREADONLY,
                        "the data dir %s cannot be written (%s): writes "
                        "are refused; reads still work",
                        dir, what);
-    default:
-        return 0;
-    }
+    return 0;
 }
 
 int
@@ -128,7 +132,7 @@ store_error(struct store *st)
     const char *msg = sqlite3_errmsg(st->db);
     char what[256];
 
-    if (code == SQLITE_IOERR && wal && !store_fault_errno(sys))
+    if (code == SQLITE_IOERR && wal && store_fault_code(sys) == 0)
         sys = wal; /* SQLite's errno was read after other calls */
     snprintf(what, sizeof(what), "%s%s%s", msg, sys ? ": " : "",
              sys ? strerror(sys) : "");
