@@ -613,7 +613,8 @@ tmpl_pattern_why(const char *re)
             if (lo > 100 || hi > 100)
                 return "repeats more than 100 times";
             rep = is_count = 1;
-            p = strchr(p, '}') ? strchr(p, '}') : p;
+            end = strchr(p, '}'); /* none: regcomp refuses it after */
+            p = end ? end : p;
             break;
         }
         default:
