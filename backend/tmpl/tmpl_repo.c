@@ -75,6 +75,7 @@ struct tmpl_repos {
     struct engine_watch *watch;
     struct tmpl_job *jobs; /* running or posted, not yet joined */
     struct tmpl_job *done; /* under tmpl_repo_lock */
+    int git;               /* libgit2 started (tmpl_repos_git) */
 };
 
 static pthread_mutex_t tmpl_repo_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -85,6 +86,21 @@ static struct store *
 tmpl_repo_st(struct tmpl_repos *r)
 {
     return r->eng->store;
+}
+
+/*
+ * Start libgit2 the first time a catalog needs it, on the engine thread
+ * and before any job's thread. Its start reads and parses the system's
+ * CA bundle, which is a third of the engine's start-up when no catalog
+ * is ever added.
+ */
+static void
+tmpl_repos_git(struct tmpl_repos *r)
+{
+    if (!r->git) {
+        git_libgit2_init();
+        r->git = 1;
+    }
 }
 
 /* ---- files ---- */
@@ -864,6 +880,7 @@ tmpl_repos_start(struct tmpl_repos *r, struct tmpl_job *job)
                            job->name);
     int rc;
 
+    tmpl_repos_git(r);
     if ((rc = tmpl_repos_watch(r))) {
         free(tmpl);
         tmpl_job_free(job);
@@ -1182,7 +1199,6 @@ tmpl_repos_create(struct tmpl_repos **out, struct engine *eng)
     int rc;
 
     *out = NULL;
-    git_libgit2_init();
     r->eng = eng;
     r->efd = -1;
     r->catalogs = xasprintf("%s/catalogs", eng->data_dir);
@@ -1267,8 +1283,9 @@ tmpl_repos_free(struct tmpl_repos *r)
     if (r->efd >= 0)
         close(r->efd);
     free(r->catalogs);
+    if (r->git)
+        git_libgit2_shutdown();
     free(r);
-    git_libgit2_shutdown();
 }
 
 /* ---- requests ---- */
@@ -1284,6 +1301,7 @@ tmpl_repo_add(json_t **out, struct tmpl_repos *r, const char *url,
     int rc;
 
     *out = NULL;
+    tmpl_repos_git(r); /* the ref check asks libgit2 */
     if ((rc = tmpl_repo_check_url(url)) ||
         (ref && (rc = tmpl_repo_check_ref(ref))))
         return rc;
