@@ -54,7 +54,8 @@ flow_defs_git(struct gitrepo **out, struct flow_defs *d)
     int rc;
 
     if (d->git == NULL) {
-        gitrepo_global_init();
+        if ((rc = gitrepo_global_init()))
+            return rc;
         if ((rc = gitrepo_open(&d->git, d->git_path))) {
             gitrepo_global_shutdown();
             return rc;

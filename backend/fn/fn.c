@@ -751,7 +751,6 @@ fn_service_create(struct engine *eng)
     fs->eng = eng;
     fs->curl_due = INT64_MAX;
     fs->poll_at = 0;
-    fn_run_curl_init(fs);
     engine_hook_add(eng, fn_hook_next, fn_hook_run, fs);
     if (fn_service_reload(fs))
         log_error("invocations left running: not marked: %s", err_last());
@@ -772,7 +771,7 @@ fn_service_free(struct fn_service *fs)
     }
     fn_trigger_free_all(fs);
     if (fs->multi)
-        curl_multi_cleanup(fs->multi);
+        sym_curl_multi_cleanup(fs->multi);
     free(fs);
 }
 

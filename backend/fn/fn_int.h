@@ -7,7 +7,7 @@
 #include "common/buf.h"
 #include "fn/fn.h"
 
-#include <curl/curl.h>
+#include "common/lazycurl.h"
 #include <sys/types.h>
 
 struct engine_watch;
@@ -69,8 +69,6 @@ void fn_run_kill(struct fn_inv *inv);
 void fn_run_release(struct fn_inv *inv);
 /* Drive libcurl's timeouts; read finished transfers. */
 void fn_run_curl_timeout(struct fn_service *fs);
-/* Set up fs->multi. */
-void fn_run_curl_init(struct fn_service *fs);
 
 /* fn.c: finish an invocation: record, journal, call done, unlink and
  * free it. `result` stolen (may be NULL). */

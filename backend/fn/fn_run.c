@@ -421,7 +421,7 @@ fn_run_curl_event(int fd, uint32_t events, void *arg)
         mask |= CURL_CSELECT_OUT;
     if (events & (EPOLLERR | EPOLLHUP))
         mask |= CURL_CSELECT_ERR;
-    curl_multi_socket_action(fs->multi, fd, mask, &running);
+    sym_curl_multi_socket_action(fs->multi, fd, mask, &running);
     fn_run_curl_check(fs);
 }
 
@@ -436,7 +436,7 @@ fn_run_curl_sock(CURL *e, curl_socket_t s, int what, void *userp,
     (void)e;
     if (what == CURL_POLL_REMOVE) {
         engine_watch_del(w);
-        curl_multi_assign(fs->multi, s, NULL);
+        sym_curl_multi_assign(fs->multi, s, NULL);
         return 0;
     }
     if (what & CURL_POLL_IN)
@@ -445,7 +445,7 @@ fn_run_curl_sock(CURL *e, curl_socket_t s, int what, void *userp,
         ev |= EPOLLOUT;
     if (w == NULL) {
         if (engine_watch_add(&w, fs->eng, s, ev, fn_run_curl_event, fs) == 0)
-            curl_multi_assign(fs->multi, s, w);
+            sym_curl_multi_assign(fs->multi, s, w);
     } else {
         engine_watch_mod(w, ev);
     }
@@ -475,14 +475,26 @@ fn_run_curl_write(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-void
-fn_run_curl_init(struct fn_service *fs)
+/*
+ * The multi handle of HTTP functions, made at the first one (libcurl is
+ * opened then). Returns: 0, or ENG_EUNAVAIL when libcurl would not load.
+ */
+static int
+fn_run_curl_multi(struct fn_service *fs)
 {
-    fs->multi = curl_multi_init();
-    curl_multi_setopt(fs->multi, CURLMOPT_SOCKETFUNCTION, fn_run_curl_sock);
-    curl_multi_setopt(fs->multi, CURLMOPT_SOCKETDATA, fs);
-    curl_multi_setopt(fs->multi, CURLMOPT_TIMERFUNCTION, fn_run_curl_timer);
-    curl_multi_setopt(fs->multi, CURLMOPT_TIMERDATA, fs);
+    int rc;
+
+    if (fs->multi)
+        return 0;
+    if ((rc = lazycurl_load()))
+        return rc;
+    if ((fs->multi = sym_curl_multi_init()) == NULL)
+        return err_set(ENG_EUNAVAIL, "libcurl would not start");
+    sym_curl_multi_setopt(fs->multi, CURLMOPT_SOCKETFUNCTION, fn_run_curl_sock);
+    sym_curl_multi_setopt(fs->multi, CURLMOPT_SOCKETDATA, fs);
+    sym_curl_multi_setopt(fs->multi, CURLMOPT_TIMERFUNCTION, fn_run_curl_timer);
+    sym_curl_multi_setopt(fs->multi, CURLMOPT_TIMERDATA, fs);
+    return 0;
 }
 
 void
@@ -493,7 +505,7 @@ fn_run_curl_timeout(struct fn_service *fs)
     if (fs->curl_due > timefmt_mono_ms())
         return;
     fs->curl_due = INT64_MAX;
-    curl_multi_socket_action(fs->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    sym_curl_multi_socket_action(fs->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     fn_run_curl_check(fs);
 }
 
@@ -503,7 +515,7 @@ fn_run_http_done(struct fn_inv *inv, CURLcode res)
     json_t *result = NULL;
     char *why = NULL, *cause = NULL;
 
-    curl_easy_getinfo(inv->easy, CURLINFO_RESPONSE_CODE, &inv->http_status);
+    sym_curl_easy_getinfo(inv->easy, CURLINFO_RESPONSE_CODE, &inv->http_status);
     if (inv->out_flood) {
         cause = xasprintf("the answer is larger than %d bytes", FN_OUT_MAX);
         fn_finish(inv, "failed", NULL, "OutputTooLarge", cause, FN_NO_EXIT);
@@ -516,7 +528,7 @@ fn_run_http_done(struct fn_inv *inv, CURLcode res)
     } else if (res != CURLE_OK) {
         cause = xasprintf("%s: %s",
                           json_string_value(json_object_get(inv->spec, "url")),
-                          curl_easy_strerror(res));
+                          sym_curl_easy_strerror(res));
         fn_finish(inv, "failed", NULL, "ConnectionFailed", cause, FN_NO_EXIT);
     } else if (inv->http_status < 200 || inv->http_status >= 300) {
         if (fn_run_parse(&result, &why, &inv->out) != 0 ||
@@ -548,12 +560,13 @@ fn_run_curl_check(struct fn_service *fs)
     CURLMsg *msg;
     int left;
 
-    while ((msg = curl_multi_info_read(fs->multi, &left))) {
+    while ((msg = sym_curl_multi_info_read(fs->multi, &left))) {
         struct fn_inv *inv = NULL;
 
         if (msg->msg != CURLMSG_DONE)
             continue;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&inv);
+        sym_curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+                              (char **)&inv);
         if (inv && inv->state == FN_RUNNING)
             fn_run_http_done(inv, msg->data.result);
     }
@@ -567,28 +580,35 @@ fn_run_http(struct fn_inv *inv)
         json_object_get(inv->spec, "timeout_seconds"));
     char *h;
 
-    inv->easy = curl_easy_init();
-    inv->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+    if (fn_run_curl_multi(fs) != 0) {
+        char *why = xstrdup(err_last());
+
+        fn_finish(inv, "failed", NULL, "ConnectionFailed", why, FN_NO_EXIT);
+        free(why);
+        return;
+    }
+    inv->easy = sym_curl_easy_init();
+    inv->hdrs = sym_curl_slist_append(NULL, "Content-Type: application/json");
     h = xasprintf("X-Flowdeck-Function: %s", inv->function);
-    inv->hdrs = curl_slist_append(inv->hdrs, h);
+    inv->hdrs = sym_curl_slist_append(inv->hdrs, h);
     free(h);
     h = xasprintf("X-Flowdeck-Invocation: %s", inv->id);
-    inv->hdrs = curl_slist_append(inv->hdrs, h);
+    inv->hdrs = sym_curl_slist_append(inv->hdrs, h);
     free(h);
-    curl_easy_setopt(inv->easy, CURLOPT_URL,
-                     json_string_value(json_object_get(inv->spec, "url")));
-    curl_easy_setopt(inv->easy, CURLOPT_HTTPHEADER, inv->hdrs);
-    curl_easy_setopt(inv->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                     (curl_off_t)inv->in_len);
-    curl_easy_setopt(inv->easy, CURLOPT_COPYPOSTFIELDS, inv->in_data);
-    curl_easy_setopt(inv->easy, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
-    curl_easy_setopt(inv->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(inv->easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(inv->easy, CURLOPT_WRITEFUNCTION, fn_run_curl_write);
-    curl_easy_setopt(inv->easy, CURLOPT_WRITEDATA, inv);
-    curl_easy_setopt(inv->easy, CURLOPT_PRIVATE, inv);
-    curl_easy_setopt(inv->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (curl_multi_add_handle(fs->multi, inv->easy) != CURLM_OK)
+    sym_curl_easy_setopt(inv->easy, CURLOPT_URL,
+                         json_string_value(json_object_get(inv->spec, "url")));
+    sym_curl_easy_setopt(inv->easy, CURLOPT_HTTPHEADER, inv->hdrs);
+    sym_curl_easy_setopt(inv->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)inv->in_len);
+    sym_curl_easy_setopt(inv->easy, CURLOPT_COPYPOSTFIELDS, inv->in_data);
+    sym_curl_easy_setopt(inv->easy, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
+    sym_curl_easy_setopt(inv->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    sym_curl_easy_setopt(inv->easy, CURLOPT_NOSIGNAL, 1L);
+    sym_curl_easy_setopt(inv->easy, CURLOPT_WRITEFUNCTION, fn_run_curl_write);
+    sym_curl_easy_setopt(inv->easy, CURLOPT_WRITEDATA, inv);
+    sym_curl_easy_setopt(inv->easy, CURLOPT_PRIVATE, inv);
+    sym_curl_easy_setopt(inv->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (sym_curl_multi_add_handle(fs->multi, inv->easy) != CURLM_OK)
         fn_finish(inv, "failed", NULL, "ConnectionFailed",
                   "cannot start the HTTP request", FN_NO_EXIT);
 }
@@ -638,10 +658,11 @@ fn_run_release(struct fn_inv *inv)
         inv->pid = -1;
     }
     if (inv->easy) {
-        curl_multi_remove_handle(inv->fs->multi, inv->easy);
-        curl_easy_cleanup(inv->easy);
+        sym_curl_multi_remove_handle(inv->fs->multi, inv->easy);
+        sym_curl_easy_cleanup(inv->easy);
         inv->easy = NULL;
     }
-    curl_slist_free_all(inv->hdrs);
+    if (inv->hdrs) /* commands never open libcurl */
+        sym_curl_slist_free_all(inv->hdrs);
     inv->hdrs = NULL;
 }

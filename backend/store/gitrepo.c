@@ -5,9 +5,9 @@
 
 #include "common/err.h"
 #include "common/jsonx.h"
+#include "common/lazygit.h"
 #include "common/xalloc.h"
 
-#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,22 +21,27 @@ struct gitrepo {
 static int
 gitrepo_error(int code, const char *what)
 {
-    const git_error *e = git_error_last();
+    const git_error *e = sym_git_error_last();
 
     return err_set(code, "%s: %s", what, e && e->message ? e->message
                                                         : "git error");
 }
 
-void
+int
 gitrepo_global_init(void)
 {
-    git_libgit2_init();
+    int rc;
+
+    if ((rc = lazygit_load()))
+        return rc;
+    sym_git_libgit2_init();
+    return 0;
 }
 
 void
 gitrepo_global_shutdown(void)
 {
-    git_libgit2_shutdown();
+    sym_git_libgit2_shutdown();
 }
 
 int
@@ -45,14 +50,14 @@ gitrepo_open(struct gitrepo **out, const char *path)
     struct gitrepo *r = xcalloc(1, sizeof(*r));
 
     *out = NULL;
-    if (git_repository_open_bare(&r->repo, path) != 0) {
+    if (sym_git_repository_open_bare(&r->repo, path) != 0) {
         git_repository_init_options o;
 
-        git_repository_init_options_init(&o,
-                                         GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+        sym_git_repository_init_options_init(
+            &o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
         o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
         o.initial_head = "main";
-        if (git_repository_init_ext(&r->repo, path, &o) != 0) {
+        if (sym_git_repository_init_ext(&r->repo, path, &o) != 0) {
             free(r);
             return gitrepo_error(ENG_ERR, path);
         }
@@ -66,7 +71,7 @@ gitrepo_free(struct gitrepo *r)
 {
     if (r == NULL)
         return;
-    git_repository_free(r->repo);
+    sym_git_repository_free(r->repo);
     free(r);
 }
 
@@ -77,9 +82,9 @@ gitrepo_head(git_commit **out, struct gitrepo *r)
     git_oid oid;
 
     *out = NULL;
-    if (git_reference_name_to_id(&oid, r->repo, GITREPO_REF) != 0)
+    if (sym_git_reference_name_to_id(&oid, r->repo, GITREPO_REF) != 0)
         return 0; /* no commit yet */
-    if (git_commit_lookup(out, r->repo, &oid) != 0)
+    if (sym_git_commit_lookup(out, r->repo, &oid) != 0)
         return gitrepo_error(ENG_ERR, "reading the newest version");
     return 0;
 }
@@ -95,16 +100,16 @@ gitrepo_commit_tree(char *out, struct gitrepo *r, git_commit *parent,
     const git_commit *parents[1] = {parent};
     int rc = 0;
 
-    if (git_signature_new(&sig, "flowdeck", "flowdeck@localhost",
-                          (git_time_t)(ms / 1000), 0) != 0 ||
-        git_tree_lookup(&tree, r->repo, tree_oid) != 0 ||
-        git_commit_create(&oid, r->repo, GITREPO_REF, sig, sig, NULL,
-                          message, tree, parent ? 1 : 0, parents) != 0)
+    if (sym_git_signature_new(&sig, "flowdeck", "flowdeck@localhost",
+                              (git_time_t)(ms / 1000), 0) != 0 ||
+        sym_git_tree_lookup(&tree, r->repo, tree_oid) != 0 ||
+        sym_git_commit_create(&oid, r->repo, GITREPO_REF, sig, sig, NULL,
+                              message, tree, parent ? 1 : 0, parents) != 0)
         rc = gitrepo_error(ENG_ERR, "committing");
     else if (out)
-        git_oid_tostr(out, GITREPO_OID_HEX, &oid);
-    git_tree_free(tree);
-    git_signature_free(sig);
+        sym_git_oid_tostr(out, GITREPO_OID_HEX, &oid);
+    sym_git_tree_free(tree);
+    sym_git_signature_free(sig);
     return rc;
 }
 
@@ -116,12 +121,12 @@ gitrepo_blob_in(git_oid *out, git_commit *commit, const char *name)
     const git_tree_entry *e;
     int found = 0;
 
-    if (commit && git_commit_tree(&tree, commit) == 0 &&
-        (e = git_tree_entry_byname(tree, name)) != NULL) {
-        git_oid_cpy(out, git_tree_entry_id(e));
+    if (commit && sym_git_commit_tree(&tree, commit) == 0 &&
+        (e = sym_git_tree_entry_byname(tree, name)) != NULL) {
+        sym_git_oid_cpy(out, sym_git_tree_entry_id(e));
         found = 1;
     }
-    git_tree_free(tree);
+    sym_git_tree_free(tree);
     return found;
 }
 
@@ -137,17 +142,17 @@ gitrepo_commit_change(char *out, struct gitrepo *r, git_commit *head,
     git_oid tree_oid;
     int rc;
 
-    if ((head && git_commit_tree(&base, head) != 0) ||
-        git_treebuilder_new(&tb, r->repo, base) != 0 ||
-        (blob ? git_treebuilder_insert(NULL, tb, name, blob,
-                                       GIT_FILEMODE_BLOB)
-              : git_treebuilder_remove(tb, name)) != 0 ||
-        git_treebuilder_write(&tree_oid, tb) != 0)
+    if ((head && sym_git_commit_tree(&base, head) != 0) ||
+        sym_git_treebuilder_new(&tb, r->repo, base) != 0 ||
+        (blob ? sym_git_treebuilder_insert(NULL, tb, name, blob,
+                                           GIT_FILEMODE_BLOB)
+              : sym_git_treebuilder_remove(tb, name)) != 0 ||
+        sym_git_treebuilder_write(&tree_oid, tb) != 0)
         rc = gitrepo_error(ENG_ERR, "building the tree");
     else
         rc = gitrepo_commit_tree(out, r, head, &tree_oid, message, ms);
-    git_treebuilder_free(tb);
-    git_tree_free(base);
+    sym_git_treebuilder_free(tb);
+    sym_git_tree_free(base);
     return rc;
 }
 
@@ -162,10 +167,10 @@ gitrepo_commit_file(char *out, struct gitrepo *r, const char *name,
 
     if ((rc = gitrepo_head(&head, r)))
         return rc;
-    if (git_blob_create_from_buffer(&blob, r->repo, data, len) != 0) {
+    if (sym_git_blob_create_from_buffer(&blob, r->repo, data, len) != 0) {
         rc = gitrepo_error(ENG_ERR, "storing the file");
     } else if (gitrepo_blob_in(&old, head, name) &&
-               git_oid_equal(&old, &blob)) {
+               sym_git_oid_equal(&old, &blob)) {
         /* unchanged: the version is the commit that last changed it */
         json_t *log = NULL;
 
@@ -178,7 +183,7 @@ gitrepo_commit_file(char *out, struct gitrepo *r, const char *name,
     } else {
         rc = gitrepo_commit_change(out, r, head, name, &blob, message, ms);
     }
-    git_commit_free(head);
+    sym_git_commit_free(head);
     return rc;
 }
 
@@ -196,7 +201,7 @@ gitrepo_remove_file(struct gitrepo *r, const char *name, const char *message,
         rc = err_set(ENG_ENOTFOUND, "no file '%s' in the repository", name);
     else
         rc = gitrepo_commit_change(NULL, r, head, name, NULL, message, ms);
-    git_commit_free(head);
+    sym_git_commit_free(head);
     return rc;
 }
 
@@ -209,43 +214,43 @@ gitrepo_log(json_t **out, struct gitrepo *r, const char *name, int limit)
     int rc = 0;
 
     *out = NULL;
-    if (git_revwalk_new(&walk, r->repo) != 0) {
+    if (sym_git_revwalk_new(&walk, r->repo) != 0) {
         json_decref(items);
         return gitrepo_error(ENG_ERR, "reading history");
     }
-    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-    if (git_revwalk_push_ref(walk, GITREPO_REF) != 0)
+    sym_git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+    if (sym_git_revwalk_push_ref(walk, GITREPO_REF) != 0)
         goto done; /* no commits yet */
     while ((int)json_array_size(items) < limit &&
-           git_revwalk_next(&oid, walk) == 0) {
+           sym_git_revwalk_next(&oid, walk) == 0) {
         git_commit *c = NULL, *p = NULL;
         git_oid mine, theirs;
         int has_mine, has_theirs;
         char hex[GITREPO_OID_HEX];
 
-        if (git_commit_lookup(&c, r->repo, &oid) != 0) {
+        if (sym_git_commit_lookup(&c, r->repo, &oid) != 0) {
             rc = gitrepo_error(ENG_ERR, "reading history");
             break;
         }
         has_mine = gitrepo_blob_in(&mine, c, name);
-        if (git_commit_parentcount(c) > 0)
-            git_commit_parent(&p, c, 0);
+        if (sym_git_commit_parentcount(c) > 0)
+            sym_git_commit_parent(&p, c, 0);
         has_theirs = gitrepo_blob_in(&theirs, p, name);
         if (has_mine != has_theirs ||
-            (has_mine && !git_oid_equal(&mine, &theirs))) {
-            git_oid_tostr(hex, sizeof(hex), &oid);
+            (has_mine && !sym_git_oid_equal(&mine, &theirs))) {
+            sym_git_oid_tostr(hex, sizeof(hex), &oid);
             json_array_append_new(
                 items,
                 json_pack("{s:s, s:o, s:s, s:b}", "commit", hex, "time",
-                          jsonx_time((int64_t)git_commit_time(c) * 1000),
-                          "message", git_commit_message(c), "deleted",
+                          jsonx_time((int64_t)sym_git_commit_time(c) * 1000),
+                          "message", sym_git_commit_message(c), "deleted",
                           !has_mine));
         }
-        git_commit_free(p);
-        git_commit_free(c);
+        sym_git_commit_free(p);
+        sym_git_commit_free(c);
     }
 done:
-    git_revwalk_free(walk);
+    sym_git_revwalk_free(walk);
     if (rc) {
         json_decref(items);
         return rc;
@@ -272,19 +277,20 @@ gitrepo_blob_at(git_blob **out, struct gitrepo *r, const char *name,
         size_t n = strlen(rev);
 
         if (n < 4 || n > 40 || strspn(rev, "0123456789abcdef") != n ||
-            git_revparse_single(&obj, r->repo, rev) != 0 ||
-            git_object_peel((git_object **)&c, obj, GIT_OBJECT_COMMIT) != 0) {
-            git_object_free(obj);
+            sym_git_revparse_single(&obj, r->repo, rev) != 0 ||
+            sym_git_object_peel((git_object **)&c, obj,
+                                GIT_OBJECT_COMMIT) != 0) {
+            sym_git_object_free(obj);
             return err_set(ENG_ENOTFOUND, "no version '%.40s'", rev);
         }
-        git_object_free(obj);
+        sym_git_object_free(obj);
     }
     if (!gitrepo_blob_in(&blob, c, name))
         rc = err_set(ENG_ENOTFOUND, "no '%s' in version %.12s", name,
                      rev ? rev : "newest");
-    else if (git_blob_lookup(out, r->repo, &blob) != 0)
+    else if (sym_git_blob_lookup(out, r->repo, &blob) != 0)
         rc = gitrepo_error(ENG_ERR, "reading the file");
-    git_commit_free(c);
+    sym_git_commit_free(c);
     return rc;
 }
 
@@ -298,11 +304,11 @@ gitrepo_read(char **out, size_t *len, struct gitrepo *r, const char *name,
     *out = NULL;
     if (rc)
         return rc;
-    *len = (size_t)git_blob_rawsize(b);
+    *len = (size_t)sym_git_blob_rawsize(b);
     *out = xmalloc(*len + 1);
-    memcpy(*out, git_blob_rawcontent(b), *len);
+    memcpy(*out, sym_git_blob_rawcontent(b), *len);
     (*out)[*len] = '\0';
-    git_blob_free(b);
+    sym_git_blob_free(b);
     return 0;
 }
 
@@ -320,16 +326,16 @@ gitrepo_diff(char **out, struct gitrepo *r, const char *name, const char *a,
     if ((rc = gitrepo_blob_at(&ba, r, name, a)) ||
         (rc = gitrepo_blob_at(&bb, r, name, b)))
         goto out;
-    if (git_patch_from_blobs(&patch, ba, name, bb, name, NULL) != 0 ||
-        git_patch_to_buf(&text, patch) != 0) {
+    if (sym_git_patch_from_blobs(&patch, ba, name, bb, name, NULL) != 0 ||
+        sym_git_patch_to_buf(&text, patch) != 0) {
         rc = gitrepo_error(ENG_ERR, "diffing");
         goto out;
     }
     *out = xstrndup(text.ptr ? text.ptr : "", text.size);
 out:
-    git_buf_dispose(&text);
-    git_patch_free(patch);
-    git_blob_free(ba);
-    git_blob_free(bb);
+    sym_git_buf_dispose(&text);
+    sym_git_patch_free(patch);
+    sym_git_blob_free(ba);
+    sym_git_blob_free(bb);
     return rc;
 }

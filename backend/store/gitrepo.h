@@ -16,8 +16,12 @@
 
 struct gitrepo;
 
-/* Initialise libgit2 once per process (and shut it down at exit). */
-void gitrepo_global_init(void);
+/*
+ * Open libgit2 (common/lazygit.h) and start it; each success is matched by
+ * one gitrepo_global_shutdown. Returns: 0, or ENG_EUNAVAIL when libgit2
+ * would not load.
+ */
+int gitrepo_global_init(void);
 void gitrepo_global_shutdown(void);
 
 /*

@@ -18,6 +18,7 @@
 
 #include "common/err.h"
 #include "common/jsonx.h"
+#include "common/lazygit.h"
 #include "common/log.h"
 #include "common/paths.h"
 #include "common/timefmt.h"
@@ -29,7 +30,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <git2.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -89,18 +89,23 @@ tmpl_repo_st(struct tmpl_repos *r)
 }
 
 /*
- * Start libgit2 the first time a catalog needs it, on the engine thread
- * and before any job's thread. Its start reads and parses the system's
- * CA bundle, which is a third of the engine's start-up when no catalog
- * is ever added.
+ * Open and start libgit2 the first time a catalog needs it, on the engine
+ * thread and before any job's thread. Its start alone reads and parses the
+ * system's CA bundle, a third of the engine's start-up when no catalog is
+ * ever added. Returns: 0, or ENG_EUNAVAIL when libgit2 would not load.
  */
-static void
+static int
 tmpl_repos_git(struct tmpl_repos *r)
 {
+    int rc;
+
     if (!r->git) {
-        git_libgit2_init();
+        if ((rc = lazygit_load()))
+            return rc;
+        sym_git_libgit2_init();
         r->git = 1;
     }
+    return 0;
 }
 
 /* ---- files ---- */
@@ -211,7 +216,7 @@ tmpl_repo_check_ref(const char *ref)
 {
     size_t n = ref ? strlen(ref) : 0;
     char *full;
-    int valid = 0;
+    int valid = 0, rc;
 
     if (n == 0 || n > TMPL_REPO_REF_MAX)
         return err_set(ENG_EINVAL, "ref must be 1 to %d characters",
@@ -222,8 +227,10 @@ tmpl_repo_check_ref(const char *ref)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)ref[i] <= 0x20 || ref[i] == 0x7f)
             goto bad;
+    if ((rc = lazygit_load()))
+        return rc;
     full = xasprintf("refs/heads/%s", ref);
-    if (git_reference_name_is_valid(&valid, full) != 0)
+    if (sym_git_reference_name_is_valid(&valid, full) != 0)
         valid = 0;
     free(full);
     if (valid)
@@ -286,7 +293,7 @@ tmpl_repo_default_name(const char *url)
 static int
 tmpl_git_error(const struct tmpl_job *job, const char *what)
 {
-    const git_error *e = git_error_last();
+    const git_error *e = sym_git_error_last();
     const char *msg = e && e->message ? e->message : "unknown git error";
     int klass = e ? e->klass : GIT_ERROR_NONE;
 
@@ -360,14 +367,14 @@ tmpl_git_resolve(git_oid *out, char **branch, git_repository *repo,
         const char *b = dflt;
 
         if (b == NULL) {
-            if (git_repository_head(&ref, repo) != 0) {
+            if (sym_git_repository_head(&ref, repo) != 0) {
                 rc = err_set(ENG_EUPSTREAM,
                              "'%s' has no default branch (an empty "
                              "repository?)",
                              job->url);
                 goto out;
             }
-            b = git_reference_name(ref);
+            b = sym_git_reference_name(ref);
         }
         if (b == NULL || strncmp(b, "refs/heads/", 11) != 0) {
             rc = err_set(ENG_EUPSTREAM,
@@ -376,17 +383,17 @@ tmpl_git_resolve(git_oid *out, char **branch, git_repository *repo,
             goto out;
         }
         *branch = xstrdup(b + 11);
-        git_reference_free(ref);
+        sym_git_reference_free(ref);
         ref = NULL;
     } else {
         *branch = xstrdup(job->ref);
     }
     name = xasprintf("refs/remotes/origin/%s", *branch);
-    if (git_reference_lookup(&ref, repo, name) == 0) {
-        if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) != 0)
+    if (sym_git_reference_lookup(&ref, repo, name) == 0) {
+        if (sym_git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) != 0)
             rc = tmpl_git_error(job, "checkout");
         else
-            git_oid_cpy(out, git_object_id(obj));
+            sym_git_oid_cpy(out, sym_git_object_id(obj));
         goto out;
     }
     if (job->ref == NULL) {
@@ -399,12 +406,12 @@ tmpl_git_resolve(git_oid *out, char **branch, git_repository *repo,
     *branch = NULL;
     free(name);
     name = xasprintf("refs/tags/%s", job->ref);
-    if (git_reference_lookup(&ref, repo, name) == 0) {
-        if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) != 0)
+    if (sym_git_reference_lookup(&ref, repo, name) == 0) {
+        if (sym_git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) != 0)
             rc = err_set(ENG_EUPSTREAM, "tag '%s' of '%s' is not a commit",
                          job->ref, job->url);
         else
-            git_oid_cpy(out, git_object_id(obj));
+            sym_git_oid_cpy(out, sym_git_object_id(obj));
         goto out;
     }
     {
@@ -413,10 +420,10 @@ tmpl_git_resolve(git_oid *out, char **branch, git_repository *repo,
 
         if (n >= 7 && n <= GIT_OID_HEXSZ &&
             strspn(job->ref, "0123456789abcdef") == n &&
-            git_oid_fromstrn(&prefix, job->ref, n) == 0 &&
-            git_object_lookup_prefix(&obj, repo, &prefix, n,
-                                     GIT_OBJECT_COMMIT) == 0) {
-            git_oid_cpy(out, git_object_id(obj));
+            sym_git_oid_fromstrn(&prefix, job->ref, n) == 0 &&
+            sym_git_object_lookup_prefix(&obj, repo, &prefix, n,
+                                         GIT_OBJECT_COMMIT) == 0) {
+            sym_git_oid_cpy(out, sym_git_object_id(obj));
             goto out;
         }
     }
@@ -429,14 +436,14 @@ out:
         free(*branch);
         *branch = NULL;
     }
-    git_object_free(obj);
-    git_reference_free(ref);
+    sym_git_object_free(obj);
+    sym_git_reference_free(ref);
     free(name);
     return rc;
 }
 
 /*
- * Make local `branch` track origin's. git_branch_set_upstream() would do
+ * Make local `branch` track origin's. sym_git_branch_set_upstream() would do
  * it, but it lists the remotes with a regex that libgit2 1.5 leaks a
  * match for on every config entry that does not match.
  */
@@ -448,16 +455,16 @@ tmpl_git_track(git_repository *repo, const char *branch)
     char *merge = xasprintf("refs/heads/%s", branch);
     int rc;
 
-    rc = git_repository_config(&cfg, repo);
+    rc = sym_git_repository_config(&cfg, repo);
     if (rc == 0)
-        rc = git_config_set_string(cfg, key, "origin");
+        rc = sym_git_config_set_string(cfg, key, "origin");
     free(key);
     key = xasprintf("branch.%s.merge", branch);
     if (rc == 0)
-        rc = git_config_set_string(cfg, key, merge);
+        rc = sym_git_config_set_string(cfg, key, merge);
     free(key);
     free(merge);
-    git_config_free(cfg);
+    sym_git_config_free(cfg);
     return rc;
 }
 
@@ -474,31 +481,32 @@ tmpl_git_checkout(git_repository *repo, const struct tmpl_job *job,
     git_reference *local = NULL;
     int rc = 0;
 
-    git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-    if (git_commit_lookup(&commit, repo, target) != 0) {
+    sym_git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+    if (sym_git_commit_lookup(&commit, repo, target) != 0) {
         rc = tmpl_git_error(job, "checkout");
         goto out;
     }
     if (branch) {
         /* off the branch first: the current one cannot be moved */
-        if (git_repository_set_head_detached(repo, target) != 0 ||
-            git_branch_create(&local, repo, branch, commit, 1) != 0 ||
+        if (sym_git_repository_set_head_detached(repo, target) != 0 ||
+            sym_git_branch_create(&local, repo, branch, commit, 1) != 0 ||
             tmpl_git_track(repo, branch) != 0 ||
-            git_repository_set_head(repo, git_reference_name(local)) != 0) {
+            sym_git_repository_set_head(repo,
+                                        sym_git_reference_name(local)) != 0) {
             rc = tmpl_git_error(job, "checkout");
             goto out;
         }
-    } else if (git_repository_set_head_detached(repo, target) != 0) {
+    } else if (sym_git_repository_set_head_detached(repo, target) != 0) {
         rc = tmpl_git_error(job, "checkout");
         goto out;
     }
     /* files only: no hooks, no filter drivers, no submodules */
     co.checkout_strategy = GIT_CHECKOUT_FORCE;
-    if (git_checkout_head(repo, &co) != 0)
+    if (sym_git_checkout_head(repo, &co) != 0)
         rc = tmpl_git_error(job, "checkout");
 out:
-    git_reference_free(local);
-    git_commit_free(commit);
+    sym_git_reference_free(local);
+    sym_git_commit_free(commit);
     return rc;
 }
 
@@ -514,11 +522,11 @@ tmpl_git_remote_cb(git_remote **out, git_repository *repo, const char *name,
     git_remote_create_options o;
 
     (void)payload;
-    git_remote_create_options_init(&o, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+    sym_git_remote_create_options_init(&o, GIT_REMOTE_CREATE_OPTIONS_VERSION);
     o.repository = repo;
     o.name = name;
     o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
-    return git_remote_create_with_opts(out, url, &o);
+    return sym_git_remote_create_with_opts(out, url, &o);
 }
 
 /*
@@ -538,12 +546,12 @@ tmpl_git_check_local(const struct tmpl_job *job)
     if (stat(path, &sb) != 0)
         return err_set(ENG_EUPSTREAM, "not a git repository: '%s' (%s)",
                        job->url, strerror(errno));
-    if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-                                NULL) != 0)
+    if (sym_git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                    NULL) != 0)
         return err_set(ENG_EUPSTREAM,
                        "not a git repository: '%s' (no repository there)",
                        job->url);
-    git_repository_free(repo);
+    sym_git_repository_free(repo);
     return 0;
 }
 
@@ -557,24 +565,24 @@ tmpl_git_clone(struct tmpl_job *job)
     git_oid target;
     int rc;
 
-    git_clone_options_init(&o, GIT_CLONE_OPTIONS_VERSION);
+    sym_git_clone_options_init(&o, GIT_CLONE_OPTIONS_VERSION);
     if ((rc = tmpl_git_check_local(job)))
         return rc;
     o.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
     o.local = GIT_CLONE_LOCAL_NO_LINKS; /* never share the user's files */
     o.remote_cb = tmpl_git_remote_cb;
     tmpl_git_callbacks(&o.fetch_opts.callbacks, job);
-    if (git_clone(&repo, job->url, job->tmp, &o) != 0) {
+    if (sym_git_clone(&repo, job->url, job->tmp, &o) != 0) {
         rc = tmpl_git_error(job, "clone");
         goto out;
     }
     if ((rc = tmpl_git_resolve(&target, &branch, repo, job, NULL)) ||
         (rc = tmpl_git_checkout(repo, job, &target, branch)))
         goto out;
-    git_oid_tostr(job->commit, sizeof(job->commit), &target);
+    sym_git_oid_tostr(job->commit, sizeof(job->commit), &target);
 out:
     free(branch);
-    git_repository_free(repo);
+    sym_git_repository_free(repo);
     return rc;
 }
 
@@ -587,19 +595,19 @@ tmpl_git_copy_refs(git_repository *to, git_repository *from,
     git_reference *ref, *made;
     int rc = 0;
 
-    if (git_reference_iterator_glob_new(&it, from, glob) != 0)
+    if (sym_git_reference_iterator_glob_new(&it, from, glob) != 0)
         return -1;
-    while (rc == 0 && git_reference_next(&ref, it) == 0) {
-        if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
-            rc = git_reference_create(&made, to, git_reference_name(ref),
-                                      git_reference_target(ref), 1,
-                                      "flowdeck: update");
+    while (rc == 0 && sym_git_reference_next(&ref, it) == 0) {
+        if (sym_git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+            rc = sym_git_reference_create(
+                &made, to, sym_git_reference_name(ref),
+                sym_git_reference_target(ref), 1, "flowdeck: update");
             if (rc == 0)
-                git_reference_free(made);
+                sym_git_reference_free(made);
         }
-        git_reference_free(ref);
+        sym_git_reference_free(ref);
     }
-    git_reference_iterator_free(it);
+    sym_git_reference_iterator_free(it);
     return rc;
 }
 
@@ -623,56 +631,58 @@ tmpl_git_update(struct tmpl_job *job)
     git_oid target, was;
     int rc;
 
-    git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-    git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
-    if (git_repository_open_ext(&old, job->dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
-                                NULL) != 0) {
-        rc = err_set(ENG_ERR, "the checkout of '%s' is damaged: %s; remove "
-                     "and add the repository again",
-                     job->name,
-                     git_error_last() ? git_error_last()->message : "?");
+    sym_git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+    sym_git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
+    if (sym_git_repository_open_ext(&old, job->dir,
+                                    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+        rc =
+            err_set(ENG_ERR,
+                    "the checkout of '%s' is damaged: %s; remove "
+                    "and add the repository again",
+                    job->name,
+                    sym_git_error_last() ? sym_git_error_last()->message : "?");
         goto out;
     }
     /* origin as the row says, whatever the checkout's config holds */
-    git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+    sym_git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
     ro.repository = old;
     ro.fetchspec = "+refs/heads/*:refs/remotes/origin/*";
     ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
-    if (git_remote_create_with_opts(&remote, job->url, &ro) != 0) {
+    if (sym_git_remote_create_with_opts(&remote, job->url, &ro) != 0) {
         rc = tmpl_git_error(job, "fetch");
         goto out;
     }
     tmpl_git_callbacks(&fo.callbacks, job);
     fo.prune = GIT_FETCH_PRUNE;
     fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
-    if (git_remote_fetch(remote, NULL, &fo, "flowdeck: fetch") != 0) {
+    if (sym_git_remote_fetch(remote, NULL, &fo, "flowdeck: fetch") != 0) {
         rc = tmpl_git_error(job, "fetch");
         goto out;
     }
-    if (job->ref == NULL && git_remote_default_branch(&dflt, remote) != 0)
-        git_error_clear(); /* keep the branch the clone was on */
+    if (job->ref == NULL && sym_git_remote_default_branch(&dflt, remote) != 0)
+        sym_git_error_clear(); /* keep the branch the clone was on */
     if (job->ref == NULL && dflt.ptr == NULL &&
-        git_repository_head(&head, old) == 0 &&
-        git_reference_is_branch(head)) {
-        git_buf_dispose(&dflt);
-        git_buf_set(&dflt, git_reference_name(head),
-                    strlen(git_reference_name(head)) + 1);
+        sym_git_repository_head(&head, old) == 0 &&
+        sym_git_reference_is_branch(head)) {
+        sym_git_buf_dispose(&dflt);
+        sym_git_buf_set(&dflt, sym_git_reference_name(head),
+                        strlen(sym_git_reference_name(head)) + 1);
     }
     if ((rc = tmpl_git_resolve(&target, &branch, old, job, dflt.ptr)))
         goto out;
-    if (git_reference_name_to_id(&was, old, "HEAD") != 0) {
+    if (sym_git_reference_name_to_id(&was, old, "HEAD") != 0) {
         rc = tmpl_git_error(job, "update");
         goto out;
     }
-    git_oid_tostr(job->commit, sizeof(job->commit), &target);
-    if (git_oid_equal(&target, &was)) {
+    sym_git_oid_tostr(job->commit, sizeof(job->commit), &target);
+    if (sym_git_oid_equal(&target, &was)) {
         job->unchanged = 1;
         goto out;
     }
-    if (git_graph_descendant_of(old, &target, &was) != 1) {
+    if (sym_git_graph_descendant_of(old, &target, &was) != 1) {
         char a[GIT_OID_HEXSZ + 1];
 
-        git_oid_tostr(a, sizeof(a), &was);
+        sym_git_oid_tostr(a, sizeof(a), &was);
         rc = err_set(ENG_ECONFLICT,
                      "not a fast-forward: %s is now at %.12s, which does "
                      "not contain the checked-out %.12s; remove and add "
@@ -686,8 +696,8 @@ tmpl_git_update(struct tmpl_job *job)
     co.local = GIT_CLONE_LOCAL;
     co.remote_cb = tmpl_git_remote_cb;
     tmpl_git_callbacks(&co.fetch_opts.callbacks, job);
-    if (git_clone(&repo, job->dir, job->tmp, &co) != 0 ||
-        git_remote_set_url(repo, "origin", job->url) != 0 ||
+    if (sym_git_clone(&repo, job->dir, job->tmp, &co) != 0 ||
+        sym_git_remote_set_url(repo, "origin", job->url) != 0 ||
         tmpl_git_copy_refs(repo, old, "refs/remotes/origin/*") != 0 ||
         tmpl_git_copy_refs(repo, old, "refs/tags/*") != 0) {
         rc = tmpl_git_error(job, "update");
@@ -696,11 +706,11 @@ tmpl_git_update(struct tmpl_job *job)
     rc = tmpl_git_checkout(repo, job, &target, branch);
 out:
     free(branch);
-    git_buf_dispose(&dflt);
-    git_reference_free(head);
-    git_remote_free(remote);
-    git_repository_free(repo);
-    git_repository_free(old);
+    sym_git_buf_dispose(&dflt);
+    sym_git_reference_free(head);
+    sym_git_remote_free(remote);
+    sym_git_repository_free(repo);
+    sym_git_repository_free(old);
     return rc;
 }
 
@@ -725,7 +735,7 @@ tmpl_job_main(void *arg)
     struct tmpl_repos *owner;
     uint64_t one = 1;
 
-    git_error_clear();
+    sym_git_error_clear();
     err_clear();
     job->rc = job->kind == TMPL_JOB_CLONE ? tmpl_git_clone(job)
                                           : tmpl_git_update(job);
@@ -880,8 +890,7 @@ tmpl_repos_start(struct tmpl_repos *r, struct tmpl_job *job)
                            job->name);
     int rc;
 
-    tmpl_repos_git(r);
-    if ((rc = tmpl_repos_watch(r))) {
+    if ((rc = tmpl_repos_git(r)) || (rc = tmpl_repos_watch(r))) {
         free(tmpl);
         tmpl_job_free(job);
         return rc;
@@ -1284,7 +1293,7 @@ tmpl_repos_free(struct tmpl_repos *r)
         close(r->efd);
     free(r->catalogs);
     if (r->git)
-        git_libgit2_shutdown();
+        sym_git_libgit2_shutdown();
     free(r);
 }
 
@@ -1301,8 +1310,8 @@ tmpl_repo_add(json_t **out, struct tmpl_repos *r, const char *url,
     int rc;
 
     *out = NULL;
-    tmpl_repos_git(r); /* the ref check asks libgit2 */
-    if ((rc = tmpl_repo_check_url(url)) ||
+    if ((rc = tmpl_repos_git(r)) || /* the ref check asks libgit2 */
+        (rc = tmpl_repo_check_url(url)) ||
         (ref && (rc = tmpl_repo_check_ref(ref))))
         return rc;
     if (name == NULL) {

@@ -8,7 +8,7 @@
 
 #include "topic/topic.h"
 
-#include <curl/curl.h>
+#include "common/lazycurl.h"
 #include <stddef.h>
 #include <stdint.h>
 

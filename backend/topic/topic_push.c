@@ -88,7 +88,7 @@ topic_push_on_fd(int fd, uint32_t events, void *arg)
         flags |= CURL_CSELECT_OUT;
     if (events & (EPOLLERR | EPOLLHUP))
         flags |= CURL_CSELECT_ERR;
-    curl_multi_socket_action(ts->multi, fd, flags, &running);
+    sym_curl_multi_socket_action(ts->multi, fd, flags, &running);
     topic_push_check(ts);
 }
 
@@ -103,7 +103,7 @@ topic_push_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
     (void)easy;
     if (what == CURL_POLL_REMOVE) {
         engine_watch_del(w);
-        curl_multi_assign(ts->multi, s, NULL);
+        sym_curl_multi_assign(ts->multi, s, NULL);
         return 0;
     }
     if (what & CURL_POLL_IN)
@@ -114,7 +114,7 @@ topic_push_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
         engine_watch_mod(w, ev);
     } else if (engine_watch_add(&w, ts->eng, s, ev, topic_push_on_fd, ts) ==
                0) {
-        curl_multi_assign(ts->multi, s, w);
+        sym_curl_multi_assign(ts->multi, s, w);
     } else {
         log_error("topic push: cannot watch socket %d: %s", (int)s,
                   err_last());
@@ -153,7 +153,8 @@ topic_push_write_cb(char *p, size_t size, size_t n, void *arg)
 static void
 topic_push_free_one(struct tpush *tp)
 {
-    curl_slist_free_all(tp->hdrs);
+    if (tp->hdrs) /* function deliveries never open libcurl */
+        sym_curl_slist_free_all(tp->hdrs);
     free(tp->payload);
     free(tp);
 }
@@ -165,9 +166,54 @@ topic_push_header(struct curl_slist *h, const char *name, const char *value)
 {
     char *line = xasprintf("%s: %s", name, value);
 
-    h = curl_slist_append(h, line);
+    h = sym_curl_slist_append(h, line);
     free(line);
     return h;
+}
+
+static int topic_push_record(struct topic_service *ts, int64_t id, int ok,
+                             long code, int64_t latency, const char *response,
+                             const char *error);
+
+/*
+ * The multi handle of the HTTP pushes, made at the first one (libcurl is
+ * opened then). Returns: 0, or ENG_EUNAVAIL when libcurl would not load.
+ */
+static int
+topic_push_multi(struct topic_service *ts)
+{
+    int rc;
+
+    if (ts->multi)
+        return 0;
+    if ((rc = lazycurl_load()))
+        return rc;
+    if ((ts->multi = sym_curl_multi_init()) == NULL)
+        return err_set(ENG_EUNAVAIL, "libcurl would not start");
+    sym_curl_multi_setopt(ts->multi, CURLMOPT_SOCKETFUNCTION,
+                          topic_push_socket_cb);
+    sym_curl_multi_setopt(ts->multi, CURLMOPT_SOCKETDATA, ts);
+    sym_curl_multi_setopt(ts->multi, CURLMOPT_TIMERFUNCTION,
+                          topic_push_timer_cb);
+    sym_curl_multi_setopt(ts->multi, CURLMOPT_TIMERDATA, ts);
+    sym_curl_multi_setopt(ts->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
+    return 0;
+}
+
+/* topic_push_record in a store change of its own; a failure is logged. */
+static void
+topic_push_commit(struct topic_service *ts, int64_t id, int ok, long code,
+                  int64_t latency, const char *response, const char *error)
+{
+    int rc;
+
+    if ((rc = engine_write_begin(ts->eng)) == 0) {
+        rc = topic_push_record(ts, id, ok, code, latency, response, error);
+        rc = engine_write_end(ts->eng, rc == 0) ? -1 : rc;
+    }
+    if (rc)
+        log_error("topic push: delivery %lld not recorded: %s", (long long)id,
+                  err_last());
 }
 
 /* Start pushing delivery `id` if it is still pending. */
@@ -208,13 +254,21 @@ topic_push_start(struct topic_service *ts, int64_t id)
         store_done(q);
         return;
     }
+    if (topic_push_multi(ts) != 0) {
+        char *why = xstrdup(err_last());
+
+        store_done(q);
+        topic_push_commit(ts, id, 0, 0, 0, "", why);
+        free(why);
+        return;
+    }
     tp = xcalloc(1, sizeof(*tp));
     tp->ts = ts;
     tp->id = id;
     tp->payload = xstrdup((const char *)sqlite3_column_text(q, 1));
-    tp->easy = curl_easy_init();
+    tp->easy = sym_curl_easy_init();
     fmt = (const char *)sqlite3_column_text(q, 2);
-    tp->hdrs = curl_slist_append(NULL, "Expect:");
+    tp->hdrs = sym_curl_slist_append(NULL, "Expect:");
     if (!strcmp(fmt, "SNS") || !strcmp(fmt, "RAW")) {
         tp->hdrs = topic_sns_headers(
             ts, tp->hdrs, fmt, tp->payload,
@@ -233,30 +287,30 @@ topic_push_start(struct topic_service *ts, int64_t id)
         rand_uuid(rid);
         tp->hdrs = topic_push_header(tp->hdrs, "x-mns-request-id", rid);
     }
-    curl_easy_setopt(tp->easy, CURLOPT_URL,
-                     (const char *)sqlite3_column_text(q, 0));
+    sym_curl_easy_setopt(tp->easy, CURLOPT_URL,
+                         (const char *)sqlite3_column_text(q, 0));
     store_done(q);
-    curl_easy_setopt(tp->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(tp->easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(tp->easy, CURLOPT_POSTFIELDS, tp->payload);
-    curl_easy_setopt(tp->easy, CURLOPT_POSTFIELDSIZE,
-                     (long)strlen(tp->payload));
-    curl_easy_setopt(tp->easy, CURLOPT_HTTPHEADER, tp->hdrs);
-    curl_easy_setopt(tp->easy, CURLOPT_WRITEFUNCTION, topic_push_write_cb);
-    curl_easy_setopt(tp->easy, CURLOPT_WRITEDATA, tp);
-    curl_easy_setopt(tp->easy, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long)TOPIC_PUSH_CONNECT_MS);
-    curl_easy_setopt(tp->easy, CURLOPT_TIMEOUT_MS,
-                     (long)TOPIC_PUSH_TIMEOUT_MS);
-    curl_easy_setopt(tp->easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(tp->easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(tp->easy, CURLOPT_ERRORBUFFER, tp->errbuf);
-    curl_easy_setopt(tp->easy, CURLOPT_PRIVATE, tp);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    sym_curl_easy_setopt(tp->easy, CURLOPT_POST, 1L);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_POSTFIELDS, tp->payload);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_POSTFIELDSIZE,
+                         (long)strlen(tp->payload));
+    sym_curl_easy_setopt(tp->easy, CURLOPT_HTTPHEADER, tp->hdrs);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_WRITEFUNCTION, topic_push_write_cb);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_WRITEDATA, tp);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_CONNECTTIMEOUT_MS,
+                         (long)TOPIC_PUSH_CONNECT_MS);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_TIMEOUT_MS,
+                         (long)TOPIC_PUSH_TIMEOUT_MS);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_NOSIGNAL, 1L);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_ERRORBUFFER, tp->errbuf);
+    sym_curl_easy_setopt(tp->easy, CURLOPT_PRIVATE, tp);
     tp->started = timefmt_mono_ms();
     tp->next = ts->pushes;
     ts->pushes = tp;
     ts->npushes++;
-    curl_multi_add_handle(ts->multi, tp->easy);
+    sym_curl_multi_add_handle(ts->multi, tp->easy);
 }
 
 /*
@@ -432,40 +486,33 @@ topic_push_check(struct topic_service *ts)
     CURLMsg *m;
     int left;
 
-    while ((m = curl_multi_info_read(ts->multi, &left)) != NULL) {
+    while ((m = sym_curl_multi_info_read(ts->multi, &left)) != NULL) {
         struct tpush *tp = NULL;
         long code = 0;
         CURLcode res = m->data.result;
         CURL *easy = m->easy_handle;
-        int rc;
 
         if (m->msg != CURLMSG_DONE)
             continue;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&tp);
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
-        curl_multi_remove_handle(ts->multi, easy);
-        curl_easy_cleanup(easy);
+        sym_curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&tp);
+        sym_curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+        sym_curl_multi_remove_handle(ts->multi, easy);
+        sym_curl_easy_cleanup(easy);
         tp->easy = NULL;
         topic_push_unlink(ts, tp);
         {
             int ok = res == CURLE_OK && code >= 200 && code < 300;
             char *why = res != CURLE_OK
                             ? xstrdup(*tp->errbuf ? tp->errbuf
-                                                  : curl_easy_strerror(res))
+                                                  : sym_curl_easy_strerror(res))
                         : !ok ? xasprintf("the endpoint answered %ld", code)
                               : NULL;
 
-            if ((rc = engine_write_begin(ts->eng)) == 0) {
-                rc = topic_push_record(ts, tp->id, ok, code,
-                                       timefmt_mono_ms() - tp->started,
-                                       tp->excerpt, why);
-                rc = engine_write_end(ts->eng, rc == 0) ? -1 : rc;
-            }
+            topic_push_commit(ts, tp->id, ok, code,
+                              timefmt_mono_ms() - tp->started, tp->excerpt,
+                              why);
             free(why);
         }
-        if (rc)
-            log_error("topic push: delivery %lld not recorded: %s",
-                      (long long)tp->id, err_last());
         topic_push_free_one(tp);
     }
 }
@@ -491,8 +538,8 @@ topic_push_run(void *arg)
 
     if (ts->curl_due <= timefmt_mono_ms()) {
         ts->curl_due = INT64_MAX;
-        curl_multi_socket_action(ts->multi, CURL_SOCKET_TIMEOUT, 0,
-                                 &running);
+        sym_curl_multi_socket_action(ts->multi, CURL_SOCKET_TIMEOUT, 0,
+                                     &running);
         topic_push_check(ts);
     }
     /* only what a committed turn made ready */
@@ -503,8 +550,10 @@ topic_push_run(void *arg)
         memmove(ts->ready, ts->ready + i,
                 (ts->nready - i) * sizeof(*ts->ready));
         ts->nready -= i;
-        curl_multi_socket_action(ts->multi, CURL_SOCKET_TIMEOUT, 0,
-                                 &running);
+    }
+    if (i > 0 && ts->multi) {
+        sym_curl_multi_socket_action(ts->multi, CURL_SOCKET_TIMEOUT, 0,
+                                     &running);
         topic_push_check(ts);
     }
     ts->turn++;
@@ -550,16 +599,6 @@ topic_service_reload(struct topic_service *ts)
 int
 topic_push_init(struct topic_service *ts)
 {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-        (ts->multi = curl_multi_init()) == NULL)
-        return err_set(ENG_ERR, "libcurl would not start");
-    curl_multi_setopt(ts->multi, CURLMOPT_SOCKETFUNCTION,
-                      topic_push_socket_cb);
-    curl_multi_setopt(ts->multi, CURLMOPT_SOCKETDATA, ts);
-    curl_multi_setopt(ts->multi, CURLMOPT_TIMERFUNCTION,
-                      topic_push_timer_cb);
-    curl_multi_setopt(ts->multi, CURLMOPT_TIMERDATA, ts);
-    curl_multi_setopt(ts->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
     sched_register(ts->eng->sched, "topic.retry", topic_push_fire_retry, ts);
     engine_hook_add(ts->eng, topic_push_next, topic_push_run, ts);
     return topic_service_reload(ts);
@@ -573,16 +612,14 @@ topic_push_free(struct topic_service *ts)
 
         ts->pushes = tp->next;
         if (tp->easy) {
-            curl_multi_remove_handle(ts->multi, tp->easy);
-            curl_easy_cleanup(tp->easy);
+            sym_curl_multi_remove_handle(ts->multi, tp->easy);
+            sym_curl_easy_cleanup(tp->easy);
         }
         topic_push_free_one(tp);
     }
     ts->npushes = 0;
-    if (ts->multi) {
-        curl_multi_cleanup(ts->multi);
-        curl_global_cleanup();
-    }
+    if (ts->multi)
+        sym_curl_multi_cleanup(ts->multi);
     ts->multi = NULL;
 }
 

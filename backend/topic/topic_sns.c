@@ -379,7 +379,7 @@ topic_sns_header(struct curl_slist *h, const char *name, const char *value)
 {
     char *line = xasprintf("%s: %s", name, value);
 
-    h = curl_slist_append(h, line);
+    h = sym_curl_slist_append(h, line);
     free(line);
     return h;
 }

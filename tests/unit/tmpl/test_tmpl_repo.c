@@ -18,7 +18,6 @@
 #include "store/store.h"
 #include "tmpl/tmpl_repo.h"
 
-#include <git2.h>
 #include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
@@ -662,8 +661,6 @@ main(void)
 
     int rc;
 
-    git_libgit2_init(); /* the ref checks ask libgit2 before any service */
     rc = cmocka_run_group_tests(tests, NULL, NULL);
-    git_libgit2_shutdown();
     return rc;
 }
