@@ -442,10 +442,18 @@ queue_service_clear(struct queue_service *qs)
 {
     struct queue *q, *next;
 
+    /* every indexed message is in the deadline heap: free them from there
+     * rather than by one tree removal and heap repair each, which was
+     * most of stopping an engine that holds 100,000 messages */
+    for (uint32_t i = 0; i < qs->nheap; i++)
+        free(qs->heap[i]);
+    qs->nheap = 0;
     for (q = RB_MIN(queue_names, &qs->queues); q; q = next) {
         next = RB_NEXT(queue_names, &qs->queues, q);
         queue_release_waiters(q);
-        queue_free_msgs(qs, q);
+        RB_INIT(&q->all);
+        RB_INIT(&q->ready);
+        q->n_all = 0;
         RB_REMOVE(queue_names, &qs->queues, q);
         queue_free_one(q);
     }
