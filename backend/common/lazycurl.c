@@ -19,5 +19,23 @@ lazycurl_init(void)
                           : err_set(ENG_ERR, "curl_global_init: %d", (int)rc);
 }
 
+int
+lazycurl_multi(CURLM **out, curl_socket_callback sock,
+               curl_multi_timer_callback timer, void *arg)
+{
+    int rc;
+
+    *out = NULL;
+    if ((rc = lazycurl_load()))
+        return rc;
+    if ((*out = sym_curl_multi_init()) == NULL)
+        return err_set(ENG_EUNAVAIL, "libcurl would not start");
+    sym_curl_multi_setopt(*out, CURLMOPT_SOCKETFUNCTION, sock);
+    sym_curl_multi_setopt(*out, CURLMOPT_SOCKETDATA, arg);
+    sym_curl_multi_setopt(*out, CURLMOPT_TIMERFUNCTION, timer);
+    sym_curl_multi_setopt(*out, CURLMOPT_TIMERDATA, arg);
+    return 0;
+}
+
 struct lazylib lazycurl = LAZYLIB_INIT(FLOWDECK_LIBCURL_SONAME, "HTTP delivery",
                                        lazycurl_syms, lazycurl_init);

@@ -42,4 +42,12 @@ lazycurl_load(void)
     return lazylib_load(&lazycurl);
 }
 
+/*
+ * A multi handle for the engine loop to drive: libcurl opened first, then
+ * `sock` and `timer` set as its socket and timer callbacks, both given
+ * `arg`. Returns: 0 and *out, or ENG_EUNAVAIL.
+ */
+int lazycurl_multi(CURLM **out, curl_socket_callback sock,
+                   curl_multi_timer_callback timer, void *arg);
+
 #endif

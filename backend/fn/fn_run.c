@@ -482,19 +482,9 @@ fn_run_curl_write(char *p, size_t size, size_t n, void *arg)
 static int
 fn_run_curl_multi(struct fn_service *fs)
 {
-    int rc;
-
-    if (fs->multi)
-        return 0;
-    if ((rc = lazycurl_load()))
-        return rc;
-    if ((fs->multi = sym_curl_multi_init()) == NULL)
-        return err_set(ENG_EUNAVAIL, "libcurl would not start");
-    sym_curl_multi_setopt(fs->multi, CURLMOPT_SOCKETFUNCTION, fn_run_curl_sock);
-    sym_curl_multi_setopt(fs->multi, CURLMOPT_SOCKETDATA, fs);
-    sym_curl_multi_setopt(fs->multi, CURLMOPT_TIMERFUNCTION, fn_run_curl_timer);
-    sym_curl_multi_setopt(fs->multi, CURLMOPT_TIMERDATA, fs);
-    return 0;
+    return fs->multi ? 0
+                     : lazycurl_multi(&fs->multi, fn_run_curl_sock,
+                                      fn_run_curl_timer, fs);
 }
 
 void

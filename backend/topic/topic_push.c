@@ -186,16 +186,9 @@ topic_push_multi(struct topic_service *ts)
 
     if (ts->multi)
         return 0;
-    if ((rc = lazycurl_load()))
+    if ((rc = lazycurl_multi(&ts->multi, topic_push_socket_cb,
+                             topic_push_timer_cb, ts)))
         return rc;
-    if ((ts->multi = sym_curl_multi_init()) == NULL)
-        return err_set(ENG_EUNAVAIL, "libcurl would not start");
-    sym_curl_multi_setopt(ts->multi, CURLMOPT_SOCKETFUNCTION,
-                          topic_push_socket_cb);
-    sym_curl_multi_setopt(ts->multi, CURLMOPT_SOCKETDATA, ts);
-    sym_curl_multi_setopt(ts->multi, CURLMOPT_TIMERFUNCTION,
-                          topic_push_timer_cb);
-    sym_curl_multi_setopt(ts->multi, CURLMOPT_TIMERDATA, ts);
     sym_curl_multi_setopt(ts->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
     return 0;
 }
