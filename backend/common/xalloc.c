@@ -17,6 +17,16 @@ xalloc_die(size_t n)
 }
 
 void *
+xmemalign(size_t align, size_t n)
+{
+    void *p = NULL;
+
+    if (posix_memalign(&p, align, n) != 0)
+        xalloc_die(n);
+    return p;
+}
+
+void *
 xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);

@@ -12,6 +12,8 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 /* reallocarray that aborts on overflow or out of memory */
 void *xreallocarray(void *p, size_t nmemb, size_t size);
+/* posix_memalign: `n` bytes aligned to `align` (a power of two) */
+void *xmemalign(size_t align, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Returns: a new string the caller frees. */

@@ -98,11 +98,26 @@ struct queue_service {
     uint32_t nqueues;
     struct qmsg **heap; /* deadlines, earliest first */
     uint32_t nheap, heap_cap;
+    struct qslab *slabs;      /* where every struct qmsg lives */
+    struct qslab_free *spare; /* freed entries, for the next ones */
     int64_t wait_next;  /* cached earliest waiter deadline */
     int any_new;        /* some queue has_new */
     int64_t next_row;   /* the id of the next message row */
     int broken;         /* a store call failed halfway: reload */
 };
+
+/* index entries (queue.c): zeroed; freed ones are kept for reuse */
+struct qslab {
+    struct qslab *next;
+    size_t used; /* entries handed out from this slab, never given back */
+};
+
+struct qslab_free {
+    struct qslab_free *next;
+};
+
+struct qmsg *qmsg_new(struct queue_service *qs);
+void qmsg_free(struct queue_service *qs, struct qmsg *m);
 
 /* trees (queue.c) */
 int qmsg_id_cmp(const struct qmsg *a, const struct qmsg *b);

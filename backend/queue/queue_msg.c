@@ -637,7 +637,7 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
     if (rc)
         return rc;
     qs->next_row++;
-    m = xcalloc(1, sizeof(*m));
+    m = qmsg_new(qs);
     m->id = row;
     m->q = q;
     m->priority = (uint8_t)s->priority;
@@ -869,7 +869,7 @@ queue_send_rows(json_t *ok, struct queue_service *qs, struct queue *q,
         return rc;
     qs->next_row += n;
     for (int i = 0; i < n; i++) {
-        struct qmsg *m = xcalloc(1, sizeof(*m));
+        struct qmsg *m = qmsg_new(qs);
         json_t *res = json_object();
 
         m->id = r[i].row;
@@ -1279,7 +1279,7 @@ queue_delete_found(struct queue_service *qs, struct qmsg *m, const char *by,
     queue_index_remove(qs, m);
     if (q->a.fifo)
         queue_mark_new(qs, q); /* the group's next may go now */
-    free(m);
+    qmsg_free(qs, m);
     return 0;
 }
 
