@@ -24,6 +24,7 @@
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "core/engine.h"
+#include "store/gitrepo.h"
 #include "store/store.h"
 #include "tmpl/tmpl_int.h"
 
@@ -100,9 +101,8 @@ tmpl_repos_git(struct tmpl_repos *r)
     int rc;
 
     if (!r->git) {
-        if ((rc = lazygit_load()))
+        if ((rc = gitrepo_global_init()))
             return rc;
-        sym_git_libgit2_init();
         r->git = 1;
     }
     return 0;
@@ -1293,7 +1293,7 @@ tmpl_repos_free(struct tmpl_repos *r)
         close(r->efd);
     free(r->catalogs);
     if (r->git)
-        sym_git_libgit2_shutdown();
+        gitrepo_global_shutdown();
     free(r);
 }
 
