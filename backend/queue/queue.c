@@ -23,13 +23,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define QUEUE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define QUEUE_ASAN 1
-#endif
-#endif
 #ifdef QUEUE_ASAN
 #include <sanitizer/asan_interface.h>
 #else

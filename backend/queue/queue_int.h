@@ -106,7 +106,15 @@ struct queue_service {
     int broken;         /* a store call failed halfway: reload */
 };
 
-/* index entries (queue.c): zeroed; freed ones are kept for reuse */
+/* index entries (queue.c): zeroed; freed ones are kept for reuse, and
+ * poisoned in a build with AddressSanitizer (QUEUE_ASAN) */
+#if defined(__SANITIZE_ADDRESS__)
+#define QUEUE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define QUEUE_ASAN 1
+#endif
+#endif
 struct qslab {
     struct qslab *next;
     size_t used; /* entries handed out from this slab, never given back */

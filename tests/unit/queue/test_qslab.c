@@ -80,18 +80,10 @@ test_qslab_entries(void **state)
     queue_service_free(qs); /* frees the slabs; LSan checks */
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
-#endif
-
 static void
 test_qslab_use_after_free_is_reported(void **state)
 {
-#ifdef HAVE_ASAN
+#ifdef QUEUE_ASAN
     struct queue_service *qs = xcalloc(1, sizeof(*qs));
     struct qmsg *a = qmsg_new(qs), *b = qmsg_new(qs);
     pid_t pid;
