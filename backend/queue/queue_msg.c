@@ -1355,6 +1355,26 @@ out:
     return 0;
 }
 
+/*
+ * Step `u`, an UPDATE of one message row ending in "RETURNING msg_id",
+ * and release it. Returns: 0 and the message id in *msg_id (the caller
+ * frees it), or the store's error.
+ */
+static int
+queue_step_msg_id(char **msg_id, struct store *st, sqlite3_stmt *u)
+{
+    int rc = sqlite3_step(u);
+
+    if (rc == SQLITE_ROW) {
+        *msg_id = xstrdup((const char *)sqlite3_column_text(u, 0));
+        rc = 0;
+    } else {
+        rc = store_error(st);
+    }
+    store_done(u);
+    return rc;
+}
+
 int
 queue_change_visibility(json_t **out, struct queue_service *qs,
                         const char *name, const char *receipt,
@@ -1383,14 +1403,7 @@ queue_change_visibility(json_t **out, struct queue_service *qs,
                        "RETURNING msg_id");
     sqlite3_bind_int64(u, 1, until);
     sqlite3_bind_int64(u, 2, m->id);
-    rc = sqlite3_step(u);
-    if (rc == SQLITE_ROW) {
-        msg_id = xstrdup((const char *)sqlite3_column_text(u, 0));
-        rc = 0;
-    } else {
-        rc = store_error(st);
-    }
-    store_done(u);
+    rc = queue_step_msg_id(&msg_id, st, u);
     if (rc == 0)
         rc = queue_journal(qs, "message", msg_id, "visibility_changed",
                            json_pack("{s:s, s:I, s:o}", "queue", q->name,
@@ -1432,14 +1445,7 @@ queue_renew_receipt(char **out, struct queue_service *qs, const char *name,
                        "RETURNING msg_id");
     sqlite3_bind_blob(u, 1, secret, sizeof(secret), SQLITE_STATIC);
     sqlite3_bind_int64(u, 2, m->id);
-    rc = sqlite3_step(u);
-    if (rc == SQLITE_ROW) {
-        msg_id = xstrdup((const char *)sqlite3_column_text(u, 0));
-        rc = 0;
-    } else {
-        rc = store_error(st);
-    }
-    store_done(u);
+    rc = queue_step_msg_id(&msg_id, st, u);
     if (rc == 0)
         rc = queue_journal(qs, "message", msg_id, "receipt_renewed",
                            json_pack("{s:s}", "queue", q->name));
