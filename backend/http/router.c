@@ -35,21 +35,19 @@ router_split(char *scratch, const char *path, char **segs)
     return n;
 }
 
-/* Match one pattern against the segments. Returns: 1 on a match. */
+/* Match one pattern against the segments, reading the pattern in place.
+ * Returns: 0 on no match; 1 on a match; 2 on a match by a last "*", which
+ * rejoined the segments it took. */
 static int
-router_match_one(const char *pattern, char **segs, int nsegs,
-                 const char **params, int *nparams)
+router_match_one(const char *p, char **segs, int nsegs, const char **params,
+                 int *nparams)
 {
-    const char *p = pattern;
     int i = 0, np = 0;
 
     while (*p == '/')
         p++;
     while (*p) {
-        const char *end = strchr(p, '/');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-
-        if (len == 1 && *p == '*') {
+        if (p[0] == '*' && (p[1] == '/' || p[1] == '\0')) {
             /* the rest of the path, rejoined */
             if (i < nsegs && np < HTTP_MAX_PARAMS) {
                 for (int k = i + 1; k < nsegs; k++)
@@ -59,7 +57,7 @@ router_match_one(const char *pattern, char **segs, int nsegs,
                 params[np++] = "";
             }
             *nparams = np;
-            return 1;
+            return 2;
         }
         if (i == nsegs)
             return 0;
@@ -67,11 +65,19 @@ router_match_one(const char *pattern, char **segs, int nsegs,
             if (segs[i][0] == '\0' || np == HTTP_MAX_PARAMS)
                 return 0;
             params[np++] = segs[i];
-        } else if (strlen(segs[i]) != len || strncmp(segs[i], p, len) != 0) {
-            return 0;
+            while (*p && *p != '/')
+                p++;
+        } else {
+            const char *s = segs[i];
+
+            while (*p && *p != '/' && *p == *s) {
+                p++;
+                s++;
+            }
+            if ((*p && *p != '/') || *s)
+                return 0;
         }
         i++;
-        p += len;
         while (*p == '/')
             p++;
     }
@@ -87,25 +93,25 @@ router_match(const struct route **out, const struct route *table,
              const char **params, int *nparams, unsigned *allowed)
 {
     char *segs[HTTP_MAX_SEGMENTS];
-    int nsegs;
+    int nsegs = router_split(scratch, path, segs), m;
     unsigned want = method == HTTP_HEAD ? (HTTP_GET | HTTP_HEAD)
                                         : (unsigned)method;
 
     *out = NULL;
     *nparams = 0;
     *allowed = 0;
+    if (nsegs < 0)
+        return err_set(ENG_ENOTFOUND, "no such path: %s", path);
     for (const struct route *r = table; r->pattern; r++) {
-        /* the pattern may have rejoined segments: split anew each time */
-        nsegs = router_split(scratch, path, segs);
-        if (nsegs < 0)
-            return err_set(ENG_ENOTFOUND, "no such path: %s", path);
-        if (!router_match_one(r->pattern, segs, nsegs, params, nparams))
+        if (!(m = router_match_one(r->pattern, segs, nsegs, params, nparams)))
             continue;
         if (r->methods & want) {
             *out = r;
             return 0;
         }
         *allowed |= r->methods;
+        if (m == 2) /* the segments were rejoined: split anew */
+            router_split(scratch, path, segs);
     }
     *nparams = 0;
     if (*allowed)

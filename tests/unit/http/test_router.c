@@ -79,6 +79,12 @@ h_queue_get_later(struct http_req *req, struct http_resp *resp)
     return 10;
 }
 
+static int
+h_file_delete(struct http_req *req, struct http_resp *resp)
+{
+    return 11;
+}
+
 static const struct route test_routes[] = {
     {HTTP_GET, "/healthz", h_health, ROUTE_PUBLIC},
     {HTTP_GET, "/v1/queues", h_queue_list, 0},
@@ -88,6 +94,8 @@ static const struct route test_routes[] = {
     {HTTP_POST, "/v1/queues/:name/messages", h_queue_send, ROUTE_JSON},
     {HTTP_GET | HTTP_PUT, "/v1/kv/:ns/:key", h_kv, 0},
     {HTTP_GET, "/v1/files/*", h_files, 0},
+    /* reached only when the "*" row above matches but not its method */
+    {HTTP_DELETE, "/v1/files/:dir/:name", h_file_delete, 0},
     {HTTP_POST, "/v1/purge/*", h_purge_all, 0},
     /* shadowed by the :name row above: the first match wins */
     {HTTP_GET, "/v1/queues/special", h_queue_get_later, 0},
@@ -179,6 +187,8 @@ test_router_match_table(void **state)
         {HTTP_GET, "/v1/files", 0, h_files, 1, "", NULL, 0},
         {HTTP_GET, "/v1/files/", 0, h_files, 1, "", NULL, 0},
         {HTTP_POST, "/v1/purge/a/b", 0, h_purge_all, 1, "a/b", NULL, 0},
+        /* a later row sees the segments a "*" row rejoined, split again */
+        {HTTP_DELETE, "/v1/files/a/b", 0, h_file_delete, 2, "a", "b", 0},
         /* trailing slash: the same resource */
         {HTTP_GET, "/v1/queues/", 0, h_queue_list, 0, NULL, NULL, 0},
         {HTTP_GET, "/v1/queues/orders/", 0, h_queue_get, 1, "orders", NULL, 0},
