@@ -878,7 +878,7 @@ engine_info(struct engine *eng)
         "data_dir", eng->data_dir, "auth", eng->auth_token != NULL, "clock",
         eclock_to_json(&eng->clock), "counts", "timers",
         (json_int_t)store_count(eng->store, "timers"), "journal",
-        (json_int_t)store_count(eng->store, "journal"), "snapshots",
+        (json_int_t)journal_count(eng->store), "snapshots",
         (json_int_t)snapshot_count(eng));
 
     json_object_set_new(json_object_get(info, "counts"), "flows",

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int
 journal_append(struct store *st, int64_t ts_ms, const char *kind,
@@ -25,65 +26,102 @@ journal_append(struct store *st, int64_t ts_ms, const char *kind,
     return rc;
 }
 
+/* A message's records live in journal_msg, every other kind's in
+ * journal (see migration 9); seq runs over both. */
+static int
+journal_is_msg(const char *kind)
+{
+    return strcmp(kind, "message") == 0;
+}
+
+/*
+ * Take n journal seqs into *first. The next one is read from both tables
+ * once, then counted with the store; the store forgets the count when it
+ * rolls a change back, so seqs stay contiguous. Returns: 0, or the store
+ * error.
+ */
+static int
+journal_seq_take(struct store *st, int n, int64_t *first)
+{
+    int64_t *next = store_memo(st);
+
+    if (*next == 0) {
+        sqlite3_stmt *q = store_stmt(
+            st, "SELECT max(coalesce((SELECT max(seq) FROM journal), 0), "
+                "coalesce((SELECT max(seq) FROM journal_msg), 0))");
+        int rc = 0;
+
+        if (sqlite3_step(q) == SQLITE_ROW)
+            *next = sqlite3_column_int64(q, 0) + 1;
+        else
+            rc = store_error(st);
+        store_done(q);
+        if (rc)
+            return rc;
+    }
+    *first = *next;
+    *next += n;
+    return 0;
+}
+
 int
 journal_append_text(struct store *st, int64_t ts_ms, const char *kind,
                     const char *entity, const char *type, const char *text)
 {
-    sqlite3_stmt *q = store_stmt(
-        st, "INSERT INTO journal(ts_ms, kind, entity, type, detail) "
-            "VALUES (?, ?, ?, ?, ?)");
-    int rc;
+    struct journal_row row = {entity, type, text};
 
-    sqlite3_bind_int64(q, 1, ts_ms);
-    sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, entity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, type, -1, SQLITE_STATIC);
-    if (text)
-        sqlite3_bind_text(q, 5, text, -1, SQLITE_STATIC);
-    rc = store_step_done(st, q);
-    store_done(q);
-    return rc;
+    return journal_append_rows(st, ts_ms, kind, &row, 1);
 }
 
-/* "INSERT INTO journal ... VALUES (?1, ?2, ?, ?, ?), ..." for n rows,
- * built once per n: the text's address stays the same, which is what
- * store_stmt looks up first. */
+/* "INSERT INTO journal ... VALUES (?1 + 0, ?2, ?3, ?, ?, ?), ..." for n
+ * rows of a kind in journal (msg 0) or journal_msg (msg 1), built once per
+ * n: the text's address stays the same, which is what store_stmt looks up
+ * first. ?1 is the first row's seq, ?2 the time, ?3 the kind. */
 static const char *
-journal_rows_sql(int n)
+journal_rows_sql(int n, int msg)
 {
-    static char *sql[JOURNAL_ROWS_MAX + 1];
+    static char *sql[2][JOURNAL_ROWS_MAX + 1];
 
     assert(n >= 1 && n <= JOURNAL_ROWS_MAX);
-    if (sql[n] == NULL) {
+    if (sql[msg][n] == NULL) {
         struct buf b = BUF_INIT(0);
 
-        buf_puts(&b, "INSERT INTO journal(ts_ms, kind, entity, type, detail) "
-                     "VALUES ");
+        buf_puts(&b, msg ? "INSERT INTO journal_msg(seq, ts_ms, entity, "
+                           "type, detail) VALUES "
+                         : "INSERT INTO journal(seq, ts_ms, kind, entity, "
+                           "type, detail) VALUES ");
         for (int i = 0; i < n; i++) {
-            int p = 3 + 3 * i;
+            int p = 4 + 3 * i;
 
-            buf_printf(&b, "%s(?1, ?2, ?%d, ?%d, ?%d)", i ? ", " : "", p,
-                       p + 1, p + 2);
+            buf_printf(&b, "%s(?1 + %d, ?2, %s?%d, ?%d, ?%d)", i ? ", " : "",
+                       i, msg ? "" : "?3, ", p, p + 1, p + 2);
         }
-        sql[n] = buf_take(&b);
+        sql[msg][n] = buf_take(&b);
     }
-    return sql[n];
+    return sql[msg][n];
 }
 
 int
 journal_append_rows(struct store *st, int64_t ts_ms, const char *kind,
                     const struct journal_row *rows, int n)
 {
-    sqlite3_stmt *q = store_stmt(st, journal_rows_sql(n));
+    int msg = journal_is_msg(kind);
+    sqlite3_stmt *q;
+    int64_t seq;
     int rc;
 
-    sqlite3_bind_int64(q, 1, ts_ms);
-    sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+    if ((rc = journal_seq_take(st, n, &seq)))
+        return rc;
+    q = store_stmt(st, journal_rows_sql(n, msg));
+    sqlite3_bind_int64(q, 1, seq);
+    sqlite3_bind_int64(q, 2, ts_ms);
+    if (!msg)
+        sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
     for (int i = 0; i < n; i++) {
-        sqlite3_bind_text(q, 3 + 3 * i, rows[i].entity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4 + 3 * i, rows[i].type, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4 + 3 * i, rows[i].entity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5 + 3 * i, rows[i].type, -1, SQLITE_STATIC);
         if (rows[i].detail)
-            sqlite3_bind_text(q, 5 + 3 * i, rows[i].detail, -1,
+            sqlite3_bind_text(q, 6 + 3 * i, rows[i].detail, -1,
                               SQLITE_STATIC);
     }
     rc = store_step_done(st, q);
@@ -141,27 +179,42 @@ journal_batch_add(struct journal_batch *b, struct store *st, int64_t ts_ms,
 }
 
 /* The statement for a query shape; every piece is a literal, every value
- * is bound: ?1 kind, ?2 entity, ?3 type, ?4 cursor, ?5 limit. */
+ * is bound: ?1 kind, ?2 entity, ?3 type, ?4 cursor, ?5 limit. Messages'
+ * records are read from journal_msg, every other kind's from journal,
+ * every kind's from both, merged by seq. */
 static sqlite3_stmt *
 journal_stmt(struct store *st, const struct journal_query *qry)
 {
-    static const char *const where[3][2] = {
-        /* [scope][ascending] */
-        {"WHERE (?1 IS NULL) AND (?2 IS NULL) AND seq < ?4",
-         "WHERE (?1 IS NULL) AND (?2 IS NULL) AND seq > ?4"},
-        {"WHERE kind = ?1 AND (?2 IS NULL) AND seq < ?4",
-         "WHERE kind = ?1 AND (?2 IS NULL) AND seq > ?4"},
-        {"WHERE kind = ?1 AND entity = ?2 AND seq < ?4",
-         "WHERE kind = ?1 AND entity = ?2 AND seq > ?4"},
+    static const char *const where[3] = {
+        /* [scope] */
+        "(?1 IS NULL) AND (?2 IS NULL)",
+        "kind = ?1 AND (?2 IS NULL)",
+        "kind = ?1 AND entity = ?2",
+    };
+    static const char *const where_msg[3] = {
+        "(?1 IS NULL) AND (?2 IS NULL)",
+        "(?1 IS NOT NULL) AND (?2 IS NULL)",
+        "(?1 IS NOT NULL) AND entity = ?2",
     };
     int scope = qry->entity ? 2 : qry->kind ? 1 : 0;
     int asc = qry->ascending ? 1 : 0;
-    char sql[512];
+    const char *cmp = asc ? ">" : "<";
+    char sql[1024], other[256], msg[256];
 
-    snprintf(sql, sizeof(sql),
+    snprintf(other, sizeof(other),
              "SELECT seq, ts_ms, kind, entity, type, detail FROM journal "
-             "%s AND (?3 IS NULL OR type = ?3) ORDER BY seq %s LIMIT ?5",
-             where[scope][asc], asc ? "ASC" : "DESC");
+             "WHERE %s AND seq %s ?4 AND (?3 IS NULL OR type = ?3)",
+             where[scope], cmp);
+    snprintf(msg, sizeof(msg),
+             "SELECT seq, ts_ms, 'message', entity, type, detail "
+             "FROM journal_msg "
+             "WHERE %s AND seq %s ?4 AND (?3 IS NULL OR type = ?3)",
+             where_msg[scope], cmp);
+    snprintf(sql, sizeof(sql), "%s%s%s ORDER BY seq %s LIMIT ?5",
+             scope == 0 || !journal_is_msg(qry->kind) ? other : "",
+             scope == 0 ? " UNION ALL " : "",
+             scope == 0 || journal_is_msg(qry->kind) ? msg : "",
+             asc ? "ASC" : "DESC");
     return store_stmt(st, sql);
 }
 
@@ -228,5 +281,8 @@ journal_list(json_t **out, struct store *st, const struct journal_query *qry)
 int64_t
 journal_count(struct store *st)
 {
-    return store_count(st, "journal");
+    int64_t other = store_count(st, "journal");
+    int64_t msg = store_count(st, "journal_msg");
+
+    return other < 0 || msg < 0 ? -1 : other + msg;
 }

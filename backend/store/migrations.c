@@ -294,6 +294,23 @@ const struct migration migrations[] = {
      "  WHERE status = 'running';"
      "CREATE INDEX fn_invocations_failed ON fn_invocations(function) "
      "  WHERE status IN ('failed', 'timed_out');"},
+    {9, "message journal records in a table of their own",
+     /* most records are a message's: in their own table their rowid
+      * order is their kind's order, so each needs one index (the
+      * message), not journal's two; seq stays one sequence over both
+      * tables (the journal module hands it out) */
+     "CREATE TABLE journal_msg ("
+     "  seq INTEGER PRIMARY KEY,"
+     "  ts_ms INTEGER NOT NULL,"
+     "  entity TEXT NOT NULL,"
+     "  type TEXT NOT NULL,"
+     "  detail TEXT"
+     ");"
+     "CREATE INDEX journal_msg_entity ON journal_msg(entity, seq);"
+     "INSERT INTO journal_msg(seq, ts_ms, entity, type, detail) "
+     "  SELECT seq, ts_ms, entity, type, detail FROM journal "
+     "  WHERE kind = 'message';"
+     "DELETE FROM journal WHERE kind = 'message';"},
 };
 
 const int migrations_count = sizeof(migrations) / sizeof(migrations[0]);

@@ -51,6 +51,7 @@ struct store {
     int batching;  /* commit once per engine loop turn */
     int in_tx;     /* BEGIN issued, not yet committed */
     int depth;     /* open savepoints */
+    int64_t memo;  /* store_memo: 0 after a rollback or a new content */
 };
 
 static uint64_t
@@ -240,6 +241,7 @@ store_migrate(struct store *st, const char *path)
 int
 store_upgrade(struct store *st)
 {
+    st->memo = 0;
     return store_migrate(st, sqlite3_db_filename(st->db, "main"));
 }
 
@@ -493,6 +495,12 @@ store_db(struct store *st)
     return st->db;
 }
 
+int64_t *
+store_memo(struct store *st)
+{
+    return &st->memo;
+}
+
 sqlite3_stmt *
 store_stmt(struct store *st, const char *sql)
 {
@@ -578,6 +586,7 @@ store_write_begin(struct store *st)
         if (st->depth == 0) {
             store_run(st, "ROLLBACK");
             st->in_tx = 0;
+            st->memo = 0;
         }
         return rc;
     }
@@ -592,8 +601,10 @@ store_write_end(struct store *st, int ok)
 
     if (st->depth <= 0)
         return err_set(ENG_ERR, "store: write_end without write_begin");
-    if (!ok)
+    if (!ok) {
         store_run(st, "ROLLBACK TO w");
+        st->memo = 0;
+    }
     if (store_run(st, "RELEASE w") != 0 && ok)
         rc = store_error(st);
     st->depth--;
@@ -623,6 +634,7 @@ store_batch_commit(struct store *st)
 
         if (sqlite3_get_autocommit(st->db) == 0)
             store_run(st, "ROLLBACK");
+        st->memo = 0;
         err_set(keep, "%s", err_last()); /* keep the COMMIT's message */
     }
     st->in_tx = 0;
@@ -700,5 +712,6 @@ store_truncate_all(struct store *st)
         free(names[i]);
     free(names);
     end = store_write_end(st, rc == 0);
+    st->memo = 0;
     return rc ? rc : end;
 }

@@ -71,6 +71,15 @@ void store_done(sqlite3_stmt *q);
 sqlite3 *store_db(struct store *st);
 
 /*
+ * A number derived from the database that a module keeps with the store
+ * (the journal's next seq). It is 0 until the module sets it, and back to
+ * 0 whenever a change is rolled back (store_write_end(st, 0), a failed
+ * commit) or the store's contents are replaced (store_upgrade after a
+ * restore, store_truncate_all), so that the module derives it again.
+ */
+int64_t *store_memo(struct store *st);
+
+/*
  * Translate the connection's last SQLite error into an ENG_* code with a
  * message: ENG_ENOSPACE for a full disk, ENG_EREADONLY for a read-only
  * data dir, ENG_ERR otherwise. Returns: the code.

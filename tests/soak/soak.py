@@ -849,8 +849,9 @@ class Soak:
         """While the engine is down: a hole in the journal."""
         db = sqlite3.connect(os.path.join(self.eng.data_dir, "flowdeck.db"))
         with db:
-            db.execute("DELETE FROM journal WHERE seq = "
-                       "(SELECT max(seq) / 2 FROM journal)")
+            db.execute("DELETE FROM journal_msg WHERE seq = "
+                       "(SELECT seq FROM journal_msg LIMIT 1 OFFSET "
+                       "(SELECT count(*) / 2 FROM journal_msg))")
         db.close()
 
     def sabotage_state(self):

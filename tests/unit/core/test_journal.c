@@ -11,7 +11,11 @@
 #include "common/err.h"
 #include "common/timefmt.h"
 #include "core/journal.h"
+#include "store/migrations.h"
 #include "store/store.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,6 +345,141 @@ test_journal_paging_kind_latest(void **state)
     json_decref(res);
 }
 
+/* Every seq, newest first, as "3,2,1". */
+static void
+all_seqs(char *out, size_t n, struct store *st)
+{
+    struct journal_query q = {NULL, NULL, NULL, 0, 0, 1000};
+    json_t *res = NULL;
+
+    assert_int_equal(0, journal_list(&res, st, &q));
+    seqs_of(out, n, res);
+    json_decref(res);
+}
+
+static void
+append(struct store *st, const char *kind, const char *entity)
+{
+    assert_int_equal(0, journal_append(st, TS0, kind, entity, "t", NULL));
+}
+
+static void
+test_journal_seq_after_rollback(void **state)
+{
+    struct store *st = *state;
+    char seqs[64];
+
+    /* a rolled-back record's seq is handed out again: no gap */
+    append(st, "engine", "e");
+    assert_int_equal(0, store_write_begin(st));
+    append(st, "message", "m1");
+    append(st, "queue", "q1");
+    assert_int_equal(0, store_write_end(st, 0));
+    append(st, "message", "m2");
+    all_seqs(seqs, sizeof(seqs), st);
+    assert_string_equal("2,1", seqs);
+    /* nor after emptying the store */
+    assert_int_equal(0, store_truncate_all(st));
+    append(st, "message", "m3");
+    all_seqs(seqs, sizeof(seqs), st);
+    assert_string_equal("1", seqs);
+}
+
+/* A file store in a new temp dir: its path in `path`. */
+static struct store *
+open_file_store(char *path, size_t n, char *dir)
+{
+    struct store *st = NULL;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, n, "%s/state.db", dir);
+    assert_int_equal(0, store_open(&st, path));
+    return st;
+}
+
+static void
+remove_file_store(const char *path, const char *dir)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-seal"};
+    char f[256];
+
+    for (size_t i = 0; i < NELEM(suffixes); i++) {
+        snprintf(f, sizeof(f), "%s%s", path, suffixes[i]);
+        unlink(f);
+    }
+    rmdir(dir);
+}
+
+static void
+test_journal_seq_over_both_tables(void **state)
+{
+    char dir[] = "/tmp/flowdeck-journal-XXXXXX", path[128], seqs[64];
+    struct store *st = open_file_store(path, sizeof(path), dir);
+
+    (void)state;
+    /* a reopened store goes on from the highest seq of either table */
+    append(st, "engine", "e");
+    append(st, "message", "m1");
+    append(st, "message", "m1");
+    store_free(st);
+    assert_int_equal(0, store_open(&st, path));
+    append(st, "engine", "e");
+    store_free(st);
+    assert_int_equal(0, store_open(&st, path));
+    append(st, "message", "m2");
+    all_seqs(seqs, sizeof(seqs), st);
+    assert_string_equal("5,4,3,2,1", seqs);
+    assert_int_equal(5, journal_count(st));
+    store_free(st);
+    remove_file_store(path, dir);
+}
+
+static void
+test_journal_migration_moves_message_records(void **state)
+{
+    char dir[] = "/tmp/flowdeck-journal-XXXXXX", path[128], seqs[64];
+    struct store *st = open_file_store(path, sizeof(path), dir);
+    struct journal_query q = {"message", "m1", NULL, 1, 0, 100};
+    sqlite3 *db = NULL;
+    json_t *res = NULL;
+
+    (void)state;
+    store_free(st);
+    /* a data dir of version 8: one journal table for every kind */
+    unlink(path);
+    assert_int_equal(SQLITE_OK, sqlite3_open(path, &db));
+    for (int i = 0; i < migrations_count && migrations[i].version <= 8; i++)
+        assert_int_equal(SQLITE_OK,
+                         sqlite3_exec(db, migrations[i].sql, 0, 0, 0));
+    assert_int_equal(
+        SQLITE_OK,
+        sqlite3_exec(db,
+                     "PRAGMA user_version = 8;"
+                     "INSERT INTO journal(seq, ts_ms, kind, entity, type) "
+                     "VALUES (1, 1, 'queue', 'q', 'created'),"
+                     " (2, 2, 'message', 'm1', 'sent'),"
+                     " (3, 3, 'message', 'm2', 'sent'),"
+                     " (4, 4, 'execution', 'm1', 'started'),"
+                     " (5, 5, 'message', 'm1', 'received');",
+                     0, 0, 0));
+    sqlite3_close(db);
+
+    assert_int_equal(0, store_open(&st, path));
+    assert_int_equal(3, store_count(st, "journal_msg"));
+    assert_int_equal(2, store_count(st, "journal"));
+    all_seqs(seqs, sizeof(seqs), st);
+    assert_string_equal("5,4,3,2,1", seqs);
+    assert_int_equal(0, journal_list(&res, st, &q));
+    seqs_of(seqs, sizeof(seqs), res);
+    assert_string_equal("2,5", seqs);
+    json_decref(res);
+    append(st, "message", "m1");
+    all_seqs(seqs, sizeof(seqs), st);
+    assert_string_equal("6,5,4,3,2,1", seqs);
+    store_free(st);
+    remove_file_store(path, dir);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_sample, teardown)
 
@@ -356,6 +495,9 @@ main(void)
         T(test_journal_detail_round_trip),
         T(test_journal_paging),
         TS(test_journal_paging_kind_latest),
+        T(test_journal_seq_after_rollback),
+        cmocka_unit_test(test_journal_seq_over_both_tables),
+        cmocka_unit_test(test_journal_migration_moves_message_records),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

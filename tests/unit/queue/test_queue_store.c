@@ -16,8 +16,8 @@ store_journal_at(char *out, size_t n, struct qtest *f, const char *id)
 
     assert_int_equal(SQLITE_OK,
                      sqlite3_prepare_v2(store_db(f->eng->store),
-                                        "SELECT type, ts_ms FROM journal "
-                                        "WHERE kind = 'message' AND "
+                                        "SELECT type, ts_ms FROM journal_msg "
+                                        "WHERE "
                                         "entity = ? ORDER BY seq",
                                         -1, &q, NULL));
     sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
