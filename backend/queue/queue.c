@@ -11,6 +11,7 @@
  */
 #include "queue/queue_int.h"
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "common/log.h"
@@ -19,6 +20,7 @@
 #include "core/engine.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -68,37 +70,69 @@ queue_journal(struct queue_service *qs, const char *kind, const char *id,
     return rc;
 }
 
+/* "DELETE FROM messages WHERE id IN (?1, ..., ?n) RETURNING id, msg_id"
+ * (or the bodies' delete) for n ids, built once per table and n:
+ * store_stmt finds it by its address. */
+static const char *
+queue_delete_sql(int bodies, int n)
+{
+    static char *sql[2][QUEUE_BATCH_MAX + 1];
+
+    assert(n >= 1 && n <= QUEUE_BATCH_MAX);
+    if (sql[bodies][n] == NULL) {
+        struct buf b = BUF_INIT(0);
+
+        buf_puts(&b, bodies ? "DELETE FROM bodies WHERE id IN ("
+                            : "DELETE FROM messages WHERE id IN (");
+        for (int i = 0; i < n; i++)
+            buf_printf(&b, "%s?%d", i ? ", " : "", i + 1);
+        buf_puts(&b, bodies ? ")" : ") RETURNING id, msg_id");
+        sql[bodies][n] = buf_take(&b);
+    }
+    return sql[bodies][n];
+}
+
 int
-queue_store_delete(struct queue_service *qs, const struct qmsg *m,
-                   char **msg_id)
+queue_store_delete(struct queue_service *qs, struct qmsg *const *ms, int n,
+                   char **msg_ids)
 {
     struct store *st = qs->eng->store;
-    sqlite3_stmt *d = store_stmt(st, "DELETE FROM messages WHERE id = ? "
-                                     "RETURNING msg_id");
-    int rc;
+    sqlite3_stmt *d = store_stmt(st, queue_delete_sql(0, n));
+    int rc, i, got = 0;
 
-    *msg_id = NULL;
-    sqlite3_bind_int64(d, 1, m->id);
-    rc = sqlite3_step(d);
-    if (rc == SQLITE_ROW) {
-        *msg_id = xstrdup((const char *)sqlite3_column_text(d, 0));
-        rc = 0;
-    } else {
-        rc = rc == SQLITE_DONE ? err_set(ENG_ERR, "message row %lld missing",
-                                         (long long)m->id)
-                               : store_error(st);
+    for (i = 0; i < n; i++) {
+        msg_ids[i] = NULL;
+        sqlite3_bind_int64(d, i + 1, ms[i]->id);
     }
+    while ((rc = sqlite3_step(d)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(d, 0);
+
+        for (i = 0; i < n; i++)
+            if (ms[i]->id == id && msg_ids[i] == NULL) {
+                msg_ids[i] = xstrdup((const char *)sqlite3_column_text(d, 1));
+                got++;
+                break;
+            }
+    }
+    rc = rc == SQLITE_DONE ? 0 : store_error(st);
     store_done(d);
+    if (rc == 0 && got < n) {
+        for (i = 0; msg_ids[i]; i++)
+            ;
+        rc = err_set(ENG_ERR, "message row %lld missing", (long long)ms[i]->id);
+    }
     if (rc == 0) {
-        d = store_stmt(st, "DELETE FROM bodies WHERE id = ?");
-        sqlite3_bind_int64(d, 1, m->id);
+        d = store_stmt(st, queue_delete_sql(1, n));
+        for (i = 0; i < n; i++)
+            sqlite3_bind_int64(d, i + 1, ms[i]->id);
         rc = store_step_done(st, d);
         store_done(d);
     }
-    if (rc) {
-        free(*msg_id);
-        *msg_id = NULL;
-    }
+    if (rc)
+        for (i = 0; i < n; i++) {
+            free(msg_ids[i]);
+            msg_ids[i] = NULL;
+        }
     return rc;
 }
 
@@ -847,7 +881,7 @@ queue_fire(struct queue_service *qs, struct qmsg *m, int64_t now)
     if (m->enqueued_ms + m->q->a.retention_s * 1000 <= now) {
         char *msg_id = NULL;
 
-        rc = queue_store_delete(qs, m, &msg_id);
+        rc = queue_store_delete(qs, &m, 1, &msg_id);
         if (rc == 0)
             rc = queue_journal(qs, "message", msg_id, "expired",
                                json_pack("{s:s, s:I}", "queue", m->q->name,

@@ -157,10 +157,11 @@ void queue_mark_new(struct queue_service *qs, struct queue *q);
 /* A receive parked until `deadline` (monotonic ms). */
 void queue_note_waiter(struct queue_service *qs, int64_t deadline);
 int64_t queue_now(struct queue_service *qs);
-/* Delete message m's rows; its public id in *msg_id (caller frees).
- * Returns: 0 or the store error. */
-int queue_store_delete(struct queue_service *qs, const struct qmsg *m,
-                       char **msg_id);
+/* Delete the rows of n (1..QUEUE_BATCH_MAX) distinct messages, one
+ * statement a table; their public ids in msg_ids[0..n-1], in the order of
+ * ms (the caller frees them). Returns: 0 or the store error (no ids). */
+int queue_store_delete(struct queue_service *qs, struct qmsg *const *ms,
+                       int n, char **msg_ids);
 int queue_journal(struct queue_service *qs, const char *kind,
                   const char *id, const char *type, json_t *detail);
 

@@ -1250,36 +1250,41 @@ queue_serve_waiters(struct queue_service *qs, struct queue *q)
 
 /* ---- deleting and visibility ---- */
 
-/* Delete m; its "deleted" record goes into jb when given (the caller
- * flushes it), else straight in. */
+/* Delete n (1..QUEUE_BATCH_MAX) distinct messages, their rows with one
+ * statement a table; their "deleted" records go into jb when given (the
+ * caller flushes it), else straight in. */
 static int
-queue_delete_found(struct queue_service *qs, struct qmsg *m, const char *by,
-                   struct journal_batch *jb)
+queue_delete_found(struct queue_service *qs, struct qmsg **ms, int n,
+                   const char *by, struct journal_batch *jb)
 {
-    struct queue *q = m->q;
-    char *msg_id = NULL;
-    int rc = queue_store_delete(qs, m, &msg_id);
+    char *msg_ids[QUEUE_BATCH_MAX];
+    int rc = queue_store_delete(qs, ms, n, msg_ids);
 
-    if (rc == 0) {
+    for (int i = 0; i < n && rc == 0; i++) {
         struct jsonw w;
 
         jsonw_begin(&w);
-        jsonw_str(&w, "queue", q->name);
+        jsonw_str(&w, "queue", ms[i]->q->name);
         jsonw_str(&w, "by", by);
         rc = jb ? journal_batch_add(jb, qs->eng->store, queue_now(qs),
-                                    msg_id, "deleted", jsonw_end(&w))
-                : engine_journal_text(qs->eng, "message", msg_id, "deleted",
-                                      jsonw_end(&w));
+                                    msg_ids[i], "deleted", jsonw_end(&w))
+                : engine_journal_text(qs->eng, "message", msg_ids[i],
+                                      "deleted", jsonw_end(&w));
     }
-    free(msg_id);
+    for (int i = 0; i < n; i++)
+        free(msg_ids[i]); /* NULL when the delete failed */
     if (rc) {
         qs->broken = 1;
         return rc;
     }
-    queue_index_remove(qs, m);
-    if (q->a.fifo)
-        queue_mark_new(qs, q); /* the group's next may go now */
-    qmsg_free(qs, m);
+    for (int i = 0; i < n; i++) {
+        struct queue *q = ms[i]->q;
+
+        queue_index_remove(qs, ms[i]);
+        if (q->a.fifo)
+            queue_mark_new(qs, q); /* the group's next may go now */
+        qmsg_free(qs, ms[i]);
+    }
     return 0;
 }
 
@@ -1295,7 +1300,7 @@ queue_delete_msg(struct queue_service *qs, const char *name,
         return ENG_ENOTFOUND;
     if ((rc = qmsg_by_receipt(&m, q, receipt)))
         return rc;
-    return queue_delete_found(qs, m, "receipt", NULL);
+    return queue_delete_found(qs, &m, 1, "receipt", NULL);
 }
 
 int
@@ -1303,6 +1308,7 @@ queue_delete_batch(json_t **out, struct queue_service *qs, const char *name,
                    const json_t *receipts)
 {
     struct queue *q = queue_lookup(qs, name);
+    struct qmsg *found[QUEUE_BATCH_MAX];
     struct journal_batch jb;
     json_t *failed;
     int deleted = 0, rc = 0;
@@ -1329,12 +1335,12 @@ queue_delete_batch(json_t **out, struct queue_service *qs, const char *name,
     failed = json_array();
     journal_batch_init(&jb, "message");
     for (i = 0; i < n; i++) {
+        /* the found messages are deleted below, all at once: none is
+         * found twice, as a message has one current receipt, a receipt
+         * one spelling, and the batch's receipts are distinct */
         const char *r = json_string_value(json_array_get(receipts, i));
-        struct qmsg *m;
 
-        rc = qmsg_by_receipt(&m, q, r);
-        if (rc == 0)
-            rc = queue_delete_found(qs, m, "receipt", &jb);
+        rc = qmsg_by_receipt(&found[deleted], q, r);
         if (rc == 0) {
             deleted++;
         } else if (rc == ENG_EINVAL || rc == ENG_EGONE) {
@@ -1343,6 +1349,9 @@ queue_delete_batch(json_t **out, struct queue_service *qs, const char *name,
             goto out;
         }
     }
+    rc = deleted ? queue_delete_found(qs, found, deleted, "receipt", &jb) : 0;
+    if (rc)
+        goto out;
     if ((rc = journal_batch_flush(&jb, qs->eng->store)))
         qs->broken = 1;
 out:
@@ -1649,7 +1658,7 @@ queue_remove_msg(struct queue_service *qs, const char *name, const char *id)
     if ((rc = queue_msg_by_id(&m, &row, qs, q, id)))
         return rc;
     json_decref(row);
-    return queue_delete_found(qs, m, "id", NULL);
+    return queue_delete_found(qs, &m, 1, "id", NULL);
 }
 
 /* ---- redrive ---- */

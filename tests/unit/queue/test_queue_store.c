@@ -203,6 +203,58 @@ test_queue_journal_lifecycle(void **state)
     assert_string_equal("created,changed,purged,deleted", types);
 }
 
+/* A batch delete takes each found message's two rows, and journals them
+ * in the order of the receipts. */
+static void
+test_queue_delete_batch_rows(void **state)
+{
+    struct qtest *f = *state;
+    char id[5][QT_ID], r[5][64], want[5 * QT_ID];
+    struct journal_query jq = {"message", NULL, "deleted", 1, 0, 100};
+    json_t *arr, *rs, *out = NULL, *it;
+    size_t i;
+
+    qt_create(f, "q", NULL);
+    for (i = 0; i < 5; i++)
+        qt_send_body(f, "q", "m", id[i]);
+    arr = qt_recv(f, "q", 5, -1);
+    for (i = 0; i < 5; i++)
+        snprintf(r[i], sizeof(r[i]), "%s",
+                 qt_str(json_array_get(arr, i), "receipt"));
+    json_decref(arr);
+    rs = json_pack("[s, s, s, s]", r[3], r[0], "junk", r[4]);
+    assert_int_equal(0, queue_delete_batch(&out, f->qs, "q", rs));
+    json_decref(rs);
+    assert_int_equal(3, qt_int(out, "deleted"));
+    json_decref(out);
+    assert_int_equal(2, store_count(f->eng->store, "messages"));
+    assert_int_equal(2, store_count(f->eng->store, "bodies"));
+    assert_int_equal(0, journal_list(&out, f->eng->store, &jq));
+    snprintf(want, sizeof(want), "%s,%s,%s", id[3], id[0], id[4]);
+    {
+        char got[5 * QT_ID];
+        size_t len = 0;
+
+        got[0] = '\0';
+        json_array_foreach(json_object_get(out, "items"), i, it)
+            len += (size_t)snprintf(
+                got + len, sizeof(got) - len, "%s%s", i ? "," : "",
+                json_string_value(json_object_get(it, "id")));
+        assert_string_equal(want, got);
+    }
+    json_decref(out);
+    /* the two left are whole */
+    arr = qt_recv(f, "q", 5, 0);
+    assert_int_equal(0, json_array_size(arr));
+    json_decref(arr);
+    qt_tick(f, 60000);
+    arr = qt_recv(f, "q", 5, -1);
+    assert_int_equal(2, json_array_size(arr));
+    assert_string_equal(id[1], qt_str(json_array_get(arr, 0), "id"));
+    assert_string_equal(id[2], qt_str(json_array_get(arr, 1), "id"));
+    json_decref(arr);
+}
+
 /* A refused operation leaves no record. */
 static void
 test_queue_journal_nothing_on_refusal(void **state)
@@ -578,6 +630,7 @@ main(void)
         T(test_queue_retention_change),
         T(test_queue_journal_lifecycle),
         T(test_queue_journal_nothing_on_refusal),
+        T(test_queue_delete_batch_rows),
         TF(test_queue_restart_rebuilds_index),
         TF(test_queue_restart_interleaved_creates),
         TF(test_queue_restart_then_churn),
