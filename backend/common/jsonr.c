@@ -32,14 +32,16 @@ jsonr_ws(struct jsonr *r)
  * place when it has no escapes, else unescaped into r->esc. Returns: 0,
  * or -1 (a control character, a \u escape, an unknown escape, no closing
  * quote). No NUL can come out: raw control bytes and \u are refused.
- * The bytes are not checked as UTF-8 here: json_stringn and
+ * *ascii is 1 when every byte is below 0x80: such text is UTF-8 already.
+ * Other bytes are not checked as UTF-8 here: json_stringn and
  * json_object_setn_new check them with jansson's own checker.
  */
 static int
-jsonr_string(struct jsonr *r, const char **s, size_t *n)
+jsonr_string(struct jsonr *r, const char **s, size_t *n, int *ascii)
 {
     const char *start = r->p;
     int escaped = 0;
+    unsigned char high = 0;
 
     for (;;) {
         const char *run = r->p;
@@ -51,6 +53,7 @@ jsonr_string(struct jsonr *r, const char **s, size_t *n)
             c = (unsigned char)*r->p;
             if (c < 0x20 || c == '"' || c == '\\')
                 break;
+            high |= c; /* the 8-byte steps above pass ASCII only */
             r->p++;
         }
         if (r->p == r->end || (unsigned char)*r->p < 0x20)
@@ -64,6 +67,7 @@ jsonr_string(struct jsonr *r, const char **s, size_t *n)
                 *s = start;
                 *n = (size_t)(r->p - start);
             }
+            *ascii = !(high & 0x80);
             r->p++;
             return 0;
         }
@@ -89,6 +93,15 @@ jsonr_string(struct jsonr *r, const char **s, size_t *n)
         buf_append(&r->esc, &c, 1);
         r->p += 2;
     }
+}
+
+/* Set key (klen bytes, no NUL) to v in obj, stealing v; an ASCII key
+ * skips jansson's UTF-8 check. Returns: 0, or -1 (not UTF-8). */
+static int
+jsonr_set(json_t *obj, const char *key, size_t klen, json_t *v, int ascii)
+{
+    return ascii ? json_object_setn_new_nocheck(obj, key, klen, v)
+                 : json_object_setn_new(obj, key, klen, v);
 }
 
 /* An integer: -?(0|[1-9][0-9]{0,17}), not followed by a fraction or an
@@ -145,12 +158,13 @@ jsonr_object(struct jsonr *r)
     for (;;) {
         const char *key;
         size_t klen;
+        int ascii;
         json_t *v;
 
         if (r->p == r->end || *r->p != '"')
             goto fail;
         r->p++;
-        if (jsonr_string(r, &key, &klen) != 0 ||
+        if (jsonr_string(r, &key, &klen, &ascii) != 0 ||
             json_object_getn(obj, key, klen) != NULL) /* a duplicate */
             goto fail;
         jsonr_ws(r);
@@ -169,12 +183,12 @@ jsonr_object(struct jsonr *r)
             memcpy(copy, key, klen);
             if ((v = jsonr_value(r)) == NULL)
                 goto fail;
-            rc = json_object_setn_new(obj, copy, klen, v); /* steals v */
+            rc = jsonr_set(obj, copy, klen, v, ascii); /* steals v */
             if (rc != 0)
                 goto fail;
         } else {
             if ((v = jsonr_value(r)) == NULL ||
-                json_object_setn_new(obj, key, klen, v) != 0)
+                jsonr_set(obj, key, klen, v, ascii) != 0)
                 goto fail;
         }
         jsonr_ws(r);
@@ -246,11 +260,15 @@ jsonr_value(struct jsonr *r)
     case '"': {
         const char *s;
         size_t n;
+        int ascii;
 
         r->p++;
-        if (jsonr_string(r, &s, &n) != 0)
+        if (jsonr_string(r, &s, &n, &ascii) != 0)
             return NULL;
-        return json_stringn(s, n); /* NULL if not UTF-8 */
+        /* jansson's checker walks a character at a time: skip it for
+         * ASCII, which is UTF-8 (and has no NUL, see jsonr_string) */
+        return ascii ? json_stringn_nocheck(s, n)
+                     : json_stringn(s, n); /* NULL if not UTF-8 */
     }
     case 't': return jsonr_literal(r, "true", json_true());
     case 'f': return jsonr_literal(r, "false", json_false());
