@@ -13,6 +13,7 @@
 #include "core/journal.h"
 #include "store/migrations.h"
 #include "store/store.h"
+#include "tmpdb.h"
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -385,36 +386,22 @@ test_journal_seq_after_rollback(void **state)
     assert_string_equal("1", seqs);
 }
 
-/* A file store in a new temp dir: its path in `path`. */
+/* A file store in a new temp dir (tmpdb_make). */
 static struct store *
-open_file_store(char *path, size_t n, char *dir)
+open_file_store(char *dir, size_t ndir, char *path, size_t npath)
 {
     struct store *st = NULL;
 
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, n, "%s/state.db", dir);
+    assert_int_equal(0, tmpdb_make(dir, ndir, path, npath));
     assert_int_equal(0, store_open(&st, path));
     return st;
 }
 
 static void
-remove_file_store(const char *path, const char *dir)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-seal"};
-    char f[256];
-
-    for (size_t i = 0; i < NELEM(suffixes); i++) {
-        snprintf(f, sizeof(f), "%s%s", path, suffixes[i]);
-        unlink(f);
-    }
-    rmdir(dir);
-}
-
-static void
 test_journal_seq_over_both_tables(void **state)
 {
-    char dir[] = "/tmp/flowdeck-journal-XXXXXX", path[128], seqs[64];
-    struct store *st = open_file_store(path, sizeof(path), dir);
+    char dir[64], path[128], seqs[64];
+    struct store *st = open_file_store(dir, sizeof(dir), path, sizeof(path));
 
     (void)state;
     /* a reopened store goes on from the highest seq of either table */
@@ -431,14 +418,14 @@ test_journal_seq_over_both_tables(void **state)
     assert_string_equal("5,4,3,2,1", seqs);
     assert_int_equal(5, journal_count(st));
     store_free(st);
-    remove_file_store(path, dir);
+    tmpdb_remove(dir, path);
 }
 
 static void
 test_journal_migration_moves_message_records(void **state)
 {
-    char dir[] = "/tmp/flowdeck-journal-XXXXXX", path[128], seqs[64];
-    struct store *st = open_file_store(path, sizeof(path), dir);
+    char dir[64], path[128], seqs[64];
+    struct store *st = open_file_store(dir, sizeof(dir), path, sizeof(path));
     struct journal_query q = {"message", "m1", NULL, 1, 0, 100};
     sqlite3 *db = NULL;
     json_t *res = NULL;
@@ -477,7 +464,7 @@ test_journal_migration_moves_message_records(void **state)
     all_seqs(seqs, sizeof(seqs), st);
     assert_string_equal("6,5,4,3,2,1", seqs);
     store_free(st);
-    remove_file_store(path, dir);
+    tmpdb_remove(dir, path);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

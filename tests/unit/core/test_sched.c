@@ -14,6 +14,7 @@
 #include "core/journal.h"
 #include "core/sched.h"
 #include "store/store.h"
+#include "tmpdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,12 +184,10 @@ setup_file(void **state)
 
     if (f == NULL)
         return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/flowdeck-unit-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
+    if (tmpdb_make(f->dir, sizeof(f->dir), f->path, sizeof(f->path)) != 0) {
         free(f);
         return -1;
     }
-    snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
     if (store_open(&f->st, f->path) != 0) {
         fprintf(stderr, "store_open: %s\n", err_last());
         rmdir(f->dir);
@@ -204,19 +203,10 @@ static int
 teardown(void **state)
 {
     struct fixture *f = *state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
 
     sched_free(f->s);
     store_free(f->st);
-    if (f->dir[0]) {
-        for (size_t i = 0; i < NELEM(suffixes); i++) {
-            char p[160];
-
-            snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
-            unlink(p);
-        }
-        rmdir(f->dir);
-    }
+    tmpdb_remove(f->dir, f->path);
     free(f);
     return 0;
 }

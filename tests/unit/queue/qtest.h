@@ -22,6 +22,7 @@
 #include "core/journal.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "tmpdb.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -127,12 +128,10 @@ qt_setup_file(void **state)
     struct qtest *f = xcalloc(1, sizeof(*f));
 
     f->hand = T0;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/flowdeck-unit-queue-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
+    if (tmpdb_make(f->dir, sizeof(f->dir), f->path, sizeof(f->path)) != 0) {
         free(f);
         return -1;
     }
-    snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
     if (qt_engine_open(f) != 0) {
         rmdir(f->dir);
         free(f);
@@ -145,21 +144,12 @@ qt_setup_file(void **state)
 static inline int
 qt_teardown(void **state)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
     struct qtest *f = *state;
 
     qt_engine_close(f);
     for (size_t i = 0; i < NELEM(f->w); i++)
         json_decref(f->w[i].msgs);
-    if (f->dir[0]) {
-        for (size_t i = 0; i < NELEM(suffixes); i++) {
-            char p[160];
-
-            snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
-            unlink(p);
-        }
-        rmdir(f->dir);
-    }
+    tmpdb_remove(f->dir, f->path);
     free(f);
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "common/err.h"
 #include "store/store.h"
+#include "tmpdb.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -50,12 +51,10 @@ setup_file(void **state)
 
     if (f == NULL)
         return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/flowdeck-unit-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
+    if (tmpdb_make(f->dir, sizeof(f->dir), f->path, sizeof(f->path)) != 0) {
         free(f);
         return -1;
     }
-    snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
     *state = f;
     return 0;
 }
@@ -64,20 +63,10 @@ static int
 teardown(void **state)
 {
     struct fixture *f = *state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal",
-                                           "-seal"};
 
     store_free(f->st);
-    if (f->dir[0]) {
-        for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-            char p[160];
-
-            snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
-            unlink(p);
-        }
-        if (rmdir(f->dir) != 0)
-            fprintf(stderr, "could not remove %s\n", f->dir);
-    }
+    if (tmpdb_remove(f->dir, f->path) != 0)
+        fprintf(stderr, "could not remove %s\n", f->dir);
     free(f);
     return 0;
 }

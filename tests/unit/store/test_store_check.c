@@ -12,6 +12,7 @@
 
 #include "common/err.h"
 #include "store/store.h"
+#include "tmpdb.h"
 #include "store/store_check.h"
 
 #include <fcntl.h>
@@ -33,12 +34,10 @@ setup(void **state)
 
     if (f == NULL)
         return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/flowdeck-unit-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
+    if (tmpdb_make(f->dir, sizeof(f->dir), f->path, sizeof(f->path)) != 0) {
         free(f);
         return -1;
     }
-    snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
     *state = f;
     return 0;
 }
@@ -57,12 +56,10 @@ teardown(void **state)
 {
     struct fixture *f = *state;
 
-    rm(f->path, "");
-    rm(f->path, "-wal");
-    rm(f->path, "-seal");
     rm(f->path, ".copy");
     rm(f->path, ".copy-wal");
-    rmdir(f->dir);
+    rm(f->path, ".copy-seal");
+    tmpdb_remove(f->dir, f->path);
     free(f);
     return 0;
 }
