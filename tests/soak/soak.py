@@ -408,9 +408,17 @@ class Soak:
             return None
         queue, receipt, body = r
         rec = self.recs[(HOME[queue], body)]
+        # 410: a later receive made the handle stale
+        return self.settle_delete(rec, 410, "delete in %s" % queue, "POST",
+                                  "/v1/queues/%s/delete" % queue,
+                                  {"receipt": receipt})
+
+    def settle_delete(self, rec, refused, what, method, path, body=None):
+        """Send a delete of rec and book its outcome: "ok" (acknowledged),
+        "unknown" (no answer) or "refused" (the status `refused`; any
+        other is a violation)."""
         try:
-            got, j = self.call("POST", "/v1/queues/%s/delete" % queue,
-                               {"receipt": receipt})
+            got, j = self.call(method, path, body)
         except Unknown:
             with self.lock:
                 if rec.deleted != "acked":
@@ -420,8 +428,8 @@ class Soak:
             with self.lock:
                 rec.deleted = "acked"
             return "ok"
-        if got != 410:  # a later receive made the handle stale
-            self.violation("delete in %s: %s %s" % (queue, got, j))
+        if got != refused:
+            self.violation("%s: %s %s" % (what, got, j))
         return "refused"
 
     def op_delete_id(self):
@@ -431,21 +439,10 @@ class Soak:
             if not cands:
                 return None
             rec = self.rng.choice(cands)
-        try:
-            got, j = self.call("DELETE", "/v1/queues/%s/messages/%s" % (
-                rec.home, rec.id))
-        except Unknown:
-            with self.lock:
-                if rec.deleted != "acked":
-                    rec.deleted = "unknown"
-            return "unknown"
-        if got == 204:
-            with self.lock:
-                rec.deleted = "acked"
-            return "ok"
-        if got != 404:  # gone already, or in the dead-letter queue
-            self.violation("delete by id in %s: %s %s" % (rec.home, got, j))
-        return "refused"
+        # 404: gone already, or in the dead-letter queue
+        return self.settle_delete(rec, 404, "delete by id in %s" % rec.home,
+                                  "DELETE", "/v1/queues/%s/messages/%s" % (
+                                      rec.home, rec.id))
 
     def op_visibility(self):
         r = self.take_receipt(pop=False)
