@@ -1,8 +1,13 @@
 /*
  * http: libmicrohttpd glue. MHD runs in external epoll mode: the engine
  * loop watches http_server_fd() and calls http_server_run(), so the one
- * engine thread serves HTTP, fires timers and owns all state. Responses
- * held for a commit and parked requests are suspended connections.
+ * engine thread serves HTTP, fires timers and owns all state.
+ *
+ * A request held for the commit of its loop turn is left in MHD's ready
+ * list without a response: MHD asks for it again on its next run, which
+ * follows the commit in the same turn. Suspending it instead would cost
+ * two epoll_ctl calls a request. A parked request may wait for seconds,
+ * so its connection is suspended and resumed when it is answered.
  */
 #include "http/http.h"
 
@@ -23,7 +28,7 @@
 
 enum http_state {
     CTX_RECEIVING, /* reading the body */
-    CTX_WAITING,   /* suspended: held for a commit, or parked */
+    CTX_WAITING,   /* held for a commit, or parked */
     CTX_READY      /* resumed with a response to queue */
 };
 
@@ -39,6 +44,7 @@ struct http_ctx {
     /* held list or parked list membership */
     struct http_ctx *prev, *next;
     int in_list; /* 0 none, 1 held, 2 parked */
+    int suspended;
     http_park_cancel_fn cancel;
     void *cancel_arg;
 };
@@ -238,7 +244,7 @@ http_error_resp(struct http_resp *resp, int rc)
     http_reply_json_new(resp, http_status_for(rc), j);
 }
 
-/* ---- lists of suspended requests ---- */
+/* ---- lists of waiting requests ---- */
 
 static void
 http_list_add(struct http_ctx **head, struct http_ctx *c, int which)
@@ -268,14 +274,18 @@ http_list_remove(struct http_server *srv, struct http_ctx *c)
     c->in_list = 0;
 }
 
-/* Wake a suspended request whose response is in c->resp. */
+/* Wake a waiting request whose response is in c->resp: MHD queues it on
+ * its next run. */
 static void
 http_ctx_wake(struct http_ctx *c)
 {
     http_list_remove(c->srv, c);
     c->state = CTX_READY;
     c->srv->woke = 1;
-    MHD_resume_connection(c->conn);
+    if (c->suspended) {
+        c->suspended = 0;
+        MHD_resume_connection(c->conn);
+    }
 }
 
 struct http_park *
@@ -416,7 +426,10 @@ http_dispatch(struct http_ctx *c, const char *method)
     c->state = CTX_WAITING;
     http_list_add(how == HTTP_HOLD ? &srv->held : &srv->parked, c,
                   how == HTTP_HOLD ? 1 : 2);
-    MHD_suspend_connection(c->conn);
+    if (how != HTTP_HOLD) {
+        c->suspended = 1;
+        MHD_suspend_connection(c->conn);
+    }
     return MHD_YES;
 }
 
