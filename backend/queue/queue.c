@@ -70,26 +70,20 @@ queue_journal(struct queue_service *qs, const char *kind, const char *id,
     return rc;
 }
 
-/* "DELETE FROM messages WHERE id IN (?1, ..., ?n) RETURNING id, msg_id"
- * (or the bodies' delete) for n ids, built once per table and n:
- * store_stmt finds it by its address. */
-static const char *
-queue_delete_sql(int bodies, int n)
+const char *
+queue_sql_ids(char **cache, int n, const char *head, const char *tail)
 {
-    static char *sql[2][QUEUE_BATCH_MAX + 1];
-
     assert(n >= 1 && n <= QUEUE_BATCH_MAX);
-    if (sql[bodies][n] == NULL) {
+    if (cache[n] == NULL) {
         struct buf b = BUF_INIT(0);
 
-        buf_puts(&b, bodies ? "DELETE FROM bodies WHERE id IN ("
-                            : "DELETE FROM messages WHERE id IN (");
+        buf_puts(&b, head);
         for (int i = 0; i < n; i++)
             buf_printf(&b, "%s?%d", i ? ", " : "", i + 1);
-        buf_puts(&b, bodies ? ")" : ") RETURNING id, msg_id");
-        sql[bodies][n] = buf_take(&b);
+        buf_puts(&b, tail);
+        cache[n] = buf_take(&b);
     }
-    return sql[bodies][n];
+    return cache[n];
 }
 
 int
@@ -97,7 +91,10 @@ queue_store_delete(struct queue_service *qs, struct qmsg *const *ms, int n,
                    char **msg_ids)
 {
     struct store *st = qs->eng->store;
-    sqlite3_stmt *d = store_stmt(st, queue_delete_sql(0, n));
+    static char *rows[QUEUE_BATCH_MAX + 1], *bodies[QUEUE_BATCH_MAX + 1];
+    sqlite3_stmt *d = store_stmt(
+        st, queue_sql_ids(rows, n, "DELETE FROM messages WHERE id IN (",
+                          ") RETURNING id, msg_id"));
     int rc, i, got = 0;
 
     for (i = 0; i < n; i++) {
@@ -122,7 +119,9 @@ queue_store_delete(struct queue_service *qs, struct qmsg *const *ms, int n,
         rc = err_set(ENG_ERR, "message row %lld missing", (long long)ms[i]->id);
     }
     if (rc == 0) {
-        d = store_stmt(st, queue_delete_sql(1, n));
+        d = store_stmt(st, queue_sql_ids(bodies, n,
+                                         "DELETE FROM bodies WHERE id IN (",
+                                         ")"));
         for (i = 0; i < n; i++)
             sqlite3_bind_int64(d, i + 1, ms[i]->id);
         rc = store_step_done(st, d);

@@ -157,6 +157,10 @@ void queue_mark_new(struct queue_service *qs, struct queue *q);
 /* A receive parked until `deadline` (monotonic ms). */
 void queue_note_waiter(struct queue_service *qs, int64_t deadline);
 int64_t queue_now(struct queue_service *qs);
+/* head "?1, ..., ?n" tail, for a statement on n (1..QUEUE_BATCH_MAX) ids,
+ * built once per n in cache[n]: store_stmt finds it by its address. */
+const char *queue_sql_ids(char **cache, int n, const char *head,
+                          const char *tail);
 /* Delete the rows of n (1..QUEUE_BATCH_MAX) distinct messages, one
  * statement a table; their public ids in msg_ids[0..n-1], in the order of
  * ms (the caller frees them). Returns: 0 or the store error (no ids). */

@@ -35,11 +35,13 @@
 #define QMSG_GROUP_BUCKETS 256
 
 /* Every message read selects these, in this order. */
-#define QMSG_SELECT                                                         \
+#define QMSG_COLS                                                           \
     "SELECT m.msg_id, b.body, b.md5, m.priority, m.enqueued_ms, "           \
     "m.visible_ms, m.first_dequeue_ms, m.dequeue_count, m.group_id, "       \
     "m.dedup_id, m.seq, b.attrs, m.source, b.sys, m.id "                    \
-    "FROM messages m JOIN bodies b ON b.id = m.id WHERE m.id = ?"
+    "FROM messages m JOIN bodies b ON b.id = m.id "
+#define QMSG_COL_ROW 14 /* m.id */
+#define QMSG_SELECT QMSG_COLS "WHERE m.id = ?"
 
 enum qstate { QS_ALL, QS_VISIBLE, QS_INFLIGHT, QS_DELAYED };
 
@@ -192,7 +194,8 @@ queue_group_unlink(struct queue *q, struct qmsg *m)
 }
 
 /* Is m at the front of its group, counting `taken` (received in this very
- * call) as out of the way? */
+ * call) as out of the way? Any other message before it, visible or in
+ * flight, holds the group. */
 static int
 qgroup_deliverable(const struct qmsg *m, struct qmsg *const *taken,
                    int ntaken)
@@ -200,11 +203,8 @@ qgroup_deliverable(const struct qmsg *m, struct qmsg *const *taken,
     for (const struct qmsg *p = m->group->head; p && p != m; p = p->gnext) {
         int was_taken = 0;
 
-        if (p->ready)
-            return 0; /* an earlier visible one goes first */
-        for (int i = 0; i < ntaken; i++)
-            if (taken[i] == p)
-                was_taken = 1;
+        for (int i = 0; i < ntaken && !was_taken; i++)
+            was_taken = taken[i] == p;
         if (!was_taken)
             return 0;
     }
@@ -1026,51 +1026,140 @@ queue_move_to(struct queue_service *qs, struct qmsg *m, struct queue *to,
     return rc;
 }
 
+/* The messages one receive hands out: taken in receive order, written to
+ * the store together. */
+struct qtake {
+    struct qmsg *m[QUEUE_BATCH_MAX];
+    int n;    /* taken */
+    int done; /* of them, written */
+};
+
+/* "UPDATE messages SET ..., receipt = CASE id WHEN ?3 THEN ?4 ... END
+ * WHERE id IN (?3, ...)" for n messages, built once per n: store_stmt
+ * finds it by its address. ?1 is the deadline, ?2 the time. */
+static const char *
+qtake_update_sql(int n)
+{
+    static char *sql[QUEUE_BATCH_MAX + 1];
+
+    if (sql[n] == NULL) {
+        struct buf b = BUF_INIT(0);
+
+        buf_puts(&b, "UPDATE messages SET visible_ms = ?1, dequeue_count = "
+                     "dequeue_count + 1, first_dequeue_ms = "
+                     "coalesce(first_dequeue_ms, ?2), receipt = CASE id");
+        for (int i = 0; i < n; i++)
+            buf_printf(&b, " WHEN ?%d THEN ?%d", 3 + 2 * i, 4 + 2 * i);
+        buf_puts(&b, " END WHERE id IN (");
+        for (int i = 0; i < n; i++)
+            buf_printf(&b, "%s?%d", i ? ", " : "", 3 + 2 * i);
+        buf_puts(&b, ")");
+        sql[n] = buf_take(&b);
+    }
+    return sql[n];
+}
+
+/* Read the rows of ms[0..n-1] into rows[], in the order of ms, with one
+ * statement. Returns: 0, or an error (rows[] then holds what was read). */
 static int
-queue_receive_one(json_t *arr, struct journal_batch *jb,
-                  struct queue_service *qs, struct qmsg *m, int64_t now,
-                  int64_t vis_ms)
+qtake_read(json_t **rows, struct queue_service *qs, struct qmsg *const *ms,
+           int n)
+{
+    static char *sql[QUEUE_BATCH_MAX + 1];
+    struct store *st = qs->eng->store;
+    sqlite3_stmt *s = store_stmt(
+        st, queue_sql_ids(sql, n, QMSG_COLS "WHERE m.id IN (", ")"));
+    int rc, i;
+
+    for (i = 0; i < n; i++) {
+        rows[i] = NULL;
+        sqlite3_bind_int64(s, i + 1, ms[i]->id);
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, QMSG_COL_ROW);
+
+        for (i = 0; i < n; i++)
+            if (ms[i]->id == id && rows[i] == NULL) {
+                rows[i] = qmsg_row_json(s);
+                break;
+            }
+    }
+    rc = rc == SQLITE_DONE ? 0 : store_error(st);
+    store_done(s);
+    for (i = 0; rc == 0 && i < n; i++)
+        if (rows[i] == NULL)
+            rc = err_set(ENG_ERR, "message row %lld missing",
+                         (long long)ms[i]->id);
+    return rc;
+}
+
+/*
+ * Write the receive of the messages taken and not yet written, with one
+ * statement: a fresh receipt each, the dequeue count, the deadline. Then
+ * read their rows into arr, in the order taken, and journal "received"
+ * for each, together.
+ */
+static int
+qtake_write(json_t *arr, struct queue_service *qs, struct qtake *t,
+            int64_t now, int64_t vis_ms)
 {
     struct store *st = qs->eng->store;
-    unsigned char secret[QUEUE_RECEIPT_BYTES];
-    char receipt[QMSG_RECEIPT_LEN + 8];
+    unsigned char secret[QUEUE_BATCH_MAX][QUEUE_RECEIPT_BYTES];
+    json_t *rows[QUEUE_BATCH_MAX];
+    struct qmsg **ms = t->m + t->done;
+    int n = t->n - t->done, rc, i;
+    struct journal_batch jb;
     sqlite3_stmt *u;
-    json_t *j = NULL;
-    int rc;
 
-    rand_bytes(secret, sizeof(secret));
-    u = store_stmt(st, "UPDATE messages SET visible_ms = ?, dequeue_count = "
-                       "dequeue_count + 1, first_dequeue_ms = "
-                       "coalesce(first_dequeue_ms, ?), receipt = ? "
-                       "WHERE id = ?");
+    if (n == 0)
+        return 0;
+    t->done = t->n;
+    rand_bytes(secret, sizeof(secret[0]) * (size_t)n);
+    u = store_stmt(st, qtake_update_sql(n));
     sqlite3_bind_int64(u, 1, now + vis_ms);
     sqlite3_bind_int64(u, 2, now);
-    sqlite3_bind_blob(u, 3, secret, sizeof(secret), SQLITE_STATIC);
-    sqlite3_bind_int64(u, 4, m->id);
+    for (i = 0; i < n; i++) {
+        sqlite3_bind_int64(u, 3 + 2 * i, ms[i]->id);
+        sqlite3_bind_blob(u, 4 + 2 * i, secret[i], QUEUE_RECEIPT_BYTES,
+                          SQLITE_STATIC);
+    }
     rc = store_step_done(st, u);
     store_done(u);
-    if (rc == 0 && (j = qmsg_read(qs, m)) == NULL)
-        rc = err_set(ENG_ERR, "message row %lld missing", (long long)m->id);
     if (rc)
         return rc;
-    memcpy(m->receipt, secret, sizeof(secret));
-    m->has_receipt = 1;
-    queue_index_update(qs, m, now + vis_ms, m->dequeue_count + 1, now);
-    qmsg_receipt_text(receipt, m);
-    json_object_set_new(j, "receipt", json_string(receipt));
-    {
+    if ((rc = qtake_read(rows, qs, ms, n))) {
+        for (i = 0; i < n; i++)
+            json_decref(rows[i]);
+        return rc;
+    }
+    journal_batch_init(&jb, "message");
+    for (i = 0; i < n; i++) {
+        struct qmsg *m = ms[i];
+        char receipt[QMSG_RECEIPT_LEN + 8];
         struct jsonw w;
 
+        memcpy(m->receipt, secret[i], QUEUE_RECEIPT_BYTES);
+        m->has_receipt = 1;
+        queue_index_update(qs, m, now + vis_ms, m->dequeue_count + 1, now);
+        qmsg_receipt_text(receipt, m);
+        json_object_set_new(rows[i], "receipt", json_string(receipt));
         jsonw_begin(&w);
         jsonw_str(&w, "queue", m->q->name);
         jsonw_strn(&w, "receipt", receipt, 8); /* enough to tell them apart */
         jsonw_time(&w, "until", now + vis_ms);
         jsonw_int(&w, "dequeue_count", m->dequeue_count);
-        rc = journal_batch_add(jb, st, queue_now(qs),
-                               json_string_value(json_object_get(j, "id")),
-                               "received", jsonw_end(&w));
+        if (rc == 0)
+            rc = journal_batch_add(
+                &jb, st, now,
+                json_string_value(json_object_get(rows[i], "id")),
+                "received", jsonw_end(&w));
+        else
+            free(jsonw_end(&w));
+        json_array_append_new(arr, rows[i]);
     }
-    json_array_append_new(arr, j);
+    if (rc == 0)
+        rc = journal_batch_flush(&jb, st);
+    journal_batch_clear(&jb);
     return rc;
 }
 
@@ -1114,18 +1203,16 @@ static int
 queue_take(json_t *arr, struct queue_service *qs, struct queue *q, int max,
            int64_t vis_ms)
 {
-    struct qmsg *taken[QUEUE_BATCH_MAX];
+    struct qtake t = {.n = 0, .done = 0};
     int64_t now = queue_now(qs);
     struct qmsg *m, *next;
-    struct journal_batch jb;
-    int n = 0, rc = 0;
+    int rc;
 
     if (vis_ms < 0)
         vis_ms = q->a.visibility_s * 1000;
-    journal_batch_init(&jb, "message");
-    for (m = RB_MIN(qmsg_ranks, &q->ready); m && n < max; m = next) {
+    for (m = RB_MIN(qmsg_ranks, &q->ready); m && t.n < max; m = next) {
         next = RB_NEXT(qmsg_ranks, &q->ready, m);
-        if (q->a.fifo && !qgroup_deliverable(m, taken, n))
+        if (q->a.fifo && !qgroup_deliverable(m, t.m, t.n))
             continue;
         if (q->a.dlq && m->dequeue_count >= q->a.max_receives) {
             struct queue *dlq = queue_find(qs, q->a.dlq);
@@ -1135,24 +1222,20 @@ queue_take(json_t *arr, struct queue_service *qs, struct queue *q, int max,
                 snprintf(why, sizeof(why), "received %u times; max_receives "
                                            "is %lld",
                          m->dequeue_count, (long long)q->a.max_receives);
-                if ((rc = journal_batch_flush(&jb, qs->eng->store)) ||
+                if ((rc = qtake_write(arr, qs, &t, now, vis_ms)) ||
                     (rc = queue_move_to(qs, m, dlq, why, 0)))
-                    goto out;
+                    return rc;
                 continue;
             }
             log_warn("queue '%s': dead-letter queue '%s' is missing; "
                      "delivering the message again",
                      q->name, q->a.dlq);
         }
-        if ((rc = queue_receive_one(arr, &jb, qs, m, now, vis_ms)))
-            goto out;
-        taken[n++] = m;
+        t.m[t.n++] = m;
     }
-    rc = journal_batch_flush(&jb, qs->eng->store);
+    rc = qtake_write(arr, qs, &t, now, vis_ms);
     if (rc == 0 && q->a.fifo)
         queue_fifo_contiguous(arr);
-out:
-    journal_batch_clear(&jb);
     return rc;
 }
 
