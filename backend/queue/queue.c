@@ -119,9 +119,9 @@ queue_store_delete(struct queue_service *qs, struct qmsg *const *ms, int n,
         rc = err_set(ENG_ERR, "message row %lld missing", (long long)ms[i]->id);
     }
     if (rc == 0) {
-        d = store_stmt(st, queue_sql_ids(bodies, n,
-                                         "DELETE FROM bodies WHERE id IN (",
-                                         ")"));
+        d = store_stmt(
+            st,
+            queue_sql_ids(bodies, n, "DELETE FROM bodies WHERE id IN (", ")"));
         for (i = 0; i < n; i++)
             sqlite3_bind_int64(d, i + 1, ms[i]->id);
         rc = store_step_done(st, d);

@@ -35,10 +35,10 @@
 #define QMSG_GROUP_BUCKETS 256
 
 /* Every message read selects these, in this order. */
-#define QMSG_COLS                                                           \
-    "SELECT m.msg_id, b.body, b.md5, m.priority, m.enqueued_ms, "           \
-    "m.visible_ms, m.first_dequeue_ms, m.dequeue_count, m.group_id, "       \
-    "m.dedup_id, m.seq, b.attrs, m.source, b.sys, m.id "                    \
+#define QMSG_COLS                                                              \
+    "SELECT m.msg_id, b.body, b.md5, m.priority, m.enqueued_ms, "              \
+    "m.visible_ms, m.first_dequeue_ms, m.dequeue_count, m.group_id, "          \
+    "m.dedup_id, m.seq, b.attrs, m.source, b.sys, m.id "                       \
     "FROM messages m JOIN bodies b ON b.id = m.id "
 #define QMSG_COL_ROW 14 /* m.id */
 #define QMSG_SELECT QMSG_COLS "WHERE m.id = ?"
@@ -1067,8 +1067,8 @@ qtake_read(json_t **rows, struct queue_service *qs, struct qmsg *const *ms,
 {
     static char *sql[QUEUE_BATCH_MAX + 1];
     struct store *st = qs->eng->store;
-    sqlite3_stmt *s = store_stmt(
-        st, queue_sql_ids(sql, n, QMSG_COLS "WHERE m.id IN (", ")"));
+    sqlite3_stmt *s =
+        store_stmt(st, queue_sql_ids(sql, n, QMSG_COLS "WHERE m.id IN (", ")"));
     int rc, i;
 
     for (i = 0; i < n; i++) {
@@ -1100,8 +1100,8 @@ qtake_read(json_t **rows, struct queue_service *qs, struct qmsg *const *ms,
  * for each, together.
  */
 static int
-qtake_write(json_t *arr, struct queue_service *qs, struct qtake *t,
-            int64_t now, int64_t vis_ms)
+qtake_write(json_t *arr, struct queue_service *qs, struct qtake *t, int64_t now,
+            int64_t vis_ms)
 {
     struct store *st = qs->eng->store;
     unsigned char secret[QUEUE_BATCH_MAX][QUEUE_RECEIPT_BYTES];
@@ -1150,8 +1150,7 @@ qtake_write(json_t *arr, struct queue_service *qs, struct qtake *t,
         jsonw_int(&w, "dequeue_count", m->dequeue_count);
         if (rc == 0)
             rc = journal_batch_add(
-                &jb, st, now,
-                json_string_value(json_object_get(rows[i], "id")),
+                &jb, st, now, json_string_value(json_object_get(rows[i], "id")),
                 "received", jsonw_end(&w));
         else
             free(jsonw_end(&w));
