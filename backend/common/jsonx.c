@@ -141,7 +141,23 @@ jsonx_time(int64_t ms)
     char ts[TIMEFMT_MAX];
 
     timefmt_rfc3339(ts, ms);
-    return json_string(ts);
+    return json_stringn_nocheck(ts, strlen(ts));
+}
+
+json_t *
+jsonx_stringn(const char *s, size_t n)
+{
+    const uint64_t high = 0x8080808080808080ull;
+    uint64_t any = 0, w;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        any |= w;
+    }
+    for (; i < n; i++)
+        any |= (unsigned char)s[i];
+    return any & high ? json_stringn(s, n) : json_stringn_nocheck(s, n);
 }
 
 char *

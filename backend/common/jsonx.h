@@ -37,6 +37,11 @@ int jsonx_get_bool(int *out, const json_t *obj, const char *key,
 /* Returns: new reference; the RFC 3339 text of ms since the epoch. */
 json_t *jsonx_time(int64_t ms);
 
+/* Returns: new reference to a string of the n bytes at s, or NULL if they
+ * are not UTF-8. jansson checks them only when a byte is above 0x7F:
+ * ASCII is UTF-8, and its checker walks a byte at a time. */
+json_t *jsonx_stringn(const char *s, size_t n);
+
 /* Returns: a compact dump the caller frees (never NULL for valid json). */
 char *jsonx_dump(const json_t *j);
 

@@ -213,52 +213,59 @@ qgroup_deliverable(const struct qmsg *m, struct qmsg *const *taken,
 
 /* ---- reading rows ---- */
 
+/* Set key (a literal, ASCII) to v: jansson's check of the key is skipped. */
+static void
+qmsg_set(json_t *j, const char *key, json_t *v)
+{
+    json_object_set_new_nocheck(j, key, v);
+}
+
+static json_t *
+qmsg_col_text(sqlite3_stmt *s, int col)
+{
+    return jsonx_stringn((const char *)sqlite3_column_text(s, col),
+                         (size_t)sqlite3_column_bytes(s, col));
+}
+
 static json_t *
 qmsg_row_json(sqlite3_stmt *s)
 {
     json_t *j = json_object(), *body;
-    const char *t;
     int64_t first;
 
     /* set one by one, not with json_pack: every received message passes
      * here, and parsing the format cost as much as the setting */
-    body = json_stringn((const char *)sqlite3_column_text(s, 1),
-                        (size_t)sqlite3_column_bytes(s, 1));
+    body = qmsg_col_text(s, 1);
     if (body == NULL)
         return j; /* not UTF-8: as json_pack failing gave, {} */
-    json_object_set_new(j, "id",
-                        json_string((const char *)sqlite3_column_text(s, 0)));
-    json_object_set_new(j, "body", body);
-    json_object_set_new(j, "body_md5",
-                        json_string((const char *)sqlite3_column_text(s, 2)));
-    json_object_set_new(j, "priority", json_integer(sqlite3_column_int(s, 3)));
-    json_object_set_new(j, "enqueued", jsonx_time(sqlite3_column_int64(s, 4)));
-    json_object_set_new(j, "enqueued_ms",
-                        json_integer(sqlite3_column_int64(s, 4)));
-    json_object_set_new(j, "next_visible",
-                        jsonx_time(sqlite3_column_int64(s, 5)));
-    json_object_set_new(j, "next_visible_ms",
-                        json_integer(sqlite3_column_int64(s, 5)));
-    json_object_set_new(j, "dequeue_count",
-                        json_integer(sqlite3_column_int(s, 7)));
+    qmsg_set(j, "id", qmsg_col_text(s, 0));
+    qmsg_set(j, "body", body);
+    qmsg_set(j, "body_md5", qmsg_col_text(s, 2));
+    qmsg_set(j, "priority", json_integer(sqlite3_column_int(s, 3)));
+    qmsg_set(j, "enqueued", jsonx_time(sqlite3_column_int64(s, 4)));
+    qmsg_set(j, "enqueued_ms", json_integer(sqlite3_column_int64(s, 4)));
+    qmsg_set(j, "next_visible", jsonx_time(sqlite3_column_int64(s, 5)));
+    qmsg_set(j, "next_visible_ms", json_integer(sqlite3_column_int64(s, 5)));
+    qmsg_set(j, "dequeue_count", json_integer(sqlite3_column_int(s, 7)));
     if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
         first = sqlite3_column_int64(s, 6);
-        json_object_set_new(j, "first_dequeue", jsonx_time(first));
-        json_object_set_new(j, "first_dequeue_ms", json_integer(first));
+        qmsg_set(j, "first_dequeue", jsonx_time(first));
+        qmsg_set(j, "first_dequeue_ms", json_integer(first));
     }
-    if ((t = (const char *)sqlite3_column_text(s, 8)))
-        json_object_set_new(j, "group_id", json_string(t));
-    if ((t = (const char *)sqlite3_column_text(s, 9)))
-        json_object_set_new(j, "dedup_id", json_string(t));
+    if (sqlite3_column_type(s, 8) != SQLITE_NULL)
+        qmsg_set(j, "group_id", qmsg_col_text(s, 8));
+    if (sqlite3_column_type(s, 9) != SQLITE_NULL)
+        qmsg_set(j, "dedup_id", qmsg_col_text(s, 9));
     if (sqlite3_column_type(s, 10) != SQLITE_NULL)
-        json_object_set_new(j, "sequence",
-                            json_integer(sqlite3_column_int64(s, 10)));
-    if ((t = (const char *)sqlite3_column_text(s, 11)))
-        json_object_set_new(j, "attributes", json_loads(t, 0, NULL));
-    if ((t = (const char *)sqlite3_column_text(s, 12)))
-        json_object_set_new(j, "source", json_string(t));
-    if ((t = (const char *)sqlite3_column_text(s, 13)))
-        json_object_set_new(j, "system", json_loads(t, 0, NULL));
+        qmsg_set(j, "sequence", json_integer(sqlite3_column_int64(s, 10)));
+    if (sqlite3_column_type(s, 11) != SQLITE_NULL)
+        qmsg_set(j, "attributes",
+                 json_loads((const char *)sqlite3_column_text(s, 11), 0, NULL));
+    if (sqlite3_column_type(s, 12) != SQLITE_NULL)
+        qmsg_set(j, "source", qmsg_col_text(s, 12));
+    if (sqlite3_column_type(s, 13) != SQLITE_NULL)
+        qmsg_set(j, "system",
+                 json_loads((const char *)sqlite3_column_text(s, 13), 0, NULL));
     return j;
 }
 

@@ -301,6 +301,43 @@ test_jsonx_time_dump(void **state)
     json_decref(str);
 }
 
+/* jsonx_stringn: ASCII skips jansson's check, anything else still gets
+ * it, wherever in the text the first byte above 0x7F stands (in a whole
+ * 8-byte word or in the tail). */
+static void
+test_jsonx_stringn(void **state)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+        int ok;
+    } cases[] = {
+        {"", 0, 1},
+        {"plain ascii text, longer than a word", 36, 1},
+        {"a\0b", 3, 1},                     /* NUL is UTF-8 */
+        {"caf\xc3\xa9", 5, 1},              /* tail, valid */
+        {"0123456789\xe2\x82\xac!", 14, 1}, /* word, valid */
+        {"\xff", 1, 0},                     /* tail, never UTF-8 */
+        {"01234567\xc3(", 10, 0},           /* tail after a word */
+        {"0123\xed\xa0\x80\x35\x36\x37", 10, 0}, /* a surrogate, in a word */
+        {"0123456789abcde\x80", 16, 0},     /* last byte of a word */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        json_t *j = jsonx_stringn(cases[i].s, cases[i].n);
+
+        if (!cases[i].ok) {
+            assert_null(j);
+            continue;
+        }
+        assert_non_null(j);
+        assert_int_equal(cases[i].n, json_string_length(j));
+        assert_memory_equal(cases[i].s, json_string_value(j), cases[i].n);
+        json_decref(j);
+    }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -316,6 +353,7 @@ main(void)
         T(test_jsonx_get_str),
         T(test_jsonx_get_num_bool),
         T(test_jsonx_time_dump),
+        T(test_jsonx_stringn),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
