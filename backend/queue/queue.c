@@ -258,56 +258,59 @@ qslab_free_all(struct queue_service *qs)
 }
 
 static void
-heap_swap(struct queue_service *qs, uint32_t i, uint32_t j)
+heap_set(struct queue_service *qs, uint32_t i, struct qheap_ent e)
 {
-    struct qmsg *t = qs->heap[i];
-
-    qs->heap[i] = qs->heap[j];
-    qs->heap[j] = t;
-    qs->heap[i]->heap_idx = i;
-    qs->heap[j]->heap_idx = j;
+    qs->heap[i] = e;
+    e.m->heap_idx = i;
 }
 
+/* Sift the entry at i toward the root, or the leaves, to where it goes:
+ * the entries it passes move into its hole, one write each. */
 static void
 heap_up(struct queue_service *qs, uint32_t i)
 {
+    struct qheap_ent e = qs->heap[i];
+
     while (i > 0) {
         uint32_t p = (i - 1) / 2;
 
-        if (qs->heap[p]->due <= qs->heap[i]->due)
+        if (qs->heap[p].due <= e.due)
             break;
-        heap_swap(qs, i, p);
+        heap_set(qs, i, qs->heap[p]);
         i = p;
     }
+    heap_set(qs, i, e);
 }
 
 static void
 heap_down(struct queue_service *qs, uint32_t i)
 {
-    for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+    struct qheap_ent e = qs->heap[i];
 
-        if (l < qs->nheap && qs->heap[l]->due < qs->heap[m]->due)
-            m = l;
-        if (r < qs->nheap && qs->heap[r]->due < qs->heap[m]->due)
-            m = r;
-        if (m == i)
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+
+        if (c >= qs->nheap)
             break;
-        heap_swap(qs, i, m);
-        i = m;
+        if (c + 1 < qs->nheap && qs->heap[c + 1].due < qs->heap[c].due)
+            c++;
+        if (qs->heap[c].due >= e.due)
+            break;
+        heap_set(qs, i, qs->heap[c]);
+        i = c;
     }
+    heap_set(qs, i, e);
 }
 
 static void
-heap_push(struct queue_service *qs, struct qmsg *m)
+heap_push(struct queue_service *qs, struct qmsg *m, int64_t due)
 {
     if (qs->nheap == qs->heap_cap) {
         qs->heap_cap = qs->heap_cap ? qs->heap_cap * 2 : 1024;
         qs->heap = xreallocarray(qs->heap, qs->heap_cap, sizeof(*qs->heap));
     }
-    m->heap_idx = qs->nheap;
-    qs->heap[qs->nheap++] = m;
-    heap_up(qs, m->heap_idx);
+    heap_set(qs, qs->nheap, (struct qheap_ent){due, m});
+    heap_up(qs, qs->nheap++);
 }
 
 static void
@@ -319,10 +322,11 @@ heap_remove(struct queue_service *qs, struct qmsg *m)
         return;
     qs->nheap--;
     if (i != qs->nheap) {
-        qs->heap[i] = qs->heap[qs->nheap];
-        qs->heap[i]->heap_idx = i;
-        heap_down(qs, i);
-        heap_up(qs, i);
+        heap_set(qs, i, qs->heap[qs->nheap]);
+        if (i > 0 && qs->heap[i].due < qs->heap[(i - 1) / 2].due)
+            heap_up(qs, i);
+        else
+            heap_down(qs, i);
     }
     m->heap_idx = QUEUE_NO_HEAP;
 }
@@ -333,13 +337,12 @@ heap_update(struct queue_service *qs, struct qmsg *m)
     int64_t due = qmsg_deadline(m);
 
     if (m->heap_idx == QUEUE_NO_HEAP) {
-        m->due = due;
-        heap_push(qs, m);
+        heap_push(qs, m, due);
         return;
     }
-    if (due == m->due)
+    if (due == qs->heap[m->heap_idx].due)
         return;
-    m->due = due;
+    qs->heap[m->heap_idx].due = due;
     heap_down(qs, m->heap_idx);
     heap_up(qs, m->heap_idx);
 }
@@ -369,9 +372,7 @@ queue_index_add(struct queue_service *qs, struct qmsg *m)
         RB_INSERT(qmsg_ranks, &q->ready, m);
     q->n_all++;
     qidx_account(q, m, 1);
-    m->heap_idx = QUEUE_NO_HEAP;
-    m->due = qmsg_deadline(m);
-    heap_push(qs, m);
+    heap_push(qs, m, qmsg_deadline(m));
 }
 
 void
@@ -813,11 +814,9 @@ queue_load_messages(struct queue_service *qs)
         qs->heap_cap = (uint32_t)n;
         qs->heap = xreallocarray(qs->heap, qs->heap_cap, sizeof(*qs->heap));
     }
-    for (size_t i = 0; i < n; i++) {
-        all[i]->due = qmsg_deadline(all[i]);
-        all[i]->heap_idx = (uint32_t)i;
-        qs->heap[i] = all[i];
-    }
+    for (size_t i = 0; i < n; i++)
+        heap_set(qs, (uint32_t)i,
+                 (struct qheap_ent){qmsg_deadline(all[i]), all[i]});
     qs->nheap = (uint32_t)n;
     for (size_t i = n / 2; i-- > 0;)
         heap_down(qs, (uint32_t)i);
@@ -859,7 +858,7 @@ queue_service_next_due(struct queue_service *qs)
 {
     if (qs->any_new)
         return queue_now(qs);
-    return qs->nheap ? qs->heap[0]->due : INT64_MAX;
+    return qs->nheap ? qs->heap[0].due : INT64_MAX;
 }
 
 int64_t
@@ -930,8 +929,8 @@ queue_service_run(struct queue_service *qs)
     }
     /* queue_fire frees a message only once queue_index_remove took it off
      * the heap: NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
-    while (qs->nheap && qs->heap[0]->due <= now && budget-- > 0) {
-        struct qmsg *m = qs->heap[0];
+    while (qs->nheap && qs->heap[0].due <= now && budget-- > 0) {
+        struct qmsg *m = qs->heap[0].m;
         int rc = engine_write_begin(qs->eng);
 
         if (rc == 0) {

@@ -25,8 +25,7 @@ struct qmsg {
     int64_t rank;        /* receive order: (priority, id); FIFO: its
                           * sequence number, renewed when it moves in */
     int64_t enqueued_ms;
-    int64_t visible_ms;  /* invisible until then */
-    int64_t due;         /* key in the deadline heap */
+    int64_t visible_ms; /* invisible until then */
     struct queue *q;
     struct qgroup *group;      /* FIFO only */
     struct qmsg *gprev, *gnext; /* the group's messages in rank order */
@@ -38,6 +37,13 @@ struct qmsg {
     uint8_t ready;             /* visible now */
     uint8_t has_receipt;
     uint8_t receipt[QUEUE_RECEIPT_BYTES];
+};
+
+/* An entry of the deadline heap: its key is kept beside the message, so
+ * sifting reads the array, not a message per level. */
+struct qheap_ent {
+    int64_t due;
+    struct qmsg *m;
 };
 
 RB_HEAD(qmsg_ids, qmsg);
@@ -96,7 +102,7 @@ struct queue_service {
     struct engine *eng;
     struct queue_names queues;
     uint32_t nqueues;
-    struct qmsg **heap; /* deadlines, earliest first */
+    struct qheap_ent *heap; /* deadlines, earliest first */
     uint32_t nheap, heap_cap;
     struct qslab *slabs;      /* where every struct qmsg lives */
     struct qslab_free *spare; /* freed entries, for the next ones */

@@ -185,6 +185,77 @@ test_queue_delay(void **state)
     }
 }
 
+/* Many deadlines at once, with messages taken out of the middle of the
+ * deadline heap and receives moving others on: each message becomes
+ * visible exactly when it is due, and the next due time is always the
+ * earliest left. */
+static void
+test_queue_many_deadlines(void **state)
+{
+    enum { N = 300, MAXD = 97, VIS = 50 };
+    struct qtest *f = *state;
+    static char ids[N][QT_ID];
+    int64_t due[N]; /* seconds after T0; 0: removed */
+    int taken[N];   /* received at least once */
+
+    qt_create(f, "q", "{\"visibility_timeout\": 43200}");
+    for (int i = 0; i < N; i++) {
+        char msg[96];
+
+        due[i] = (int64_t)((unsigned)i * 7919u % MAXD) + 1;
+        taken[i] = 0;
+        snprintf(msg, sizeof(msg), "{\"body\": \"m%d\", \"delay_seconds\": %d}",
+                 i, (int)due[i]);
+        qt_send(f, "q", msg, ids[i]);
+    }
+    for (int i = 0; i < N; i += 3) {
+        assert_int_equal(0, queue_remove_msg(f->qs, "q", ids[i]));
+        due[i] = 0;
+    }
+    for (int t = 1; t <= MAXD + VIS; t++) {
+        int64_t next = INT64_MAX;
+        int inflight = 0, delayed = 0;
+        char want[64];
+
+        qt_tick(f, t * INT64_C(1000));
+        /* what became visible is received at once, for VIS seconds */
+        for (size_t n = QUEUE_BATCH_MAX; n == QUEUE_BATCH_MAX;) {
+            json_t *got = qt_recv(f, "q", QUEUE_BATCH_MAX, VIS * 1000);
+            n = json_array_size(got);
+            for (size_t k = 0; k < n; k++) {
+                int i = atoi(qt_str(json_array_get(got, k), "body") + 1);
+
+                if (due[i] != t)
+                    fail_msg("at %d s: received m%d, due at %lld s", t, i,
+                             (long long)due[i]);
+                due[i] = t + VIS;
+                taken[i] = 1;
+            }
+            json_decref(got);
+        }
+        for (int i = 0; i < N; i++) {
+            if (due[i] == 0)
+                continue;
+            if (due[i] <= t)
+                fail_msg("at %d s: m%d, due at %lld s, was not received", t, i,
+                         (long long)due[i]);
+            if (taken[i])
+                inflight++;
+            else
+                delayed++;
+            if (T0 + due[i] * 1000 < next)
+                next = T0 + due[i] * 1000;
+        }
+        snprintf(want, sizeof(want), "0/%d/%d/%d", inflight, delayed,
+                 inflight + delayed);
+        qt_assert_counts(f, "q", want);
+        if (queue_service_next_due(f->qs) != next)
+            fail_msg("at %d s: next due +%lld ms, want +%lld ms", t,
+                     (long long)(queue_service_next_due(f->qs) - T0),
+                     (long long)(next - T0));
+    }
+}
+
 /* ---- visibility and receipt handles ---- */
 
 static void
@@ -1256,6 +1327,7 @@ main(void)
         T(test_queue_returned_message_keeps_its_place),
         T(test_queue_receive_fields),
         T(test_queue_delay),
+        T(test_queue_many_deadlines),
         T(test_queue_visibility_returns_message),
         T(test_queue_receipt_stale),
         T(test_queue_receipt_malformed),
