@@ -8,6 +8,11 @@
  * follows the commit in the same turn. Suspending it instead would cost
  * two epoll_ctl calls a request. A parked request may wait for seconds,
  * so its connection is suspended and resumed when it is answered.
+ *
+ * When a commit answers both, the parked ones go out first: a long poll
+ * woken by a send is answered before the send is, as the wait promises.
+ * MHD serves resumed connections after those already in its ready list,
+ * so the held ones are made ready only after a run has served the others.
  */
 #include "http/http.h"
 
@@ -43,7 +48,7 @@ struct http_ctx {
     struct http_resp resp;
     /* held list or parked list membership */
     struct http_ctx *prev, *next;
-    int in_list; /* 0 none, 1 held, 2 parked */
+    int in_list; /* 0 none, 1 held, 2 parked, 3 answered after a run */
     int suspended;
     http_park_cancel_fn cancel;
     void *cancel_arg;
@@ -54,6 +59,7 @@ struct http_server {
     struct http_server_config cfg;
     struct http_ctx *held;   /* waiting for the commit */
     struct http_ctx *parked; /* waiting for their owner */
+    struct http_ctx *after;  /* committed; answered after the next run */
     int active;
     int quiesced;
     int woke; /* resumed connections MHD has not served yet */
@@ -260,7 +266,9 @@ http_list_add(struct http_ctx **head, struct http_ctx *c, int which)
 static void
 http_list_remove(struct http_server *srv, struct http_ctx *c)
 {
-    struct http_ctx **head = c->in_list == 1 ? &srv->held : &srv->parked;
+    struct http_ctx **head = c->in_list == 1   ? &srv->held
+                             : c->in_list == 2 ? &srv->parked
+                                               : &srv->after;
 
     if (c->in_list == 0)
         return;
@@ -579,6 +587,8 @@ http_server_run(struct http_server *srv)
     do {
         srv->woke = 0;
         MHD_run(srv->mhd);
+        while (srv->after)
+            http_ctx_wake(srv->after);
     } while (srv->woke);
 }
 
@@ -596,7 +606,7 @@ http_server_timeout(struct http_server *srv)
     /* responses held for a commit (requests read in the run that
      * answered the last commit) need the loop to turn now, not when the
      * next packet comes */
-    if (srv->woke || srv->held)
+    if (srv->woke || srv->held || srv->after)
         return 0;
     if (MHD_get_timeout(srv->mhd, &t) != MHD_YES)
         return -1;
@@ -612,12 +622,21 @@ http_server_holding(struct http_server *srv)
 void
 http_server_release(struct http_server *srv, int rc)
 {
+    int resumed = 0;
+
+    for (struct http_ctx *c = srv->held; c && !resumed; c = c->next)
+        resumed = c->suspended;
     while (srv->held) {
         struct http_ctx *c = srv->held;
 
         if (rc)
             http_error_resp(&c->resp, rc);
-        http_ctx_wake(c);
+        if (resumed && !c->suspended) {
+            http_list_remove(srv, c);
+            http_list_add(&srv->after, c, 3);
+        } else {
+            http_ctx_wake(c);
+        }
     }
 }
 
@@ -657,7 +676,7 @@ http_server_free(struct http_server *srv)
         return;
     http_server_release(srv, 0);
     http_server_quiesce(srv);
-    MHD_run(srv->mhd); /* let resumed connections finish their turn */
+    http_server_run(srv); /* let woken connections finish their turn */
     MHD_stop_daemon(srv->mhd);
     free(srv);
 }

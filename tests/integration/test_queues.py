@@ -6,11 +6,18 @@ import base64
 import hashlib
 import json
 import random
+import re
+import socket
+import struct
 import threading
 import time
 import unittest
 
 from harness import EngineTestCase
+
+# Linux's SO_TIMESTAMPNS (and SCM_TIMESTAMPNS), which Python names only
+# from 3.12 on
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 
 
 def advance(e, by):
@@ -431,6 +438,59 @@ class LongPolling(QueueTestCase):
             t.join()
         got = sorted(m["body"] for ms in results.values() for m in ms)
         self.assertEqual(got, ["m0", "m1", "m2"])
+
+    def test_woken_receive_answered_before_the_send(self):
+        """A send that wakes a waiting receive is answered after it: the
+        kernel's arrival stamps on the two client sockets show the order
+        in which the engine wrote the answers (microseconds apart)."""
+        self.create("q")
+
+        def connect():
+            s = socket.create_connection((self.e.host, self.e.port))
+            s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            s.settimeout(15)
+            return s
+
+        def post(s, path, obj):
+            body = json.dumps(obj).encode()
+            s.sendall(b"POST %s HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                      b"application/json\r\nContent-Length: %d\r\n\r\n"
+                      % (path.encode(), len(body)) + body)
+
+        def arrival(s):
+            """The whole answer, and when its first bytes arrived (ns)."""
+            data, anc, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(16))
+            stamps = [struct.unpack("qq", raw[:16]) for level, kind, raw in anc
+                      if (level, kind) == (socket.SOL_SOCKET,
+                                           SO_TIMESTAMPNS)]
+            self.assertTrue(stamps, "no arrival stamp on the answer")
+            while b"\r\n\r\n" not in data:
+                data += s.recv(65536)
+            head, body = data.split(b"\r\n\r\n", 1)
+            length = int(re.search(rb"(?i)content-length: *(\d+)",
+                                   head).group(1))
+            while len(body) < length:
+                body += s.recv(65536)
+            return head + b"\r\n\r\n" + body, \
+                stamps[0][0] * 10**9 + stamps[0][1]
+
+        waiter, sender = connect(), connect()
+        try:
+            for i in range(5):
+                post(waiter, "/v1/queues/q/receive", {"wait_seconds": 10})
+                time.sleep(0.3)  # parked
+                post(sender, "/v1/queues/q/messages", {"body": "m%d" % i})
+                got, woken_at = arrival(waiter)
+                sent, sent_at = arrival(sender)
+                self.assertIn(b"m%d" % i, got)
+                self.assertTrue(sent.startswith(b"HTTP/1.1 201"), sent)
+                self.assertLess(woken_at, sent_at,
+                                "round %d: the send was answered %d us "
+                                "before the receive it woke" %
+                                (i, (woken_at - sent_at) // 1000))
+        finally:
+            waiter.close()
+            sender.close()
 
     def test_shutdown_answers_waiters(self):
         self.create("q")
