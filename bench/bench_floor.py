@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import free_port, healthz
+from benchlib import free_port, healthz, print_table
 from bench_queues import BUILD, SECONDS, pinned, qload
 
 FLOOR = os.path.join(BUILD, "floor")
@@ -52,11 +52,7 @@ def main():
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
-    print("## floor: a minimal server under the queue send load")
-    print("| %-44s | %-14s | %-28s |" % ("measure", "result", "detail"))
-    print("|%s|%s|%s|" % ("-" * 46, "-" * 16, "-" * 30))
-    for name, result, detail in rows:
-        print("| %-44s | %-14s | %-28s |" % (name, result, detail))
+    print_table("floor: a minimal server under the queue send load", rows)
 
 
 if __name__ == "__main__":

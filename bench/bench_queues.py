@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import free_port, healthz, memory
+from benchlib import free_port, healthz, memory, print_table
 
 BUILD = os.environ.get("FLOWDECK_BUILD_DIR", "build/release")
 FLOWDECKD = os.path.join(BUILD, "flowdeckd")
@@ -130,11 +130,7 @@ def main():
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
-    print("## queues over the engine API (durability on)")
-    print("| %-44s | %-14s | %-28s |" % ("measure", "result", "detail"))
-    print("|%s|%s|%s|" % ("-" * 46, "-" * 16, "-" * 30))
-    for name, result, detail in rows:
-        print("| %-44s | %-14s | %-28s |" % (name, result, detail))
+    print_table("queues over the engine API (durability on)", rows)
 
 
 if __name__ == "__main__":

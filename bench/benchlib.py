@@ -1,5 +1,6 @@
 """What the benchmarks share: a free port, a /healthz probe on a fresh
-connection, and a process's memory from /proc."""
+connection, a process's memory from /proc, and the measure/result/detail
+table the queue benchmarks print."""
 
 import socket
 
@@ -38,3 +39,12 @@ def memory(pid):
             elif line.startswith("Private_Dirty:"):
                 dirty = int(line.split()[1])
     return rss / 1024, clean / 1024, dirty / 1024
+
+
+def print_table(title, rows):
+    """A markdown table of (measure, result, detail) rows under `title`."""
+    print("## " + title)
+    print("| %-44s | %-14s | %-28s |" % ("measure", "result", "detail"))
+    print("|%s|%s|%s|" % ("-" * 46, "-" * 16, "-" * 30))
+    for name, result, detail in rows:
+        print("| %-44s | %-14s | %-28s |" % (name, result, detail))
