@@ -34,7 +34,7 @@
 enum http_state {
     CTX_RECEIVING, /* reading the body */
     CTX_WAITING,   /* held for a commit, or parked */
-    CTX_READY      /* resumed with a response to queue */
+    CTX_READY      /* woken with a response to queue */
 };
 
 struct http_ctx {
@@ -46,7 +46,7 @@ struct http_ctx {
     char *path;
     char *target; /* the request-target as sent: path and query, raw */
     struct http_resp resp;
-    /* held list or parked list membership */
+    /* membership of the held, parked or after list */
     struct http_ctx *prev, *next;
     int in_list; /* 0 none, 1 held, 2 parked, 3 answered after a run */
     int suspended;
@@ -62,7 +62,7 @@ struct http_server {
     struct http_ctx *after;  /* committed; answered after the next run */
     int active;
     int quiesced;
-    int woke; /* resumed connections MHD has not served yet */
+    int woke; /* woken requests MHD has not served yet */
 };
 
 /* ---- requests and responses ---- */
