@@ -24,6 +24,7 @@
 #include "common/xalloc.h"
 
 #include <microhttpd.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,7 @@ struct http_server {
     struct http_ctx *held;   /* waiting for the commit */
     struct http_ctx *parked; /* waiting for their owner */
     struct http_ctx *after;  /* committed; answered after the next run */
+    unsigned dispatched;     /* requests handed to the engine, ever */
     int active;
     int quiesced;
     int woke; /* woken requests MHD has not served yet */
@@ -430,6 +432,7 @@ http_dispatch(struct http_ctx *c, const char *method)
     req.body_len = c->body.len;
     req.ctx = c;
     err_clear();
+    srv->dispatched++;
     how = srv->cfg.dispatch(&req, &c->resp, srv->cfg.arg);
     if (how == HTTP_DONE || c->state == CTX_READY)
         return http_queue(c);
@@ -582,10 +585,25 @@ http_server_fd(struct http_server *srv)
     return info ? info->epoll_fd : -1;
 }
 
+/* Should http_server_run() run MHD once more (see there)? `first` is the
+ * dispatch count when it began. */
+static int
+http_run_again(struct http_server *srv, unsigned first)
+{
+    MHD_UNSIGNED_LONG_LONG t;
+    struct pollfd p = {.fd = http_server_fd(srv), .events = POLLIN};
+
+    if (srv->held == NULL)
+        return MHD_get_timeout(srv->mhd, &t) == MHD_YES && t == 0;
+    /* socket events since MHD last looked (some may be only a socket
+     * turning writable) */
+    return srv->dispatched - first >= 2 && poll(&p, 1, 0) == 1;
+}
+
 void
 http_server_run(struct http_server *srv)
 {
-    MHD_UNSIGNED_LONG_LONG t;
+    unsigned first = srv->dispatched;
     int more = HTTP_RUN_AGAIN;
 
     /* In external epoll mode MHD serves resumed connections only when it
@@ -594,14 +612,16 @@ http_server_run(struct http_server *srv)
      * answer on a kept-alive connection leaves reading the next request,
      * already there, to a run of its own. While nothing waits for a
      * commit, MHD runs again at once (a few times at most) rather than
-     * after a turn of the engine's loop. */
+     * after a turn of the engine's loop. Once requests wait for it, and
+     * the run read two or more (so other clients are busy too), MHD runs
+     * again if sockets have news: what came in meanwhile shares the
+     * commit. A lone client's request is not kept waiting for that. */
     do {
         srv->woke = 0;
         MHD_run(srv->mhd);
         while (srv->after)
             http_ctx_wake(srv->after);
-    } while (srv->woke || (srv->held == NULL && more-- > 0 &&
-                           MHD_get_timeout(srv->mhd, &t) == MHD_YES && t == 0));
+    } while (srv->woke || (more-- > 0 && http_run_again(srv, first)));
 }
 
 int
