@@ -302,6 +302,17 @@ heap_down(struct queue_service *qs, uint32_t i)
     heap_set(qs, i, e);
 }
 
+/* The key at i changed, or a new entry took i: sift it whichever way it
+ * goes. */
+static void
+heap_fix(struct queue_service *qs, uint32_t i)
+{
+    if (i > 0 && qs->heap[i].due < qs->heap[(i - 1) / 2].due)
+        heap_up(qs, i);
+    else
+        heap_down(qs, i);
+}
+
 static void
 heap_push(struct queue_service *qs, struct qmsg *m, int64_t due)
 {
@@ -323,10 +334,7 @@ heap_remove(struct queue_service *qs, struct qmsg *m)
     qs->nheap--;
     if (i != qs->nheap) {
         heap_set(qs, i, qs->heap[qs->nheap]);
-        if (i > 0 && qs->heap[i].due < qs->heap[(i - 1) / 2].due)
-            heap_up(qs, i);
-        else
-            heap_down(qs, i);
+        heap_fix(qs, i);
     }
     m->heap_idx = QUEUE_NO_HEAP;
 }
@@ -343,8 +351,7 @@ heap_update(struct queue_service *qs, struct qmsg *m)
     if (due == qs->heap[m->heap_idx].due)
         return;
     qs->heap[m->heap_idx].due = due;
-    heap_down(qs, m->heap_idx);
-    heap_up(qs, m->heap_idx);
+    heap_fix(qs, m->heap_idx);
 }
 
 /* ---- the index ---- */
