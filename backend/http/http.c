@@ -591,13 +591,16 @@ static int
 http_run_again(struct http_server *srv, unsigned first)
 {
     MHD_UNSIGNED_LONG_LONG t;
-    struct pollfd p = {.fd = http_server_fd(srv), .events = POLLIN};
+    struct pollfd p = {.fd = -1, .events = POLLIN};
 
     if (srv->held == NULL)
         return MHD_get_timeout(srv->mhd, &t) == MHD_YES && t == 0;
+    if (srv->dispatched - first < 2)
+        return 0;
     /* socket events since MHD last looked (some may be only a socket
      * turning writable) */
-    return srv->dispatched - first >= 2 && poll(&p, 1, 0) == 1;
+    p.fd = http_server_fd(srv);
+    return poll(&p, 1, 0) == 1;
 }
 
 void
