@@ -123,14 +123,15 @@ class Unknown(Exception):
 
 class Rec:
     """One message the soak sent (or published into one fan-out queue)."""
-    __slots__ = ("home", "body", "status", "id", "deleted", "absent",
-                 "processed")
+    __slots__ = ("home", "body", "status", "id", "deleted", "deleted_at",
+                 "absent", "processed")
 
     def __init__(self, home, body):
         self.home, self.body = home, body
         self.status = "pending"  # acked | unknown | failed | committed
         self.id = None
         self.deleted = "no"  # acked | unknown | lost (reported)
+        self.deleted_at = None  # time.monotonic() when it became "acked"
         self.absent = False  # an unknown send seen absent after a restart
         self.processed = False  # by the trigger's function
 
@@ -350,8 +351,17 @@ class Soak:
                     r.status = "acked"
         return "ok"
 
-    def seen(self, queue, m, how):
-        """A message the engine showed us (received or peeked)."""
+    def mark_deleted(self, rec):
+        """Book an acknowledged delete of rec (under self.lock)."""
+        if rec.deleted != "acked":
+            rec.deleted, rec.deleted_at = "acked", time.monotonic()
+
+    def seen(self, queue, m, how, asked):
+        """A message the engine showed us (received or peeked) in the
+        answer to a request sent at time.monotonic() `asked`. A delete
+        acknowledged while that request was on its way may have been
+        applied after it: only one acknowledged before it was sent
+        rules the message out."""
         rec = self.recs.get((HOME[queue], m["body"]))
         self.check(rec is not None, "%s: %s %s in %s that was never sent" % (
             how, m["id"], m["body"], queue))
@@ -359,7 +369,7 @@ class Soak:
             return None
         self.check(rec.status != "failed", "%s: refused send %s in %s" % (
             how, m["body"], queue))
-        self.check(rec.deleted != "acked",
+        self.check(rec.deleted != "acked" or rec.deleted_at > asked,
                    "%s: %s (%s) in %s came back after an acknowledged "
                    "delete" % (how, m["body"], m["id"], queue))
         self.check(not rec.absent, "%s: %s in %s appeared after a restart "
@@ -377,6 +387,7 @@ class Soak:
 
     def op_receive(self):
         queue = self.rng.choice(CONSUMED)
+        asked = time.monotonic()
         try:
             got, j = self.call("POST", "/v1/queues/%s/receive" % queue, {
                 "max": self.rng.randint(1, 5),
@@ -388,7 +399,7 @@ class Soak:
             self.violation("receive from %s: %s %s" % (queue, got, j))
             return "refused"
         for m in j["messages"]:
-            if self.seen(queue, m, "receive") is None:
+            if self.seen(queue, m, "receive", asked) is None:
                 continue
             with self.lock:
                 self.receipts.append((queue, m["receipt"], m["body"]))
@@ -426,7 +437,7 @@ class Soak:
             return "unknown"
         if got == 204:
             with self.lock:
-                rec.deleted = "acked"
+                self.mark_deleted(rec)
             return "ok"
         if got != refused:
             self.violation("%s: %s %s" % (what, got, j))
@@ -604,6 +615,7 @@ class Soak:
     def check_messages(self, final=False):
         where = {}  # (home, body) -> [(queue, id)]
         ids = {}
+        asked = time.monotonic()
         for q in TRACKED:
             for m in self.peek_all(q):
                 self.checks += 1
@@ -613,7 +625,7 @@ class Soak:
                 ids[m["id"]] = q
                 where.setdefault((HOME[q], m["body"]), []).append(
                     (q, m["id"]))
-                self.seen(q, m, "peek")
+                self.seen(q, m, "peek", asked)
         done = self.processed()  # read after the peeks: see processed()
         for body, mid in done.items():
             rec = self.recs.get((Q_TRIG, body))
@@ -632,7 +644,7 @@ class Soak:
             if key in where or rec.processed:
                 continue
             if rec.deleted != "no":
-                rec.deleted = "acked"  # it is gone for good
+                self.mark_deleted(rec)  # it is gone for good
                 continue
             if rec.status in ("acked", "committed"):
                 if rec.home == Q_TRIG and not final:
