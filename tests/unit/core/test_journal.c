@@ -16,11 +16,10 @@
 #include "tmpdb.h"
 
 #include <sqlite3.h>
-#include <unistd.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define TS0 INT64_C(1704067200000) /* 2024-01-01T00:00:00Z */

@@ -190,7 +190,7 @@ setup_file(void **state)
     }
     if (store_open(&f->st, f->path) != 0) {
         fprintf(stderr, "store_open: %s\n", err_last());
-        rmdir(f->dir);
+        tmpdb_remove(f->dir, f->path);
         free(f);
         return -1;
     }

@@ -133,7 +133,7 @@ qt_setup_file(void **state)
         return -1;
     }
     if (qt_engine_open(f) != 0) {
-        rmdir(f->dir);
+        tmpdb_remove(f->dir, f->path);
         free(f);
         return -1;
     }

@@ -12,8 +12,8 @@
 
 #include "common/err.h"
 #include "store/store.h"
-#include "tmpdb.h"
 #include "store/store_check.h"
+#include "tmpdb.h"
 
 #include <fcntl.h>
 #include <stdio.h>
