@@ -193,25 +193,52 @@ static void
 jsonw_key(struct jsonw *w, const char *key)
 {
     if (w->n++)
-        buf_append(&w->b, ",", 1);
-    buf_append(&w->b, "\"", 1);
-    buf_puts(&w->b, key);
-    buf_append(&w->b, "\":", 2);
+        buf_append(w->out, ",", 1);
+    buf_append(w->out, "\"", 1);
+    buf_puts(w->out, key);
+    buf_append(w->out, "\":", 2);
 }
 
 void
 jsonw_begin(struct jsonw *w)
 {
-    buf_init(&w->b, 0);
+    buf_init(&w->own, 0);
+    jsonw_begin_in(w, &w->own);
+}
+
+void
+jsonw_begin_in(struct jsonw *w, struct buf *b)
+{
+    w->out = b;
     w->n = 0;
-    buf_append(&w->b, "{", 1);
+    buf_append(b, "{", 1);
+}
+
+void
+jsonw_close(struct jsonw *w)
+{
+    buf_append(w->out, "}", 1);
 }
 
 void
 jsonw_strn(struct jsonw *w, const char *key, const char *value, size_t len)
 {
     jsonw_key(w, key);
-    jsonw_quote(&w->b, value, len);
+    jsonw_quote(w->out, value, len);
+}
+
+int
+jsonw_strn_utf8(struct jsonw *w, const char *key, const char *value,
+                size_t len)
+{
+    size_t mark = w->out->len;
+
+    jsonw_key(w, key);
+    if (jsonw_quote_text(w->out, value, len, 1) == 0)
+        return 0;
+    buf_truncate(w->out, mark);
+    w->n--;
+    return -1;
 }
 
 void
@@ -224,7 +251,7 @@ void
 jsonw_int(struct jsonw *w, const char *key, int64_t value)
 {
     jsonw_key(w, key);
-    jsonw_int_text(&w->b, value);
+    jsonw_int_text(w->out, value);
 }
 
 void
@@ -236,9 +263,16 @@ jsonw_time(struct jsonw *w, const char *key, int64_t ms)
     jsonw_str(w, key, ts);
 }
 
+void
+jsonw_raw(struct jsonw *w, const char *key, const char *json)
+{
+    jsonw_key(w, key);
+    buf_puts(w->out, json);
+}
+
 char *
 jsonw_end(struct jsonw *w)
 {
-    buf_append(&w->b, "}", 1);
-    return buf_take(&w->b);
+    jsonw_close(w);
+    return buf_take(w->out);
 }

@@ -17,17 +17,29 @@
 #include <string.h>
 
 struct jsonw {
-    struct buf b;
+    struct buf *out; /* &own, or the caller's (jsonw_begin_in) */
+    struct buf own;
     int n;
 };
 
 void jsonw_begin(struct jsonw *w);
+/* An object appended to b, which the caller owns; jsonw_close ends it. */
+void jsonw_begin_in(struct jsonw *w, struct buf *b);
+void jsonw_close(struct jsonw *w);
 void jsonw_str(struct jsonw *w, const char *key, const char *value);
 void jsonw_strn(struct jsonw *w, const char *key, const char *value,
                 size_t len);
 void jsonw_int(struct jsonw *w, const char *key, int64_t value);
 void jsonw_time(struct jsonw *w, const char *key, int64_t ms);
-/* Returns: the object's text, which the caller frees. */
+/* As jsonw_strn, but a value that is not UTF-8 leaves the key out, as
+ * json_object_set_new(o, key, json_stringn(value, len)) does. Returns: 0,
+ * or -1 when it left the key out. */
+int jsonw_strn_utf8(struct jsonw *w, const char *key, const char *value,
+                    size_t len);
+/* key with a value that is already JSON text, written as it is. */
+void jsonw_raw(struct jsonw *w, const char *key, const char *json);
+/* End an object of jsonw_begin. Returns: its text, which the caller
+ * frees. */
 char *jsonw_end(struct jsonw *w);
 
 /* Append s[0..n) to b as a JSON string literal (quotes included),

@@ -297,10 +297,11 @@ struct mns_wait {
 };
 
 static void
-compat_mns_wait_done(json_t *messages, void *arg)
+compat_mns_wait_done(struct queue_msgs *got, void *arg)
 {
     struct mns_wait *w = arg;
     struct http_resp resp;
+    json_t *messages = queue_msgs_to_json(got);
 
     memset(&resp, 0, sizeof(resp));
     compat_mns_msgs_resp(&resp, w->request_id, w->host, messages, w->batch, 1);
@@ -380,8 +381,9 @@ compat_mns_msg_receive(struct mns_req *r, struct http_resp *resp)
     struct queue_recv q = {1, -1, -1};
     int64_t max = 1, secs = -1;
     int peekonly = 0, rc;
+    struct queue_msgs *got = NULL;
     struct mns_wait *w;
-    json_t *out = NULL;
+    json_t *out;
 
     if ((peek && (rc = compat_mns_bool(&peekonly, peek, "peekonly"))) ||
         (num &&
@@ -394,7 +396,7 @@ compat_mns_msg_receive(struct mns_req *r, struct http_resp *resp)
     q.max = (int)max;
     q.wait_ms = secs >= 0 ? secs * 1000 : -1;
     w = xcalloc(1, sizeof(*w));
-    rc = queue_receive(&out, &w->waiter, compat_mns_qs(r), r->seg[0], &q,
+    rc = queue_receive(&got, &w->waiter, compat_mns_qs(r), r->seg[0], &q,
                        compat_mns_wait_done, w);
     if (rc == QUEUE_PARKED) {
         w->batch = num != NULL;
@@ -406,6 +408,7 @@ compat_mns_msg_receive(struct mns_req *r, struct http_resp *resp)
     free(w);
     if (rc)
         return compat_mns_fail(r, resp, rc);
+    out = queue_msgs_to_json(got);
     compat_mns_msgs_resp(resp, r->c->request_id, r->host, out, num != NULL, 1);
     /* an empty receive is an answer (404), not a refusal: nothing to roll
      * back, and messages moved to a dead-letter queue stay moved */

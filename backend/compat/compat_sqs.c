@@ -1558,10 +1558,11 @@ sqs_wait_free(struct sqs_wait *w)
 }
 
 static void
-sqs_wait_done(json_t *messages, void *arg)
+sqs_wait_done(struct queue_msgs *got, void *arg)
 {
     struct sqs_wait *w = arg;
     struct http_resp resp;
+    json_t *messages = queue_msgs_to_json(got);
     json_t *out = sqs_msgs_out(w->cp, &w->sel, messages);
 
     memset(&resp, 0, sizeof(resp));
@@ -1606,8 +1607,8 @@ sqs_receive_message(struct sqs_call *x)
     int wait_given, vis_given, rc;
     const json_t *an;
     struct sqs_wait *w;
+    struct queue_msgs *got;
     const char *name;
-    json_t *msgs;
 
     if ((rc = sqs_queue_name(&name, x)) ||
         (rc = sqs_int(&max, NULL, x->in, "MaxNumberOfMessages", 1,
@@ -1629,14 +1630,17 @@ sqs_receive_message(struct sqs_call *x)
     w->sel.sys = sqs_sys_names(x->in);
     an = sqs_names(x->in, "MessageAttributeNames");
     w->sel.attrs = an ? json_deep_copy(an) : json_array();
-    rc = queue_receive(&msgs, &w->waiter, x->qs, name, &r, sqs_wait_done, w);
+    rc = queue_receive(&got, &w->waiter, x->qs, name, &r, sqs_wait_done, w);
     if (rc == QUEUE_PARKED) {
         w->park = http_req_park(x->c->req, sqs_wait_cancel, w);
         return HTTP_PARKED;
     }
-    if (rc == 0)
+    if (rc == 0) {
+        json_t *msgs = queue_msgs_to_json(got);
+
         x->out = sqs_msgs_out(x->c->cp, &w->sel, msgs);
-    json_decref(msgs);
+        json_decref(msgs);
+    }
     sqs_wait_free(w);
     if (rc == ENG_ENOTFOUND)
         return err_setn(ENG_ENOTFOUND, "QueueDoesNotExist",

@@ -365,7 +365,8 @@ fn_trigger_poll_one(struct fn_service *fs, const char *id, const char *fname,
     struct fn_trig_rt *rt = fn_trigger_rt(fs, id);
     struct queue_recv r;
     struct queue_waiter *w = NULL;
-    json_t *msgs = NULL, *records, *m, *mine;
+    json_t *msgs, *records, *m, *mine;
+    struct queue_msgs *got = NULL;
     struct fn_batch *b;
     char *trigger;
     size_t i;
@@ -397,11 +398,12 @@ fn_trigger_poll_one(struct fn_service *fs, const char *id, const char *fname,
     r.max = batch;
     r.visibility_ms = -1;
     r.wait_ms = 0;
-    rc = queue_receive(&msgs, &w, fs->eng->queues, queue, &r, NULL, NULL);
-    if (rc != 0 || json_array_size(msgs) == 0) {
-        json_decref(msgs);
+    rc = queue_receive(&got, &w, fs->eng->queues, queue, &r, NULL, NULL);
+    if (rc != 0 || got->n == 0) {
+        queue_msgs_free(got);
         return 0;
     }
+    msgs = queue_msgs_to_json(got);
     records = json_array();
     mine = json_array();
     json_array_foreach(msgs, i, m) {

@@ -4,6 +4,7 @@
  */
 #include "http/handlers.h"
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "common/xalloc.h"
@@ -119,14 +120,30 @@ struct h_wait {
     struct queue_waiter *waiter;
 };
 
+/* {"messages": [...]}, written from the rows without a JSON tree: every
+ * received message passes here. Takes got. */
+static int
+h_queues_reply_msgs(struct http_resp *resp, struct queue_msgs *got)
+{
+    struct buf b = BUF_INIT(0);
+    size_t len;
+
+    buf_puts(&b, "{\"messages\":");
+    queue_msgs_write(&b, got);
+    buf_puts(&b, "}");
+    queue_msgs_free(got);
+    len = b.len;
+    return http_reply_take(resp, 200, "application/json", buf_take(&b), len);
+}
+
 static void
-h_queues_wait_done(json_t *messages, void *arg)
+h_queues_wait_done(struct queue_msgs *got, void *arg)
 {
     struct h_wait *hw = arg;
     struct http_resp resp;
 
     memset(&resp, 0, sizeof(resp));
-    http_reply_json_new(&resp, 200, json_pack("{s:o}", "messages", messages));
+    h_queues_reply_msgs(&resp, got);
     http_park_resume(hw->park, &resp);
     free(hw);
 }
@@ -148,8 +165,8 @@ h_queues_receive(struct http_req *req, struct http_resp *resp)
                                        "visibility_timeout", NULL};
     struct queue_recv r = {1, -1, -1};
     int64_t max = 1, wait = -1, vis = -1;
+    struct queue_msgs *got;
     struct h_wait *hw;
-    json_t *out;
     int rc;
 
     if ((rc = jsonx_check_keys(req->json, keys)) ||
@@ -163,7 +180,7 @@ h_queues_receive(struct http_req *req, struct http_resp *resp)
     r.wait_ms = wait >= 0 ? wait * 1000 : -1;
     r.visibility_ms = vis >= 0 ? vis * 1000 : -1;
     hw = xcalloc(1, sizeof(*hw));
-    rc = queue_receive(&out, &hw->waiter, h_qs(req), req->params[0], &r,
+    rc = queue_receive(&got, &hw->waiter, h_qs(req), req->params[0], &r,
                        h_queues_wait_done, hw);
     if (rc == QUEUE_PARKED) {
         hw->park = http_req_park(req, h_queues_wait_cancel, hw);
@@ -172,7 +189,7 @@ h_queues_receive(struct http_req *req, struct http_resp *resp)
     free(hw);
     if (rc)
         return rc;
-    return http_reply_json_new(resp, 200, json_pack("{s:o}", "messages", out));
+    return h_queues_reply_msgs(resp, got);
 }
 
 int

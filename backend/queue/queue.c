@@ -492,21 +492,25 @@ queue_waiter_cancel(struct queue_waiter *w)
     free(w);
 }
 
-/* Answer every waiter of q with nothing. */
+/* Forget w and answer it with no messages. */
 static void
+queue_waiter_answer_none(struct queue_waiter *w)
+{
+    queue_wait_fn done = w->done;
+    void *arg = w->arg;
+
+    queue_waiter_cancel(w);
+    done(xcalloc(1, sizeof(struct queue_msgs)), arg);
+}
+
+void
 queue_release_waiters(struct queue *q)
 {
-    while (q->wait_head) {
-        /* unlinking w (whose w->q is q) moves wait_head on, so w is
-         * never the waiter freed in the turn before (NOLINT) */
-        struct queue_waiter *w = q->wait_head;
-        queue_wait_fn done = w->done; /* NOLINT(clang-analyzer-unix.Malloc) */
-        void *arg = w->arg;
-
-        queue_waiter_unlink(w);
-        free(w);
-        done(json_array(), arg);
-    }
+    /* answering w (whose w->q is q) unlinks it and moves wait_head on,
+     * so w is never the waiter freed in the turn before (NOLINT) */
+    while (q->wait_head)
+        queue_waiter_answer_none(
+            q->wait_head); /* NOLINT(clang-analyzer-unix.Malloc) */
 }
 
 static void
@@ -522,16 +526,10 @@ queue_time_out_waiters(struct queue_service *qs)
 
         for (; w; w = nw) {
             nw = w->next;
-            if (w->deadline <= now) {
-                queue_wait_fn done = w->done;
-                void *arg = w->arg;
-
-                queue_waiter_unlink(w);
-                free(w);
-                done(json_array(), arg);
-            } else if (w->deadline < next) {
+            if (w->deadline <= now)
+                queue_waiter_answer_none(w);
+            else if (w->deadline < next)
                 next = w->deadline;
-            }
         }
     }
     qs->wait_next = next;

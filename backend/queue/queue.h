@@ -20,8 +20,10 @@
 #define FLOWDECK_QUEUE_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
+struct buf;
 struct engine;
 struct queue_service;
 struct queue_waiter;
@@ -30,6 +32,7 @@ struct queue_waiter;
 
 #define QUEUE_BATCH_MAX 16
 #define QUEUE_WAIT_MAX_S 30
+#define QUEUE_RECEIPT_TEXT 32 /* a receipt handle: base64url of 8 + 16 bytes */
 
 /* Returns: a service over the engine's store (nothing loaded yet). */
 struct queue_service *queue_service_create(struct engine *eng);
@@ -126,9 +129,44 @@ struct queue_recv {
     int64_t wait_ms;       /* < 0: the queue's; at most 30 s */
 };
 
-/* Called once with the messages of a waiting receive (a new reference,
- * maybe empty) from inside a store change. */
-typedef void (*queue_wait_fn)(json_t *messages, void *arg);
+/*
+ * A received message: its row, read once. The strings end in NUL and
+ * live in `mem`; body, group_id, dedup_id, source, attributes and system
+ * may be NULL (attributes and system are JSON text).
+ */
+struct queue_msg {
+    const char *id, *body, *md5, *group_id, *dedup_id, *source;
+    const char *attributes, *system;
+    size_t id_len, body_len, md5_len;
+    int64_t priority, dequeue_count;
+    int64_t enqueued_ms, visible_ms;
+    int64_t first_dequeue_ms; /* < 0: never received */
+    int64_t sequence;         /* < 0: none (not FIFO) */
+    char receipt[QUEUE_RECEIPT_TEXT + 1];
+    char *mem;
+};
+
+/* The messages one receive hands out, in order. */
+struct queue_msgs {
+    int n;
+    struct queue_msg v[QUEUE_BATCH_MAX];
+};
+
+void queue_msgs_free(struct queue_msgs *ms);
+
+/* Returns: the messages as a JSON array of objects (docs/api.md,
+ * "Receive"), a new reference. */
+json_t *queue_msgs_json(const struct queue_msgs *ms);
+/* queue_msgs_json(ms), freeing ms (which may be NULL). */
+json_t *queue_msgs_to_json(struct queue_msgs *ms);
+
+/* Append the text of queue_msgs_json(ms), byte for byte, to b, without
+ * building the tree: the engine API's receive answers with it. */
+void queue_msgs_write(struct buf *b, const struct queue_msgs *ms);
+
+/* Called once with the messages of a waiting receive (maybe none; the
+ * callee frees them) from inside a store change. */
+typedef void (*queue_wait_fn)(struct queue_msgs *messages, void *arg);
 
 /*
  * Receive: higher priority first, then enqueue order (FIFO: group order
@@ -138,9 +176,10 @@ typedef void (*queue_wait_fn)(json_t *messages, void *arg);
  * instead. With nothing to give and a wait, registers a waiter: returns
  * QUEUE_PARKED and *waiter; `done` is called later exactly once (unless
  * the waiter is cancelled first).
- * Returns: 0 and the message array in *out, QUEUE_PARKED, or an error.
+ * Returns: 0 and the messages in *out (the caller frees them),
+ * QUEUE_PARKED, or an error.
  */
-int queue_receive(json_t **out, struct queue_waiter **waiter,
+int queue_receive(struct queue_msgs **out, struct queue_waiter **waiter,
                   struct queue_service *qs, const char *name,
                   const struct queue_recv *r, queue_wait_fn done, void *arg);
 

@@ -590,14 +590,7 @@ queue_delete(struct queue_service *qs, const char *name)
                            json_pack("{s:I}", "messages", (json_int_t)n));
     if (rc)
         return rc;
-    while (q->wait_head) {
-        struct queue_waiter *w = q->wait_head;
-        queue_wait_fn done = w->done;
-        void *arg = w->arg;
-
-        queue_waiter_cancel(w);
-        done(json_array(), arg);
-    }
+    queue_release_waiters(q);
     queue_free_msgs(qs, q);
     RB_REMOVE(queue_names, &qs->queues, q);
     qs->nqueues--;

@@ -158,6 +158,8 @@ void queue_index_update(struct queue_service *qs, struct qmsg *m,
 void queue_index_requeue(struct queue_service *qs, struct queue *q);
 struct qmsg *queue_index_find(struct queue *q, int64_t id);
 void queue_free_msgs(struct queue_service *qs, struct queue *q);
+/* Answer every waiter of q with no messages. */
+void queue_release_waiters(struct queue *q);
 void queue_free_one(struct queue *q);
 void queue_mark_new(struct queue_service *qs, struct queue *q);
 /* A receive parked until `deadline` (monotonic ms). */

@@ -30,7 +30,9 @@
 #include <strings.h>
 
 #define QMSG_ID_LEN 33     /* "%016llX-%016llX" */
-#define QMSG_RECEIPT_LEN 32 /* base64url of 8 + 16 bytes */
+_Static_assert((8 + QUEUE_RECEIPT_BYTES) % 3 == 0 &&
+                   (8 + QUEUE_RECEIPT_BYTES) / 3 * 4 == QUEUE_RECEIPT_TEXT,
+               "a receipt's text is base64url of its row and secret");
 #define QMSG_ATTRS_MAX 10
 #define QMSG_GROUP_BUCKETS 256
 
@@ -97,8 +99,8 @@ qmsg_by_receipt(struct qmsg **out, struct queue *q, const char *receipt)
     struct qmsg *m;
 
     *out = NULL;
-    if (receipt == NULL || strlen(receipt) != QMSG_RECEIPT_LEN ||
-        rand_b64url_decode(raw, sizeof(raw), receipt, QMSG_RECEIPT_LEN) !=
+    if (receipt == NULL || strlen(receipt) != QUEUE_RECEIPT_TEXT ||
+        rand_b64url_decode(raw, sizeof(raw), receipt, QUEUE_RECEIPT_TEXT) !=
             (int)sizeof(raw))
         return err_setn(ENG_EINVAL, "ReceiptHandleInvalid",
                         "'%.64s' is not a receipt handle this engine issued",
@@ -213,6 +215,71 @@ qgroup_deliverable(const struct qmsg *m, struct qmsg *const *taken,
 
 /* ---- reading rows ---- */
 
+/* The text columns of QMSG_COLS, in the order of their copies in a
+ * queue_msg's block. */
+static const int qrow_text_cols[] = {0, 1, 2, 8, 9, 11, 12, 13};
+#define QROW_TEXTS ((int)(sizeof(qrow_text_cols) / sizeof(qrow_text_cols[0])))
+
+/* Read the row s stands on (QMSG_COLS) into m, its strings copied into
+ * one block; no receipt. */
+static void
+qrow_load(struct queue_msg *m, sqlite3_stmt *s)
+{
+    const char *text[QROW_TEXTS], *copy[QROW_TEXTS];
+    size_t len[QROW_TEXTS], total = 0;
+    char *p;
+
+    for (int i = 0; i < QROW_TEXTS; i++) {
+        int col = qrow_text_cols[i];
+
+        text[i] = (const char *)sqlite3_column_text(s, col);
+        len[i] = text[i] ? (size_t)sqlite3_column_bytes(s, col) : 0;
+        total += len[i] + 1;
+    }
+    p = m->mem = xmalloc(total);
+    for (int i = 0; i < QROW_TEXTS; i++) {
+        copy[i] = NULL;
+        if (text[i]) {
+            memcpy(p, text[i], len[i]);
+            p[len[i]] = '\0';
+            copy[i] = p;
+            p += len[i] + 1;
+        }
+    }
+    m->id = copy[0] ? copy[0] : "";
+    m->id_len = len[0];
+    m->body = copy[1];
+    m->body_len = len[1];
+    m->md5 = copy[2] ? copy[2] : "";
+    m->md5_len = len[2];
+    m->group_id = copy[3];
+    m->dedup_id = copy[4];
+    m->attributes = copy[5];
+    m->source = copy[6];
+    m->system = copy[7];
+    m->priority = sqlite3_column_int(s, 3);
+    m->enqueued_ms = sqlite3_column_int64(s, 4);
+    m->visible_ms = sqlite3_column_int64(s, 5);
+    m->first_dequeue_ms = sqlite3_column_type(s, 6) == SQLITE_NULL
+                              ? -1
+                              : sqlite3_column_int64(s, 6);
+    m->dequeue_count = sqlite3_column_int(s, 7);
+    m->sequence = sqlite3_column_type(s, 10) == SQLITE_NULL
+                      ? -1
+                      : sqlite3_column_int64(s, 10);
+    m->receipt[0] = '\0';
+}
+
+void
+queue_msgs_free(struct queue_msgs *ms)
+{
+    if (ms == NULL)
+        return;
+    for (int i = 0; i < ms->n; i++)
+        free(ms->v[i].mem);
+    free(ms);
+}
+
 /* Set key (a literal, ASCII) to v: jansson's check of the key is skipped. */
 static void
 qmsg_set(json_t *j, const char *key, json_t *v)
@@ -220,53 +287,142 @@ qmsg_set(json_t *j, const char *key, json_t *v)
     json_object_set_new_nocheck(j, key, v);
 }
 
-static json_t *
-qmsg_col_text(sqlite3_stmt *s, int col)
+static void
+qmsg_set_str(json_t *j, const char *key, const char *s)
 {
-    return jsonx_stringn((const char *)sqlite3_column_text(s, col),
-                         (size_t)sqlite3_column_bytes(s, col));
+    if (s)
+        qmsg_set(j, key, jsonx_stringn(s, strlen(s)));
 }
 
+/* m as a JSON object: what queue_msg_write writes. A body that is not
+ * UTF-8 (never stored by a send) leaves out every field but the
+ * receipt. */
 static json_t *
-qmsg_row_json(sqlite3_stmt *s)
+queue_msg_json(const struct queue_msg *m)
 {
     json_t *j = json_object(), *body;
-    int64_t first;
 
     /* set one by one, not with json_pack: every received message passes
      * here, and parsing the format cost as much as the setting */
-    body = qmsg_col_text(s, 1);
-    if (body == NULL)
-        return j; /* not UTF-8: as json_pack failing gave, {} */
-    qmsg_set(j, "id", qmsg_col_text(s, 0));
-    qmsg_set(j, "body", body);
-    qmsg_set(j, "body_md5", qmsg_col_text(s, 2));
-    qmsg_set(j, "priority", json_integer(sqlite3_column_int(s, 3)));
-    qmsg_set(j, "enqueued", jsonx_time(sqlite3_column_int64(s, 4)));
-    qmsg_set(j, "enqueued_ms", json_integer(sqlite3_column_int64(s, 4)));
-    qmsg_set(j, "next_visible", jsonx_time(sqlite3_column_int64(s, 5)));
-    qmsg_set(j, "next_visible_ms", json_integer(sqlite3_column_int64(s, 5)));
-    qmsg_set(j, "dequeue_count", json_integer(sqlite3_column_int(s, 7)));
-    if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-        first = sqlite3_column_int64(s, 6);
-        qmsg_set(j, "first_dequeue", jsonx_time(first));
-        qmsg_set(j, "first_dequeue_ms", json_integer(first));
+    body = m->body ? jsonx_stringn(m->body, m->body_len) : NULL;
+    if (body) {
+        qmsg_set(j, "id", jsonx_stringn(m->id, m->id_len));
+        qmsg_set(j, "body", body);
+        qmsg_set(j, "body_md5", jsonx_stringn(m->md5, m->md5_len));
+        qmsg_set(j, "priority", json_integer(m->priority));
+        qmsg_set(j, "enqueued", jsonx_time(m->enqueued_ms));
+        qmsg_set(j, "enqueued_ms", json_integer(m->enqueued_ms));
+        qmsg_set(j, "next_visible", jsonx_time(m->visible_ms));
+        qmsg_set(j, "next_visible_ms", json_integer(m->visible_ms));
+        qmsg_set(j, "dequeue_count", json_integer(m->dequeue_count));
+        if (m->first_dequeue_ms >= 0) {
+            qmsg_set(j, "first_dequeue", jsonx_time(m->first_dequeue_ms));
+            qmsg_set(j, "first_dequeue_ms", json_integer(m->first_dequeue_ms));
+        }
+        qmsg_set_str(j, "group_id", m->group_id);
+        qmsg_set_str(j, "dedup_id", m->dedup_id);
+        if (m->sequence >= 0)
+            qmsg_set(j, "sequence", json_integer(m->sequence));
+        if (m->attributes)
+            qmsg_set(j, "attributes", json_loads(m->attributes, 0, NULL));
+        qmsg_set_str(j, "source", m->source);
+        if (m->system)
+            qmsg_set(j, "system", json_loads(m->system, 0, NULL));
     }
-    if (sqlite3_column_type(s, 8) != SQLITE_NULL)
-        qmsg_set(j, "group_id", qmsg_col_text(s, 8));
-    if (sqlite3_column_type(s, 9) != SQLITE_NULL)
-        qmsg_set(j, "dedup_id", qmsg_col_text(s, 9));
-    if (sqlite3_column_type(s, 10) != SQLITE_NULL)
-        qmsg_set(j, "sequence", json_integer(sqlite3_column_int64(s, 10)));
-    if (sqlite3_column_type(s, 11) != SQLITE_NULL)
-        qmsg_set(j, "attributes",
-                 json_loads((const char *)sqlite3_column_text(s, 11), 0, NULL));
-    if (sqlite3_column_type(s, 12) != SQLITE_NULL)
-        qmsg_set(j, "source", qmsg_col_text(s, 12));
-    if (sqlite3_column_type(s, 13) != SQLITE_NULL)
-        qmsg_set(j, "system",
-                 json_loads((const char *)sqlite3_column_text(s, 13), 0, NULL));
+    if (m->receipt[0])
+        qmsg_set(j, "receipt", json_string(m->receipt));
     return j;
+}
+
+json_t *
+queue_msgs_json(const struct queue_msgs *ms)
+{
+    json_t *arr = json_array();
+
+    for (int i = 0; ms && i < ms->n; i++)
+        json_array_append_new(arr, queue_msg_json(&ms->v[i]));
+    return arr;
+}
+
+json_t *
+queue_msgs_to_json(struct queue_msgs *ms)
+{
+    json_t *arr = queue_msgs_json(ms);
+
+    queue_msgs_free(ms);
+    return arr;
+}
+
+static void
+qmsg_write_str(struct jsonw *w, const char *key, const char *s)
+{
+    if (s)
+        jsonw_strn_utf8(w, key, s, strlen(s));
+}
+
+/* key: the stored JSON text, as queue_msg_json's json_loads and the
+ * dump of it give it (left out where json_loads fails). */
+static void
+qmsg_write_json(struct jsonw *w, const char *key, const char *text)
+{
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+    char *dump = j ? jsonw_dump(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+    if (dump)
+        jsonw_raw(w, key, dump);
+    free(dump);
+    json_decref(j);
+}
+
+/* Append queue_msg_json(m)'s text to b. */
+static void
+queue_msg_write(struct buf *b, const struct queue_msg *m)
+{
+    size_t mark;
+    struct jsonw w;
+
+    jsonw_begin_in(&w, b);
+    mark = b->len;
+    jsonw_strn_utf8(&w, "id", m->id, m->id_len);
+    if (m->body == NULL ||
+        jsonw_strn_utf8(&w, "body", m->body, m->body_len) != 0) {
+        buf_truncate(b, mark); /* as queue_msg_json: nothing but the receipt */
+        w.n = 0;
+    } else {
+        jsonw_strn_utf8(&w, "body_md5", m->md5, m->md5_len);
+        jsonw_int(&w, "priority", m->priority);
+        jsonw_time(&w, "enqueued", m->enqueued_ms);
+        jsonw_int(&w, "enqueued_ms", m->enqueued_ms);
+        jsonw_time(&w, "next_visible", m->visible_ms);
+        jsonw_int(&w, "next_visible_ms", m->visible_ms);
+        jsonw_int(&w, "dequeue_count", m->dequeue_count);
+        if (m->first_dequeue_ms >= 0) {
+            jsonw_time(&w, "first_dequeue", m->first_dequeue_ms);
+            jsonw_int(&w, "first_dequeue_ms", m->first_dequeue_ms);
+        }
+        qmsg_write_str(&w, "group_id", m->group_id);
+        qmsg_write_str(&w, "dedup_id", m->dedup_id);
+        if (m->sequence >= 0)
+            jsonw_int(&w, "sequence", m->sequence);
+        qmsg_write_json(&w, "attributes", m->attributes);
+        qmsg_write_str(&w, "source", m->source);
+        qmsg_write_json(&w, "system", m->system);
+    }
+    if (m->receipt[0])
+        jsonw_str(&w, "receipt", m->receipt);
+    jsonw_close(&w);
+}
+
+void
+queue_msgs_write(struct buf *b, const struct queue_msgs *ms)
+{
+    buf_append(b, "[", 1);
+    for (int i = 0; ms && i < ms->n; i++) {
+        if (i)
+            buf_append(b, ",", 1);
+        queue_msg_write(b, &ms->v[i]);
+    }
+    buf_append(b, "]", 1);
 }
 
 /* Read message m's row as JSON. Returns: new reference or NULL. */
@@ -277,8 +433,13 @@ qmsg_read(struct queue_service *qs, const struct qmsg *m)
     json_t *j = NULL;
 
     sqlite3_bind_int64(s, 1, m->id);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        j = qmsg_row_json(s);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        struct queue_msg row;
+
+        qrow_load(&row, s);
+        j = queue_msg_json(&row);
+        free(row.mem);
+    }
     store_done(s);
     return j;
 }
@@ -1067,10 +1228,11 @@ qtake_update_sql(int n)
 }
 
 /* Read the rows of ms[0..n-1] into rows[], in the order of ms, with one
- * statement. Returns: 0, or an error (rows[] then holds what was read). */
+ * statement. Returns: 0, or an error (rows[] then holds what was read:
+ * the others have no mem). */
 static int
-qtake_read(json_t **rows, struct queue_service *qs, struct qmsg *const *ms,
-           int n)
+qtake_read(struct queue_msg *rows, struct queue_service *qs,
+           struct qmsg *const *ms, int n)
 {
     static char *sql[QUEUE_BATCH_MAX + 1];
     struct store *st = qs->eng->store;
@@ -1079,22 +1241,22 @@ qtake_read(json_t **rows, struct queue_service *qs, struct qmsg *const *ms,
     int rc, i;
 
     for (i = 0; i < n; i++) {
-        rows[i] = NULL;
+        rows[i].mem = NULL;
         sqlite3_bind_int64(s, i + 1, ms[i]->id);
     }
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(s, QMSG_COL_ROW);
 
         for (i = 0; i < n; i++)
-            if (ms[i]->id == id && rows[i] == NULL) {
-                rows[i] = qmsg_row_json(s);
+            if (ms[i]->id == id && rows[i].mem == NULL) {
+                qrow_load(&rows[i], s);
                 break;
             }
     }
     rc = rc == SQLITE_DONE ? 0 : store_error(st);
     store_done(s);
     for (i = 0; rc == 0 && i < n; i++)
-        if (rows[i] == NULL)
+        if (rows[i].mem == NULL)
             rc = err_set(ENG_ERR, "message row %lld missing",
                          (long long)ms[i]->id);
     return rc;
@@ -1103,16 +1265,16 @@ qtake_read(json_t **rows, struct queue_service *qs, struct qmsg *const *ms,
 /*
  * Write the receive of the messages taken and not yet written, with one
  * statement: a fresh receipt each, the dequeue count, the deadline. Then
- * read their rows into arr, in the order taken, and journal "received"
+ * read their rows onto out, in the order taken, and journal "received"
  * for each, together.
  */
 static int
-qtake_write(json_t *arr, struct queue_service *qs, struct qtake *t, int64_t now,
-            int64_t vis_ms)
+qtake_write(struct queue_msgs *out, struct queue_service *qs,
+            struct qtake *t, int64_t now, int64_t vis_ms)
 {
     struct store *st = qs->eng->store;
     unsigned char secret[QUEUE_BATCH_MAX][QUEUE_RECEIPT_BYTES];
-    json_t *rows[QUEUE_BATCH_MAX];
+    struct queue_msg *rows = out->v + out->n;
     struct qmsg **ms = t->m + t->done;
     int n = t->n - t->done, rc, i;
     struct journal_batch jb;
@@ -1136,32 +1298,30 @@ qtake_write(json_t *arr, struct queue_service *qs, struct qtake *t, int64_t now,
         return rc;
     if ((rc = qtake_read(rows, qs, ms, n))) {
         for (i = 0; i < n; i++)
-            json_decref(rows[i]);
+            free(rows[i].mem);
         return rc;
     }
+    out->n += n;
     journal_batch_init(&jb, "message");
     for (i = 0; i < n; i++) {
         struct qmsg *m = ms[i];
-        char receipt[QMSG_RECEIPT_LEN + 8];
+        char *receipt = rows[i].receipt;
         struct jsonw w;
 
         memcpy(m->receipt, secret[i], QUEUE_RECEIPT_BYTES);
         m->has_receipt = 1;
         queue_index_update(qs, m, now + vis_ms, m->dequeue_count + 1, now);
         qmsg_receipt_text(receipt, m);
-        json_object_set_new(rows[i], "receipt", json_string(receipt));
         jsonw_begin(&w);
         jsonw_str(&w, "queue", m->q->name);
         jsonw_strn(&w, "receipt", receipt, 8); /* enough to tell them apart */
         jsonw_time(&w, "until", now + vis_ms);
         jsonw_int(&w, "dequeue_count", m->dequeue_count);
         if (rc == 0)
-            rc = journal_batch_add(
-                &jb, st, now, json_string_value(json_object_get(rows[i], "id")),
-                "received", jsonw_end(&w));
+            rc = journal_batch_add(&jb, st, now, rows[i].id, "received",
+                                   jsonw_end(&w));
         else
             free(jsonw_end(&w));
-        json_array_append_new(arr, rows[i]);
     }
     if (rc == 0)
         rc = journal_batch_flush(&jb, st);
@@ -1169,45 +1329,35 @@ qtake_write(json_t *arr, struct queue_service *qs, struct qtake *t, int64_t now,
     return rc;
 }
 
-/* Order a FIFO receive so each group's messages stand together. */
+/* Order a FIFO receive so each group's messages stand together, in the
+ * order of each group's first. */
 static void
-queue_fifo_contiguous(json_t *arr)
+queue_fifo_contiguous(struct queue_msgs *ms)
 {
-    size_t n = json_array_size(arr);
-    json_t *sorted;
+    struct queue_msg sorted[QUEUE_BATCH_MAX];
+    int n = ms->n, k = 0;
+    char placed[QUEUE_BATCH_MAX] = {0};
 
     if (n < 3)
         return;
-    sorted = json_array();
-    for (size_t i = 0; i < n; i++) {
-        const char *g = json_string_value(
-            json_object_get(json_array_get(arr, i), "group_id"));
-        int seen = 0;
-
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(g, json_string_value(json_object_get(
-                              json_array_get(arr, k), "group_id"))) == 0)
-                seen = 1;
-        if (seen)
+    for (int i = 0; i < n; i++) {
+        if (placed[i])
             continue;
-        for (size_t k = i; k < n; k++) {
-            json_t *e = json_array_get(arr, k);
-
-            if (strcmp(g, json_string_value(json_object_get(e, "group_id"))) ==
-                0)
-                json_array_append(sorted, e);
-        }
+        for (int j = i; j < n; j++)
+            if (!placed[j] &&
+                strcmp(ms->v[i].group_id, ms->v[j].group_id) == 0) {
+                sorted[k++] = ms->v[j];
+                placed[j] = 1;
+            }
     }
-    json_array_clear(arr);
-    json_array_extend(arr, sorted);
-    json_decref(sorted);
+    memcpy(ms->v, sorted, sizeof(sorted[0]) * (size_t)n);
 }
 
-/* Take up to max visible messages of q into arr. Their "received"
+/* Take up to max visible messages of q onto out. Their "received"
  * records go in together, in order (before a dead-lettering's own). */
 static int
-queue_take(json_t *arr, struct queue_service *qs, struct queue *q, int max,
-           int64_t vis_ms)
+queue_take(struct queue_msgs *out, struct queue_service *qs, struct queue *q,
+           int max, int64_t vis_ms)
 {
     struct qtake t = {.n = 0, .done = 0};
     int64_t now = queue_now(qs);
@@ -1228,7 +1378,7 @@ queue_take(json_t *arr, struct queue_service *qs, struct queue *q, int max,
                 snprintf(why, sizeof(why), "received %u times; max_receives "
                                            "is %lld",
                          m->dequeue_count, (long long)q->a.max_receives);
-                if ((rc = qtake_write(arr, qs, &t, now, vis_ms)) ||
+                if ((rc = qtake_write(out, qs, &t, now, vis_ms)) ||
                     (rc = queue_move_to(qs, m, dlq, why, 0)))
                     return rc;
                 continue;
@@ -1239,21 +1389,21 @@ queue_take(json_t *arr, struct queue_service *qs, struct queue *q, int max,
         }
         t.m[t.n++] = m;
     }
-    rc = qtake_write(arr, qs, &t, now, vis_ms);
+    rc = qtake_write(out, qs, &t, now, vis_ms);
     if (rc == 0 && q->a.fifo)
-        queue_fifo_contiguous(arr);
+        queue_fifo_contiguous(out);
     return rc;
 }
 
 int
-queue_receive(json_t **out, struct queue_waiter **waiter,
+queue_receive(struct queue_msgs **out, struct queue_waiter **waiter,
               struct queue_service *qs, const char *name,
               const struct queue_recv *r, queue_wait_fn done, void *arg)
 {
     struct queue *q = queue_lookup(qs, name);
     struct queue_waiter *w;
+    struct queue_msgs *got;
     int64_t wait;
-    json_t *arr;
     int rc;
 
     *out = NULL;
@@ -1273,17 +1423,17 @@ queue_receive(json_t **out, struct queue_waiter **waiter,
         return err_set(ENG_EINVAL, "field 'wait_seconds' must be from 0 to "
                                    "%d",
                        QUEUE_WAIT_MAX_S);
-    arr = json_array();
-    if ((rc = queue_take(arr, qs, q, r->max, r->visibility_ms))) {
+    got = xcalloc(1, sizeof(*got));
+    if ((rc = queue_take(got, qs, q, r->max, r->visibility_ms))) {
         qs->broken = 1;
-        json_decref(arr);
+        queue_msgs_free(got);
         return rc;
     }
-    if (json_array_size(arr) || wait == 0 || done == NULL) {
-        *out = arr;
+    if (got->n || wait == 0 || done == NULL) {
+        *out = got;
         return 0;
     }
-    json_decref(arr);
+    queue_msgs_free(got);
     w = xcalloc(1, sizeof(*w));
     w->q = q;
     w->max = r->max;
@@ -1308,11 +1458,11 @@ queue_serve_waiters(struct queue_service *qs, struct queue *q)
 {
     while (q->wait_head && q->n_ready) {
         struct queue_waiter *w = q->wait_head;
-        json_t *arr = json_array();
+        struct queue_msgs *got = xcalloc(1, sizeof(*got));
         int rc = engine_write_begin(qs->eng), end;
 
         if (rc == 0) {
-            rc = queue_take(arr, qs, q, w->max, w->visibility_ms);
+            rc = queue_take(got, qs, q, w->max, w->visibility_ms);
             end = engine_write_end(qs->eng, rc == 0);
             rc = rc ? rc : end;
         }
@@ -1320,11 +1470,11 @@ queue_serve_waiters(struct queue_service *qs, struct queue *q)
             log_error("queue '%s': serving a waiting receive failed: %s",
                       q->name, err_last());
             qs->broken = 1;
-            json_decref(arr);
+            queue_msgs_free(got);
             return;
         }
-        if (json_array_size(arr) == 0) {
-            json_decref(arr); /* visible, but FIFO-locked */
+        if (got->n == 0) {
+            queue_msgs_free(got); /* visible, but FIFO-locked */
             return;
         }
         {
@@ -1332,7 +1482,7 @@ queue_serve_waiters(struct queue_service *qs, struct queue *q)
             void *arg = w->arg;
 
             queue_waiter_cancel(w);
-            done(arr, arg);
+            done(got, arg);
         }
     }
 }
@@ -1481,7 +1631,7 @@ queue_change_visibility(json_t **out, struct queue_service *qs,
     struct store *st = qs->eng->store;
     struct queue *q = queue_lookup(qs, name);
     int64_t now = queue_now(qs), until;
-    char text[QMSG_RECEIPT_LEN + 8];
+    char text[QUEUE_RECEIPT_TEXT + 8];
     sqlite3_stmt *u;
     struct qmsg *m;
     char *msg_id = NULL;
@@ -1527,7 +1677,7 @@ queue_renew_receipt(char **out, struct queue_service *qs, const char *name,
     struct store *st = qs->eng->store;
     struct queue *q = queue_lookup(qs, name);
     unsigned char secret[QUEUE_RECEIPT_BYTES];
-    char text[QMSG_RECEIPT_LEN + 8];
+    char text[QUEUE_RECEIPT_TEXT + 8];
     char *msg_id = NULL;
     sqlite3_stmt *u;
     struct qmsg *m;

@@ -16,7 +16,9 @@
 #include <cmocka.h>
 
 #include "common/clock.h"
+#include "common/buf.h"
 #include "common/err.h"
+#include "common/jsonw.h"
 #include "common/xalloc.h"
 #include "core/engine.h"
 #include "core/journal.h"
@@ -242,19 +244,38 @@ qt_send_body(struct qtest *f, const char *q, const char *body, char *id)
     json_decref(out);
 }
 
+/* Received messages as JSON, after checking that the text the engine
+ * API writes for them is the tree's text, byte for byte. Frees got.
+ * Returns: new reference to the message array. */
+static inline json_t *
+qt_msgs(struct queue_msgs *got)
+{
+    struct buf text = BUF_INIT(0);
+    json_t *arr = queue_msgs_json(got);
+    char *tree = jsonw_dump(arr, JSON_COMPACT);
+
+    queue_msgs_write(&text, got);
+    assert_non_null(tree);
+    assert_string_equal(tree, buf_str(&text));
+    free(tree);
+    buf_free(&text);
+    queue_msgs_free(got);
+    return arr;
+}
+
 /* Receive without waiting. vis_ms < 0: the queue's visibility timeout.
  * Returns: new reference to the message array. */
 static inline json_t *
 qt_recv(struct qtest *f, const char *q, int max, int64_t vis_ms)
 {
     struct queue_recv r = {max, vis_ms, 0};
-    json_t *out = NULL;
-    int rc = queue_receive(&out, NULL, f->qs, q, &r, NULL, NULL);
+    struct queue_msgs *got = NULL;
+    int rc = queue_receive(&got, NULL, f->qs, q, &r, NULL, NULL);
 
     if (rc != 0)
         fail_msg("queue_receive %s: %d %s", q, rc, err_last());
-    assert_true(json_is_array(out));
-    return out;
+    assert_non_null(got);
+    return qt_msgs(got);
 }
 
 /* Receive exactly one message. Returns: new reference to it. */
@@ -467,13 +488,13 @@ qt_rows(struct qtest *f, const char *table)
 
 /* The callback of a waiting receive: keep what it was answered with. */
 static inline void
-qt_wait_done(json_t *msgs, void *arg)
+qt_wait_done(struct queue_msgs *got, void *arg)
 {
     struct qt_wait *w = arg;
 
     w->calls++;
     json_decref(w->msgs);
-    w->msgs = msgs;
+    w->msgs = qt_msgs(got);
 }
 
 /* Receive with a wait that must park. Returns: the waiter. */
@@ -483,7 +504,7 @@ qt_park(struct qtest *f, const char *q, int max, int64_t wait_ms,
 {
     struct queue_recv r = {max, -1, wait_ms};
     struct queue_waiter *wt = NULL;
-    json_t *out = NULL;
+    struct queue_msgs *out = NULL;
     int rc = queue_receive(&out, &wt, f->qs, q, &r, qt_wait_done, w);
 
     if (rc != QUEUE_PARKED)

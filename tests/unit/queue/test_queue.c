@@ -132,6 +132,48 @@ test_queue_receive_fields(void **state)
     json_decref(m);
 }
 
+/*
+ * The engine API answers a receive with text written from the rows, not
+ * from the JSON tree the other protocols get; qt_recv checks the two
+ * are the same bytes on every receive of these tests. These are the
+ * rows no send stores: escapes and other scripts, a body that is not
+ * UTF-8, attributes with a real in them, attributes that do not parse.
+ */
+static void
+test_queue_receive_text_odd_rows(void **state)
+{
+    struct qtest *f = *state;
+    const char *text = "tab\t \"q\" \\ \x01\x1f caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+    json_t *arr, *attrs;
+
+    qt_create(f, "q", NULL);
+    qt_send_body(f, "q", text, NULL);
+    qt_send_body(f, "q", "bad", NULL);
+    qt_send_body(f, "q", "real", NULL);
+    qt_send_body(f, "q", "broken", NULL);
+    assert_int_equal(0, store_exec(f->eng->store,
+                                   "UPDATE bodies SET body = "
+                                   "CAST(X'62C3' AS TEXT) WHERE body = 'bad'"));
+    assert_int_equal(0, store_exec(f->eng->store,
+                                   "UPDATE bodies SET attrs = '{\"x\": 1.5, "
+                                   "\"y\": [true, null, -2]}' "
+                                   "WHERE body = 'real'"));
+    assert_int_equal(0, store_exec(f->eng->store,
+                                   "UPDATE bodies SET attrs = '{not json' "
+                                   "WHERE body = 'broken'"));
+    arr = qt_recv(f, "q", 4, -1);
+    assert_int_equal(4, json_array_size(arr));
+    assert_string_equal(text, qt_str(json_array_get(arr, 0), "body"));
+    /* not UTF-8: nothing but the receipt */
+    assert_int_equal(1, json_object_size(json_array_get(arr, 1)));
+    assert_non_null(json_object_get(json_array_get(arr, 1), "receipt"));
+    attrs = json_object_get(json_array_get(arr, 2), "attributes");
+    assert_true(json_is_real(json_object_get(attrs, "x")));
+    assert_null(json_object_get(json_array_get(arr, 3), "attributes"));
+    assert_string_equal("broken", qt_str(json_array_get(arr, 3), "body"));
+    json_decref(arr);
+}
+
 /* ---- delay ---- */
 
 /* One queue with a 10 s default delay; each step moves the hand, runs the
@@ -1154,7 +1196,7 @@ test_queue_bad_receive_changes_nothing(void **state)
     for (size_t i = 0; i < NELEM(bad); i++) {
         struct queue_waiter *w = (struct queue_waiter *)1;
         struct qt_wait cb = {0, NULL};
-        json_t *out = (json_t *)1;
+        struct queue_msgs *out = (struct queue_msgs *)1;
         int rc = queue_receive(&out, &w, f->qs, "q", &bad[i], qt_wait_done,
                                &cb);
 
@@ -1167,7 +1209,7 @@ test_queue_bad_receive_changes_nothing(void **state)
     assert_int_equal(journal, journal_count(f->eng->store));
     qt_assert_counts(f, "q", "1/0/0/1");
     {
-        json_t *out = (json_t *)1;
+        struct queue_msgs *out = (struct queue_msgs *)1;
         struct queue_recv r = {1, -1, 0};
 
         assert_int_equal(ENG_ENOTFOUND, queue_receive(&out, NULL, f->qs,
@@ -1326,6 +1368,7 @@ main(void)
         T(test_queue_priority_order),
         T(test_queue_returned_message_keeps_its_place),
         T(test_queue_receive_fields),
+        T(test_queue_receive_text_odd_rows),
         T(test_queue_delay),
         T(test_queue_many_deadlines),
         T(test_queue_visibility_returns_message),

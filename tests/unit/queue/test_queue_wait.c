@@ -119,7 +119,7 @@ test_queue_wait_own_visibility(void **state)
     struct qt_wait *w = &f->w[0];
     struct queue_recv r = {1, 7000, WAIT_MS};
     struct queue_waiter *wt = NULL;
-    json_t *out = NULL;
+    struct queue_msgs *out = NULL;
 
     qt_create(f, "q", "{\"visibility_timeout\": 30}");
     assert_int_equal(QUEUE_PARKED, queue_receive(&out, &wt, f->qs, "q", &r,
@@ -274,15 +274,15 @@ test_queue_wait_queue_default(void **state)
     struct qt_wait *w = &f->w[0];
     struct queue_recv r = {1, -1, -1};
     struct queue_waiter *wt = (struct queue_waiter *)1;
-    json_t *out = NULL;
+    struct queue_msgs *out = NULL;
 
     qt_create(f, "nowait", NULL);
     qt_create(f, "waits", "{\"wait_seconds\": 20}");
     assert_int_equal(0, queue_receive(&out, &wt, f->qs, "nowait", &r,
                                       qt_wait_done, w));
-    assert_int_equal(0, json_array_size(out));
+    assert_int_equal(0, out->n);
     assert_null(wt);
-    json_decref(out);
+    queue_msgs_free(out);
     out = NULL;
     assert_int_equal(QUEUE_PARKED, queue_receive(&out, &wt, f->qs, "waits",
                                                  &r, qt_wait_done, w));
@@ -292,7 +292,7 @@ test_queue_wait_queue_default(void **state)
     r.wait_ms = 0;
     assert_int_equal(0, queue_receive(&out, NULL, f->qs, "waits", &r,
                                       qt_wait_done, w));
-    json_decref(out);
+    queue_msgs_free(out);
     qt_send_body(f, "waits", "x", NULL);
     queue_service_run(f->qs);
     assert_answer(w, "x");
@@ -306,7 +306,8 @@ test_queue_wait_not_parked_when_available(void **state)
     struct qt_wait *w = &f->w[0];
     struct queue_recv r = {2, -1, WAIT_MS};
     struct queue_waiter *wt = (struct queue_waiter *)1;
-    json_t *out = NULL;
+    struct queue_msgs *out = NULL;
+    json_t *arr;
     char got[QT_STR];
 
     qt_create(f, "q", NULL);
@@ -314,9 +315,10 @@ test_queue_wait_not_parked_when_available(void **state)
     assert_int_equal(0, queue_receive(&out, &wt, f->qs, "q", &r, qt_wait_done,
                                       w));
     assert_null(wt);
-    qt_list(got, sizeof(got), out, "body");
+    arr = qt_msgs(out);
+    qt_list(got, sizeof(got), arr, "body");
     assert_string_equal("a", got);
-    json_decref(out);
+    json_decref(arr);
     queue_service_run(f->qs);
     assert_int_equal(0, w->calls);
 }

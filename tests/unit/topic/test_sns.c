@@ -143,11 +143,11 @@ static json_t *
 fx_take(struct fx *f, const char *q)
 {
     struct queue_recv r = {QUEUE_BATCH_MAX, -1, 0};
-    json_t *out = NULL;
+    struct queue_msgs *got = NULL;
 
     assert_int_equal(
-        0, queue_receive(&out, NULL, f->eng->queues, q, &r, NULL, NULL));
-    return out;
+        0, queue_receive(&got, NULL, f->eng->queues, q, &r, NULL, NULL));
+    return queue_msgs_to_json(got);
 }
 
 /* The newest delivery of topic t: new object. */
