@@ -22,7 +22,6 @@
 #include "store/store.h"
 
 #include <ctype.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,14 +48,28 @@ enum qstate { QS_ALL, QS_VISIBLE, QS_INFLIGHT, QS_DELAYED };
 
 /* ---- ids and receipt handles ---- */
 
+/* v as 16 upper-case hex digits, as "%016" PRIX64 writes it. */
+static void
+qmsg_hex16(char *out, uint64_t v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        out[i] = hex[v & 15];
+}
+
+/* "%016" PRIX64 "-%016" PRIX64 of the row and 64 random bits: snprintf
+ * cost a send more than its MD5's setup. */
 static void
 qmsg_make_id(char *out, int64_t row)
 {
     uint64_t r;
 
     rand_bytes(&r, sizeof(r));
-    snprintf(out, QMSG_ID_LEN + 1, "%016" PRIX64 "-%016" PRIX64,
-             (uint64_t)row, r);
+    qmsg_hex16(out, (uint64_t)row);
+    out[16] = '-';
+    qmsg_hex16(out + 17, r);
+    out[QMSG_ID_LEN] = '\0';
 }
 
 static int
@@ -285,6 +298,14 @@ static void
 qmsg_set(json_t *j, const char *key, json_t *v)
 {
     json_object_set_new_nocheck(j, key, v);
+}
+
+/* A string known to be ASCII (an id, a digest, a checked entry id):
+ * jansson's UTF-8 check is skipped. */
+static json_t *
+qmsg_ascii(const char *s)
+{
+    return json_stringn_nocheck(s, strlen(s));
 }
 
 static void
@@ -819,8 +840,8 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
     if (m->ready)
         queue_mark_new(qs, q);
     res = json_object(); /* not json_pack: once per message sent */
-    json_object_set_new(res, "id", json_string(id));
-    json_object_set_new(res, "body_md5", json_string(md5));
+    qmsg_set(res, "id", qmsg_ascii(id));
+    qmsg_set(res, "body_md5", qmsg_ascii(md5));
     if (q->a.fifo)
         json_object_set_new(res, "sequence", json_integer(seq));
     *out = res;
@@ -1049,9 +1070,9 @@ queue_send_rows(json_t *ok, struct queue_service *qs, struct queue *q,
         queue_index_add(qs, m);
         if (m->ready)
             queue_mark_new(qs, q);
-        json_object_set_new(res, "id", json_string(r[i].id));
-        json_object_set_new(res, "body_md5", json_string(r[i].md5));
-        json_object_set_new(res, "entry_id", json_string(r[i].entry));
+        qmsg_set(res, "id", qmsg_ascii(r[i].id));
+        qmsg_set(res, "body_md5", qmsg_ascii(r[i].md5));
+        qmsg_set(res, "entry_id", qmsg_ascii(r[i].entry));
         json_array_append_new(ok, res);
     }
     return 0;
@@ -1116,7 +1137,7 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
             json_decref(failed);
             return rc;
         }
-        json_object_set_new(res, "entry_id", json_string(id));
+        qmsg_set(res, "entry_id", qmsg_ascii(id));
         json_array_append_new(ok, res);
     }
     *out = json_pack("{s:o, s:o}", "successful", ok, "failed", failed);

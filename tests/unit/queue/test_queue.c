@@ -113,6 +113,11 @@ test_queue_receive_fields(void **state)
     assert_string_equal(md5, qt_str(sent, "body_md5"));
     json_decref(sent);
 
+    /* the row (the first) and 64 random bits, in upper-case hex */
+    assert_int_equal(33, strlen(id));
+    assert_memory_equal("0000000000000001-", id, 17);
+    assert_int_equal(16, strspn(id + 17, "0123456789ABCDEF"));
+
     qt_at(f, 1500);
     m = qt_recv1(f, "q", -1);
     assert_string_equal(id, qt_str(m, "id"));
