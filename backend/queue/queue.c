@@ -86,46 +86,89 @@ queue_sql_ids(char **cache, int n, const char *head, const char *tail)
     return cache[n];
 }
 
+/* v as 16 upper-case hex digits, as "%016" PRIX64 writes it. */
+static void
+qmsg_hex16(char *out, uint64_t v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        out[i] = hex[v & 15];
+}
+
+/* By hand: snprintf cost a send more than its MD5's setup. */
+void
+qmsg_id_text(char *out, int64_t row, uint64_t rand_half)
+{
+    qmsg_hex16(out, (uint64_t)row);
+    out[16] = '-';
+    qmsg_hex16(out + 17, rand_half);
+    out[QMSG_ID_LEN] = '\0';
+}
+
+/* m's public id, from memory when known, else from its row. Returns: 0
+ * and *out (the caller frees it), or an error. */
+static int
+qmsg_public_id(char **out, struct store *st, const struct qmsg *m)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    *out = NULL;
+    if (m->id_rand) {
+        *out = xmalloc(QMSG_ID_LEN + 1);
+        qmsg_id_text(*out, m->id, m->id_rand);
+        return 0;
+    }
+    s = store_stmt(st, "SELECT msg_id FROM messages WHERE id = ?");
+    sqlite3_bind_int64(s, 1, m->id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = xstrdup((const char *)sqlite3_column_text(s, 0));
+    rc = rc == SQLITE_ROW  ? 0
+         : rc == SQLITE_DONE ? err_set(ENG_ERR, "message row %lld missing",
+                                       (long long)m->id)
+                             : store_error(st);
+    store_done(s);
+    return rc;
+}
+
+/* Delete row `id` with sql ("DELETE ... WHERE id = ?"). Returns: 0, or an
+ * error (also when there was no such row). */
+static int
+queue_delete_row(struct store *st, const char *sql, int64_t id)
+{
+    sqlite3_stmt *d = store_stmt(st, sql);
+    int rc;
+
+    sqlite3_bind_int64(d, 1, id);
+    rc = store_step_done(st, d);
+    store_done(d);
+    if (rc == 0 && sqlite3_changes(store_db(st)) != 1)
+        rc = err_set(ENG_ERR, "message row %lld missing", (long long)id);
+    return rc;
+}
+
+/*
+ * A statement a row, not one with an IN list a table: SQLite builds an
+ * index of the list and, for RETURNING, a table of the results, which
+ * cost more than the statements saved. The ids come from memory.
+ */
 int
 queue_store_delete(struct queue_service *qs, struct qmsg *const *ms, int n,
                    char **msg_ids)
 {
     struct store *st = qs->eng->store;
-    static char *rows[QUEUE_BATCH_MAX + 1], *bodies[QUEUE_BATCH_MAX + 1];
-    sqlite3_stmt *d = store_stmt(
-        st, queue_sql_ids(rows, n, "DELETE FROM messages WHERE id IN (",
-                          ") RETURNING id, msg_id"));
-    int rc, i, got = 0;
+    int rc = 0, i;
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n; i++)
         msg_ids[i] = NULL;
-        sqlite3_bind_int64(d, i + 1, ms[i]->id);
-    }
-    while ((rc = sqlite3_step(d)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(d, 0);
-
-        for (i = 0; i < n; i++)
-            if (ms[i]->id == id && msg_ids[i] == NULL) {
-                msg_ids[i] = xstrdup((const char *)sqlite3_column_text(d, 1));
-                got++;
-                break;
-            }
-    }
-    rc = rc == SQLITE_DONE ? 0 : store_error(st);
-    store_done(d);
-    if (rc == 0 && got < n) {
-        for (i = 0; msg_ids[i]; i++)
-            ;
-        rc = err_set(ENG_ERR, "message row %lld missing", (long long)ms[i]->id);
-    }
-    if (rc == 0) {
-        d = store_stmt(
-            st,
-            queue_sql_ids(bodies, n, "DELETE FROM bodies WHERE id IN (", ")"));
-        for (i = 0; i < n; i++)
-            sqlite3_bind_int64(d, i + 1, ms[i]->id);
-        rc = store_step_done(st, d);
-        store_done(d);
+    for (i = 0; i < n && rc == 0; i++) {
+        if ((rc = qmsg_public_id(&msg_ids[i], st, ms[i])) == 0 &&
+            (rc = queue_delete_row(st, "DELETE FROM messages WHERE id = ?",
+                                   ms[i]->id)) == 0)
+            rc = queue_delete_row(st, "DELETE FROM bodies WHERE id = ?",
+                                  ms[i]->id);
     }
     if (rc)
         for (i = 0; i < n; i++) {

@@ -31,6 +31,8 @@ struct qmsg {
     struct qmsg *gprev, *gnext; /* the group's messages in rank order */
     RB_ENTRY(qmsg) by_id;      /* q->all */
     RB_ENTRY(qmsg) by_rank;    /* q->ready, while visible */
+    uint64_t id_rand; /* its public id's random half, once sent or
+                       * received in this run; 0: read the row */
     uint32_t heap_idx;
     uint32_t dequeue_count;
     uint8_t priority;
@@ -169,9 +171,12 @@ int64_t queue_now(struct queue_service *qs);
  * built once per n in cache[n]: store_stmt finds it by its address. */
 const char *queue_sql_ids(char **cache, int n, const char *head,
                           const char *tail);
-/* Delete the rows of n (1..QUEUE_BATCH_MAX) distinct messages, one
- * statement a table; their public ids in msg_ids[0..n-1], in the order of
- * ms (the caller frees them). Returns: 0 or the store error (no ids). */
+#define QMSG_ID_LEN 33 /* "%016" PRIX64 "-%016" PRIX64: row, random half */
+/* A message's public id into out (QMSG_ID_LEN + 1 bytes). */
+void qmsg_id_text(char *out, int64_t row, uint64_t rand_half);
+/* Delete the rows of n (1..QUEUE_BATCH_MAX) distinct messages; their
+ * public ids in msg_ids[0..n-1], in the order of ms (the caller frees
+ * them). Returns: 0 or the store error (no ids). */
 int queue_store_delete(struct queue_service *qs, struct qmsg *const *ms,
                        int n, char **msg_ids);
 int queue_journal(struct queue_service *qs, const char *kind,

@@ -28,7 +28,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define QMSG_ID_LEN 33     /* "%016llX-%016llX" */
 _Static_assert((8 + QUEUE_RECEIPT_BYTES) % 3 == 0 &&
                    (8 + QUEUE_RECEIPT_BYTES) / 3 * 4 == QUEUE_RECEIPT_TEXT,
                "a receipt's text is base64url of its row and secret");
@@ -48,28 +47,37 @@ enum qstate { QS_ALL, QS_VISIBLE, QS_INFLIGHT, QS_DELAYED };
 
 /* ---- ids and receipt handles ---- */
 
-/* v as 16 upper-case hex digits, as "%016" PRIX64 writes it. */
-static void
-qmsg_hex16(char *out, uint64_t v)
-{
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (int i = 15; i >= 0; i--, v >>= 4)
-        out[i] = hex[v & 15];
-}
-
-/* "%016" PRIX64 "-%016" PRIX64 of the row and 64 random bits: snprintf
- * cost a send more than its MD5's setup. */
-static void
+/* A new message's id, of its row and 64 random bits. Returns: the
+ * random half. */
+static uint64_t
 qmsg_make_id(char *out, int64_t row)
 {
     uint64_t r;
 
     rand_bytes(&r, sizeof(r));
-    qmsg_hex16(out, (uint64_t)row);
-    out[16] = '-';
-    qmsg_hex16(out + 17, r);
-    out[QMSG_ID_LEN] = '\0';
+    qmsg_id_text(out, row, r);
+    return r;
+}
+
+/* The random half of an id qmsg_id_text wrote (a row's), or 0. */
+static uint64_t
+qmsg_id_rand(const char *id)
+{
+    uint64_t v = 0;
+
+    if (strlen(id) != QMSG_ID_LEN || id[16] != '-')
+        return 0;
+    for (int i = 17; i < QMSG_ID_LEN; i++) {
+        int c = (unsigned char)id[i];
+        int d = c >= '0' && c <= '9' ? c - '0'
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+
+        if (d < 0)
+            return 0;
+        v = v << 4 | (uint64_t)d;
+    }
+    return v;
 }
 
 static int
@@ -744,11 +752,12 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
     char *attrs = NULL, *sys = NULL;
     sqlite3_stmt *ins;
     struct qmsg *m;
+    uint64_t id_rand;
     json_t *res;
     int rc;
 
     *out = NULL;
-    qmsg_make_id(id, row);
+    id_rand = qmsg_make_id(id, row);
     digest_md5_hex(md5, s->body, s->body_len);
     if (q->a.fifo) {
         char key[DIGEST_SHA256_HEX + 128]; /* a dedup_id is <= 128 */
@@ -828,6 +837,7 @@ queue_send_checked(json_t **out, struct queue_service *qs, struct queue *q,
     qs->next_row++;
     m = qmsg_new(qs);
     m->id = row;
+    m->id_rand = id_rand;
     m->q = q;
     m->priority = (uint8_t)s->priority;
     m->enqueued_ms = now;
@@ -927,6 +937,7 @@ struct qsend_row {
     struct qsend s;
     const char *entry; /* the entry's id */
     int64_t row, delay;
+    uint64_t id_rand;
     char id[QMSG_ID_LEN + 1];
     char md5[DIGEST_MD5_HEX];
     char *attrs, *sys;     /* JSON text, or NULL */
@@ -990,7 +1001,7 @@ queue_send_rows(json_t *ok, struct queue_service *qs, struct queue *q,
 
         r[i].row = qs->next_row + i;
         r[i].delay = r[i].s.delay_s >= 0 ? r[i].s.delay_s : q->a.delay_s;
-        qmsg_make_id(r[i].id, r[i].row);
+        r[i].id_rand = qmsg_make_id(r[i].id, r[i].row);
         digest_md5_hex(r[i].md5, r[i].s.body, r[i].s.body_len);
         if (r[i].s.attrs)
             r[i].attrs = jsonx_dump(r[i].s.attrs);
@@ -1062,6 +1073,7 @@ queue_send_rows(json_t *ok, struct queue_service *qs, struct queue *q,
         json_t *res = json_object();
 
         m->id = r[i].row;
+        m->id_rand = r[i].id_rand;
         m->q = q;
         m->priority = (uint8_t)r[i].s.priority;
         m->enqueued_ms = now;
@@ -1331,6 +1343,7 @@ qtake_write(struct queue_msgs *out, struct queue_service *qs,
 
         memcpy(m->receipt, secret[i], QUEUE_RECEIPT_BYTES);
         m->has_receipt = 1;
+        m->id_rand = qmsg_id_rand(rows[i].id);
         queue_index_update(qs, m, now + vis_ms, m->dequeue_count + 1, now);
         qmsg_receipt_text(receipt, m);
         jsonw_begin(&w);

@@ -255,6 +255,54 @@ test_queue_delete_batch_rows(void **state)
     json_decref(arr);
 }
 
+/* The records of a delete and an expiry name each message by its id,
+ * also after a restart, when the id is read from the row. */
+static void
+test_queue_restart_records_name_ids(void **state)
+{
+    struct qtest *f = *state;
+    char id[3][QT_ID], r[2][64], got[4 * QT_ID];
+    struct journal_query jq = {"message", NULL, NULL, 1, 0, 100};
+    json_t *arr, *rs, *out = NULL, *it;
+    size_t i, len = 0;
+
+    qt_create(f, "q", "{\"retention_seconds\": 60}");
+    for (i = 0; i < 3; i++)
+        qt_send_body(f, "q", "m", id[i]);
+    arr = qt_recv(f, "q", 2, -1);
+    for (i = 0; i < 2; i++)
+        snprintf(r[i], sizeof(r[i]), "%s",
+                 qt_str(json_array_get(arr, i), "receipt"));
+    json_decref(arr);
+    qt_restart(f);
+    rs = json_pack("[s, s]", r[1], r[0]);
+    assert_int_equal(0, queue_delete_batch(&out, f->qs, "q", rs));
+    json_decref(rs);
+    assert_int_equal(2, qt_int(out, "deleted"));
+    json_decref(out);
+    qt_tick(f, 60000); /* id[2] expires */
+    qt_assert_counts(f, "q", "0/0/0/0");
+    jq.type = "deleted";
+    assert_int_equal(0, journal_list(&out, f->eng->store, &jq));
+    got[0] = '\0';
+    json_array_foreach(json_object_get(out, "items"), i, it)
+        len += (size_t)snprintf(got + len, sizeof(got) - len, "%s,",
+                                qt_str(it, "id"));
+    json_decref(out);
+    jq.type = "expired";
+    assert_int_equal(0, journal_list(&out, f->eng->store, &jq));
+    json_array_foreach(json_object_get(out, "items"), i, it)
+        len += (size_t)snprintf(got + len, sizeof(got) - len, "%s,",
+                                qt_str(it, "id"));
+    json_decref(out);
+    {
+        char want[4 * QT_ID];
+
+        snprintf(want, sizeof(want), "%s,%s,%s,", id[1], id[0], id[2]);
+        assert_string_equal(want, got);
+    }
+}
+
 /* A refused operation leaves no record. */
 static void
 test_queue_journal_nothing_on_refusal(void **state)
@@ -631,6 +679,7 @@ main(void)
         T(test_queue_journal_lifecycle),
         T(test_queue_journal_nothing_on_refusal),
         T(test_queue_delete_batch_rows),
+        TF(test_queue_restart_records_name_ids),
         TF(test_queue_restart_rebuilds_index),
         TF(test_queue_restart_interleaved_creates),
         TF(test_queue_restart_then_churn),
