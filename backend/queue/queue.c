@@ -552,8 +552,7 @@ queue_release_waiters(struct queue *q)
     /* answering w (whose w->q is q) unlinks it and moves wait_head on,
      * so w is never the waiter freed in the turn before (NOLINT) */
     while (q->wait_head)
-        queue_waiter_answer_none(
-            q->wait_head); /* NOLINT(clang-analyzer-unix.Malloc) */
+        queue_waiter_answer_none(q->wait_head); /* NOLINT */
 }
 
 static void
