@@ -535,15 +535,21 @@ queue_waiter_cancel(struct queue_waiter *w)
     free(w);
 }
 
-/* Forget w and answer it with no messages. */
-static void
-queue_waiter_answer_none(struct queue_waiter *w)
+void
+queue_waiter_answer(struct queue_waiter *w, struct queue_msgs *got)
 {
     queue_wait_fn done = w->done;
     void *arg = w->arg;
 
     queue_waiter_cancel(w);
-    done(xcalloc(1, sizeof(struct queue_msgs)), arg);
+    done(got, arg);
+}
+
+/* Forget w and answer it with no messages. */
+static void
+queue_waiter_answer_none(struct queue_waiter *w)
+{
+    queue_waiter_answer(w, xcalloc(1, sizeof(struct queue_msgs)));
 }
 
 void
@@ -942,19 +948,15 @@ queue_fire(struct queue_service *qs, struct qmsg *m, int64_t now)
         return 0;
     }
     if (m->dequeue_count > 0) {
-        sqlite3_stmt *s = store_stmt(st, "SELECT msg_id FROM messages "
-                                         "WHERE id = ?");
+        char *msg_id;
 
-        sqlite3_bind_int64(s, 1, m->id);
-        rc = 0;
-        if (sqlite3_step(s) == SQLITE_ROW)
+        if ((rc = qmsg_public_id(&msg_id, st, m)) == 0)
             rc = queue_journal(
-                qs, "message", (const char *)sqlite3_column_text(s, 0),
-                "returned",
+                qs, "message", msg_id, "returned",
                 json_pack("{s:s, s:s, s:i}", "queue", m->q->name, "why",
                           "visibility timeout ended", "dequeue_count",
                           (int)m->dequeue_count));
-        store_done(s);
+        free(msg_id);
         if (rc)
             return rc;
     }

@@ -160,6 +160,8 @@ void queue_index_update(struct queue_service *qs, struct qmsg *m,
 void queue_index_requeue(struct queue_service *qs, struct queue *q);
 struct qmsg *queue_index_find(struct queue *q, int64_t id);
 void queue_free_msgs(struct queue_service *qs, struct queue *q);
+/* Forget w and call its `done` with got (which it then owns). */
+void queue_waiter_answer(struct queue_waiter *w, struct queue_msgs *got);
 /* Answer every waiter of q with no messages. */
 void queue_release_waiters(struct queue *q);
 void queue_free_one(struct queue *q);

@@ -59,29 +59,11 @@ qmsg_make_id(char *out, int64_t row)
     return r;
 }
 
-/* The random half of an id qmsg_id_text wrote (a row's), or 0. */
-static uint64_t
-qmsg_id_rand(const char *id)
-{
-    uint64_t v = 0;
 
-    if (strlen(id) != QMSG_ID_LEN || id[16] != '-')
-        return 0;
-    for (int i = 17; i < QMSG_ID_LEN; i++) {
-        int c = (unsigned char)id[i];
-        int d = c >= '0' && c <= '9' ? c - '0'
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-
-        if (d < 0)
-            return 0;
-        v = v << 4 | (uint64_t)d;
-    }
-    return v;
-}
-
+/* An id's two halves (either out may be NULL). Returns: 0, or -1 when
+ * id is not of the form qmsg_id_text writes. */
 static int
-qmsg_parse_id(int64_t *row, const char *id)
+qmsg_parse_id(int64_t *row, uint64_t *rand_half, const char *id)
 {
     char *end;
     unsigned long long v;
@@ -94,7 +76,10 @@ qmsg_parse_id(int64_t *row, const char *id)
     v = strtoull(id, &end, 16);
     if (end != id + 16 || v == 0 || v > INT64_MAX)
         return -1;
-    *row = (int64_t)v;
+    if (row)
+        *row = (int64_t)v;
+    if (rand_half)
+        *rand_half = strtoull(id + 17, NULL, 16);
     return 0;
 }
 
@@ -1343,7 +1328,8 @@ qtake_write(struct queue_msgs *out, struct queue_service *qs,
 
         memcpy(m->receipt, secret[i], QUEUE_RECEIPT_BYTES);
         m->has_receipt = 1;
-        m->id_rand = qmsg_id_rand(rows[i].id);
+        if (qmsg_parse_id(NULL, &m->id_rand, rows[i].id) != 0)
+            m->id_rand = 0; /* read from the row when needed */
         queue_index_update(qs, m, now + vis_ms, m->dequeue_count + 1, now);
         qmsg_receipt_text(receipt, m);
         jsonw_begin(&w);
@@ -1511,13 +1497,7 @@ queue_serve_waiters(struct queue_service *qs, struct queue *q)
             queue_msgs_free(got); /* visible, but FIFO-locked */
             return;
         }
-        {
-            queue_wait_fn done = w->done;
-            void *arg = w->arg;
-
-            queue_waiter_cancel(w);
-            done(got, arg);
-        }
+        queue_waiter_answer(w, got);
     }
 }
 
@@ -1890,8 +1870,8 @@ queue_msg_by_id(struct qmsg **out, json_t **row, struct queue_service *qs,
 
     *out = NULL;
     *row = NULL;
-    if (qmsg_parse_id(&r, id) != 0 || (m = queue_index_find(q, r)) == NULL ||
-        (j = qmsg_read(qs, m)) == NULL)
+    if (qmsg_parse_id(&r, NULL, id) != 0 ||
+        (m = queue_index_find(q, r)) == NULL || (j = qmsg_read(qs, m)) == NULL)
         return err_setn(ENG_ENOTFOUND, "MessageNotFound",
                         "no message '%.64s' in queue '%.300s'", id, q->name);
     if (strcmp(json_string_value(json_object_get(j, "id")), id) != 0) {
