@@ -203,25 +203,49 @@ test_queue_journal_lifecycle(void **state)
     assert_string_equal("created,changed,purged,deleted", types);
 }
 
+/* Receive n messages of q, all there; their receipts into r. */
+static void
+recv_receipts(struct qtest *f, const char *q, size_t n, char (*r)[64])
+{
+    json_t *arr = qt_recv(f, q, (int)n, -1);
+
+    assert_int_equal(n, json_array_size(arr));
+    for (size_t i = 0; i < n; i++)
+        snprintf(r[i], sizeof(r[i]), "%s",
+                 qt_str(json_array_get(arr, i), "receipt"));
+    json_decref(arr);
+}
+
+/* Append to out the id of each message record of `type`, oldest first,
+ * each followed by ','. */
+static void
+journal_ids(char *out, size_t size, struct qtest *f, const char *type)
+{
+    struct journal_query jq = {"message", NULL, type, 1, 0, 100};
+    size_t len = strlen(out), i;
+    json_t *res = NULL, *it;
+
+    assert_int_equal(0, journal_list(&res, f->eng->store, &jq));
+    json_array_foreach(json_object_get(res, "items"), i, it)
+        len += (size_t)snprintf(out + len, size - len, "%s,",
+                                qt_str(it, "id"));
+    json_decref(res);
+}
+
 /* A batch delete takes each found message's two rows, and journals them
  * in the order of the receipts. */
 static void
 test_queue_delete_batch_rows(void **state)
 {
     struct qtest *f = *state;
-    char id[5][QT_ID], r[5][64], want[5 * QT_ID];
-    struct journal_query jq = {"message", NULL, "deleted", 1, 0, 100};
-    json_t *arr, *rs, *out = NULL, *it;
+    char id[5][QT_ID], r[5][64], want[5 * QT_ID], got[5 * QT_ID] = "";
+    json_t *arr, *rs, *out = NULL;
     size_t i;
 
     qt_create(f, "q", NULL);
     for (i = 0; i < 5; i++)
         qt_send_body(f, "q", "m", id[i]);
-    arr = qt_recv(f, "q", 5, -1);
-    for (i = 0; i < 5; i++)
-        snprintf(r[i], sizeof(r[i]), "%s",
-                 qt_str(json_array_get(arr, i), "receipt"));
-    json_decref(arr);
+    recv_receipts(f, "q", 5, r);
     rs = json_pack("[s, s, s, s]", r[3], r[0], "junk", r[4]);
     assert_int_equal(0, queue_delete_batch(&out, f->qs, "q", rs));
     json_decref(rs);
@@ -229,20 +253,9 @@ test_queue_delete_batch_rows(void **state)
     json_decref(out);
     assert_int_equal(2, store_count(f->eng->store, "messages"));
     assert_int_equal(2, store_count(f->eng->store, "bodies"));
-    assert_int_equal(0, journal_list(&out, f->eng->store, &jq));
-    snprintf(want, sizeof(want), "%s,%s,%s", id[3], id[0], id[4]);
-    {
-        char got[5 * QT_ID];
-        size_t len = 0;
-
-        got[0] = '\0';
-        json_array_foreach(json_object_get(out, "items"), i, it)
-            len += (size_t)snprintf(
-                got + len, sizeof(got) - len, "%s%s", i ? "," : "",
-                json_string_value(json_object_get(it, "id")));
-        assert_string_equal(want, got);
-    }
-    json_decref(out);
+    journal_ids(got, sizeof(got), f, "deleted");
+    snprintf(want, sizeof(want), "%s,%s,%s,", id[3], id[0], id[4]);
+    assert_string_equal(want, got);
     /* the two left are whole */
     arr = qt_recv(f, "q", 5, 0);
     assert_int_equal(0, json_array_size(arr));
@@ -261,19 +274,13 @@ static void
 test_queue_restart_records_name_ids(void **state)
 {
     struct qtest *f = *state;
-    char id[3][QT_ID], r[2][64], got[4 * QT_ID];
-    struct journal_query jq = {"message", NULL, NULL, 1, 0, 100};
-    json_t *arr, *rs, *out = NULL, *it;
-    size_t i, len = 0;
+    char id[3][QT_ID], r[2][64], want[4 * QT_ID], got[4 * QT_ID] = "";
+    json_t *rs, *out = NULL;
 
     qt_create(f, "q", "{\"retention_seconds\": 60}");
-    for (i = 0; i < 3; i++)
+    for (size_t i = 0; i < 3; i++)
         qt_send_body(f, "q", "m", id[i]);
-    arr = qt_recv(f, "q", 2, -1);
-    for (i = 0; i < 2; i++)
-        snprintf(r[i], sizeof(r[i]), "%s",
-                 qt_str(json_array_get(arr, i), "receipt"));
-    json_decref(arr);
+    recv_receipts(f, "q", 2, r);
     qt_restart(f);
     rs = json_pack("[s, s]", r[1], r[0]);
     assert_int_equal(0, queue_delete_batch(&out, f->qs, "q", rs));
@@ -282,25 +289,10 @@ test_queue_restart_records_name_ids(void **state)
     json_decref(out);
     qt_tick(f, 60000); /* id[2] expires */
     qt_assert_counts(f, "q", "0/0/0/0");
-    jq.type = "deleted";
-    assert_int_equal(0, journal_list(&out, f->eng->store, &jq));
-    got[0] = '\0';
-    json_array_foreach(json_object_get(out, "items"), i, it)
-        len += (size_t)snprintf(got + len, sizeof(got) - len, "%s,",
-                                qt_str(it, "id"));
-    json_decref(out);
-    jq.type = "expired";
-    assert_int_equal(0, journal_list(&out, f->eng->store, &jq));
-    json_array_foreach(json_object_get(out, "items"), i, it)
-        len += (size_t)snprintf(got + len, sizeof(got) - len, "%s,",
-                                qt_str(it, "id"));
-    json_decref(out);
-    {
-        char want[4 * QT_ID];
-
-        snprintf(want, sizeof(want), "%s,%s,%s,", id[1], id[0], id[2]);
-        assert_string_equal(want, got);
-    }
+    journal_ids(got, sizeof(got), f, "deleted");
+    journal_ids(got, sizeof(got), f, "expired");
+    snprintf(want, sizeof(want), "%s,%s,%s,", id[1], id[0], id[2]);
+    assert_string_equal(want, got);
 }
 
 /* A refused operation leaves no record. */
