@@ -53,23 +53,28 @@ main_usage(FILE *f)
             "  --max-connections N  connections served at once; more wait "
             "their turn\n"
             "                       (default %d)\n"
+            "  --busy-poll-us US    after a lone client's request, poll this "
+            "long for its\n"
+            "                       next one before sleeping (0: never; "
+            "default %d)\n"
             "  --log-level LEVEL    debug, info, warn or error (default info)\n"
             "  --foreground         stay attached and log to stderr too\n"
             "  --version            print the version\n",
-            ENGINE_DEFAULT_LISTEN, ENGINE_CONN_TIMEOUT, ENGINE_MAX_CONNS);
+            ENGINE_DEFAULT_LISTEN, ENGINE_CONN_TIMEOUT, ENGINE_MAX_CONNS,
+            ENGINE_BUSY_POLL_US);
 }
 
-/* A whole number in [1, max] from an option. Returns: 0, or 2 (usage). */
+/* A whole number in [min, max] from an option. Returns: 0, or 2 (usage). */
 static int
 main_parse_count(unsigned *out, const char *opt, const char *arg,
-                 unsigned max)
+                 unsigned min, unsigned max)
 {
     char *end;
     unsigned long n = strtoul(arg, &end, 10);
 
-    if (*arg < '0' || *arg > '9' || *end != '\0' || n < 1 || n > max) {
-        fprintf(stderr, "flowdeckd: %s must be a whole number from 1 to %u, "
-                        "not '%s'\n", opt, max, arg);
+    if (*arg < '0' || *arg > '9' || *end != '\0' || n < min || n > max) {
+        fprintf(stderr, "flowdeckd: %s must be a whole number from %u to %u, "
+                        "not '%s'\n", opt, min, max, arg);
         return 2;
     }
     *out = (unsigned)n;
@@ -134,6 +139,7 @@ main(int argc, char **argv)
         {"log-level", required_argument, NULL, 'L'},
         {"conn-timeout", required_argument, NULL, 'C'},
         {"max-connections", required_argument, NULL, 'M'},
+        {"busy-poll-us", required_argument, NULL, 'B'},
         {"templates", required_argument, NULL, 'T'},
         {"aws-account", required_argument, NULL, 'A'},
         {"aws-region", required_argument, NULL, 'R'},
@@ -178,18 +184,29 @@ main(int argc, char **argv)
             break;
         case 'C':
             if (main_parse_count(&cfg.conn_timeout, "--conn-timeout", optarg,
-                                 86400)) {
+                                 1, 86400)) {
                 rc = 2;
                 goto out;
             }
             break;
         case 'M':
             if (main_parse_count(&cfg.max_conns, "--max-connections", optarg,
-                                 100000)) {
+                                 1, 100000)) {
                 rc = 2;
                 goto out;
             }
             break;
+        case 'B': {
+            unsigned us;
+
+            if (main_parse_count(&us, "--busy-poll-us", optarg, 0,
+                                 ENGINE_BUSY_POLL_MAX)) {
+                rc = 2;
+                goto out;
+            }
+            cfg.busy_poll_us = us ? (int)us : -1;
+            break;
+        }
         case 'A': cfg.compat.aws_account = optarg; break;
         case 'R': cfg.compat.aws_region = optarg; break;
         case 'a': cfg.compat.ali_account = optarg; break;

@@ -24,6 +24,15 @@ timefmt_real_now_ms(void)
 }
 
 int64_t
+timefmt_mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
 timefmt_mono_ms(void)
 {
     struct timespec ts;

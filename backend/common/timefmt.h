@@ -17,6 +17,9 @@ int64_t timefmt_real_now_ms(void);
 /* Returns: monotonic ms, for measuring real elapsed time. */
 int64_t timefmt_mono_ms(void);
 
+/* Returns: monotonic ns, for spans shorter than a millisecond. */
+int64_t timefmt_mono_ns(void);
+
 /* Write "2026-11-21T05:30:00.123Z" into out (TIMEFMT_MAX bytes). */
 void timefmt_rfc3339(char *out, int64_t ms);
 

@@ -20,6 +20,8 @@
 #define ENGINE_BODY_MAX (4u << 20)
 #define ENGINE_CONN_TIMEOUT 120 /* idle seconds before a connection closes */
 #define ENGINE_MAX_CONNS 1000   /* connections served at once */
+#define ENGINE_BUSY_POLL_US 100 /* default busy poll for a lone client */
+#define ENGINE_BUSY_POLL_MAX 100000
 
 struct store;
 struct sched;
@@ -44,6 +46,7 @@ struct engine_config {
     size_t body_max;        /* 0: ENGINE_BODY_MAX */
     unsigned conn_timeout;  /* seconds; 0: ENGINE_CONN_TIMEOUT */
     unsigned max_conns;     /* 0: ENGINE_MAX_CONNS */
+    int busy_poll_us;       /* 0: ENGINE_BUSY_POLL_US; -1: none */
     struct compat_config compat; /* the wire protocols' names, keys */
 };
 
@@ -75,6 +78,12 @@ struct engine {
     int64_t armed_at;     /* monotonic ms the timerfd is set for; -1 none */
     int64_t retry_at; /* monotonic ms: after a failed commit, timers and
                        * background work wait until then */
+    /* busy polling for a lone client: how long (0: never), the request
+     * count when it was last considered, and how often it ran and caught
+     * a request */
+    int64_t busy_poll_ns;
+    unsigned busy_seen;
+    uint64_t busy_polls, busy_caught;
     struct engine_watch *watch_dead; /* unwatched this turn, freed after */
     struct engine_hook *hooks;
 };

@@ -58,6 +58,10 @@ struct http_ctx {
 /* Runs of MHD one http_server_run() may add while it has work ready. */
 #define HTTP_RUN_AGAIN 2
 
+/* Requests in a row over one connection that make its client a lone one
+ * (http_server_lone). */
+#define HTTP_LONE_RUN 4
+
 struct http_server {
     struct MHD_Daemon *mhd;
     struct http_server_config cfg;
@@ -65,6 +69,10 @@ struct http_server {
     struct http_ctx *parked; /* waiting for their owner */
     struct http_ctx *after;  /* committed; answered after the next run */
     unsigned dispatched;     /* requests handed to the engine, ever */
+    /* the connection of the last request handed over, and how many in a
+     * row came over it (saturating): the last ones came from one client */
+    const struct MHD_Connection *last_conn;
+    unsigned same_conn;
     int active;
     int quiesced;
     int woke; /* woken requests MHD has not served yet */
@@ -433,6 +441,12 @@ http_dispatch(struct http_ctx *c, const char *method)
     req.ctx = c;
     err_clear();
     srv->dispatched++;
+    if (c->conn != srv->last_conn) {
+        srv->last_conn = c->conn;
+        srv->same_conn = 0;
+    }
+    if (srv->same_conn < HTTP_LONE_RUN)
+        srv->same_conn++;
     how = srv->cfg.dispatch(&req, &c->resp, srv->cfg.arg);
     if (how == HTTP_DONE || c->state == CTX_READY)
         return http_queue(c);
@@ -648,10 +662,16 @@ http_server_timeout(struct http_server *srv)
     return t > INT64_MAX ? INT64_MAX : (int64_t)t;
 }
 
-int
-http_server_holding(struct http_server *srv)
+unsigned
+http_server_dispatched(const struct http_server *srv)
 {
-    return srv->held != NULL;
+    return srv->dispatched;
+}
+
+int
+http_server_lone(const struct http_server *srv)
+{
+    return srv->same_conn >= HTTP_LONE_RUN;
 }
 
 void

@@ -163,8 +163,12 @@ int http_server_woke(struct http_server *srv);
  * responses wait for a commit. */
 int64_t http_server_timeout(struct http_server *srv);
 
-/* Returns: 1 when responses wait for a commit. */
-int http_server_holding(struct http_server *srv);
+/* Returns: requests handed to the engine so far (a count that wraps). */
+unsigned http_server_dispatched(const struct http_server *srv);
+
+/* Returns: 1 when the last few requests all came over one connection: one
+ * client that waits for each answer before it sends again. */
+int http_server_lone(const struct http_server *srv);
 
 /*
  * After the engine's commit: send every held response (rc == 0), or

@@ -1,6 +1,7 @@
 """The engine's skeleton over HTTP: health, info, central checks, auth,
 shutdown, the data-dir lock, daemon mode and the log."""
 
+import http.client
 import json
 import os
 import re
@@ -223,6 +224,11 @@ class LifeCycle(EngineTestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         r = run_engine_cmd(["--data-dir", "d", "--version"])
         self.assertEqual(r.returncode, 0, r.stderr)
+        for bad in ("100001", "-1", "1e3", ""):
+            r = run_engine_cmd(["--busy-poll-us", bad])
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn("--busy-poll-us must be a whole number from 0 to "
+                          "100000, not '%s'" % bad, r.stderr)
         r = run_engine_cmd(["--foreground", "--listen", "nonsense",
                             "--data-dir", new_data_dir()])
         self.assertEqual(r.returncode, 1)
@@ -312,6 +318,78 @@ class GroupCommit(EngineTestCase):
             if not cursor:
                 break
         self.assertEqual(ids, set(acked))
+
+
+class BusyPoll(EngineTestCase):
+    """After a lone client's request the engine polls for its next one
+    before it sleeps (--busy-poll-us); many clients are not polled for.
+    Counted by /v1/info; a poll of 100 ms leaves a client that sends at
+    once no chance to be missed."""
+
+    def engine_with(self, us):
+        e = self.engine(extra_args=["--busy-poll-us", str(us)])
+        e.ok("POST", "/v1/queues", {"name": "q"}, status=201)
+        if os.sysconf("SC_NPROCESSORS_ONLN") < 2:
+            self.assertEqual(e.ok("GET", "/v1/info")["busy_poll"]["us"], 0)
+            self.skipTest("one CPU: the engine never polls")
+        return e
+
+    def keep_alive(self, e):
+        return http.client.HTTPConnection(e.host, e.port, timeout=30)
+
+    def call(self, conn, method, path, body=None, status=200):
+        conn.request(method, path, body=json.dumps(body) if body else None,
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        data = r.read()
+        self.assertEqual(r.status, status, data)
+        return json.loads(data)
+
+    def send(self, conn, i):
+        self.call(conn, "POST", "/v1/queues/q/messages",
+                  {"body": "m%d" % i}, status=201)
+
+    def busy(self, conn):
+        return self.call(conn, "GET", "/v1/info")["busy_poll"]
+
+    def test_lone_client_polled_for(self):
+        e = self.engine_with(100000)
+        conn = self.keep_alive(e)
+        before = self.busy(conn)
+        self.assertEqual(before["us"], 100000)
+        for i in range(10):
+            self.send(conn, i)
+        after = self.busy(conn)
+        # the connection's fourth request in a row makes its client lone:
+        # a poll follows that answer and every one after it, and each
+        # catches the request the client sends at once
+        self.assertGreaterEqual(after["polls"] - before["polls"], 8)
+        self.assertGreaterEqual(after["caught"] - before["caught"], 8)
+        conn.close()
+
+    def test_many_clients_not_polled_for(self):
+        e = self.engine_with(100000)
+        a, b = self.keep_alive(e), self.keep_alive(e)
+        for i in range(2):
+            self.send(a, i)
+            self.send(b, i)
+        before = self.busy(a)
+        for i in range(10):
+            self.send(b, i)
+            self.send(a, i)
+        self.assertEqual(self.busy(b)["polls"], before["polls"])
+        a.close()
+        b.close()
+
+    def test_zero_never_polls(self):
+        e = self.engine(extra_args=["--busy-poll-us", "0"])
+        e.ok("POST", "/v1/queues", {"name": "q"}, status=201)
+        conn = self.keep_alive(e)
+        for i in range(10):
+            self.send(conn, i)
+        self.assertEqual(self.busy(conn),
+                         {"us": 0, "polls": 0, "caught": 0})
+        conn.close()
 
 
 if __name__ == "__main__":
