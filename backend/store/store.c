@@ -24,9 +24,16 @@
 
 #define STORE_BUCKETS 256
 #define STORE_RECENT 64
-/* checkpoint less often than SQLite's 1000: a page rewritten many times
- * reaches the database file once */
-#define STORE_CHECKPOINT_FRAMES 4000
+/* checkpoint less often than SQLite's 1000 pages: a page rewritten many
+ * times reaches the database file once */
+#define STORE_CHECKPOINT_BYTES (16 << 20)
+/* of a new database (an existing one keeps its own): a lone send's
+ * commit writes four pages whatever their size (message, body, journal
+ * record and its index entry), and larger pages cost batches nothing
+ * (bench/README.md) */
+#define STORE_PAGE_SIZE 2048
+#define STORE_STR_(x) #x
+#define STORE_STR(x) STORE_STR_(x)
 
 struct store_entry {
     struct store_entry *next;
@@ -52,6 +59,7 @@ struct store {
     int in_tx;     /* BEGIN issued, not yet committed */
     int depth;     /* open savepoints */
     int64_t memo;  /* store_memo: 0 after a rollback or a new content */
+    int checkpoint_frames; /* WAL frames that make a checkpoint due */
 };
 
 static uint64_t
@@ -291,6 +299,21 @@ store_read_only_uri(const char *path)
 
 static int store_open_mode(struct store **out, const char *path, int mode);
 
+/* Returns: the database's page size (a new one's, STORE_PAGE_SIZE). */
+static int
+store_page_size(struct store *st)
+{
+    sqlite3_stmt *q = NULL;
+    int size = 0;
+
+    if (sqlite3_prepare_v2(st->db, "PRAGMA page_size", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        size = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return size > 0 ? size : STORE_PAGE_SIZE;
+}
+
 /*
  * SQLite's automatic checkpoint, and the seal after it: the database file
  * changed, and it was the engine that changed it.
@@ -300,7 +323,7 @@ store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
     struct store *st = arg;
 
-    if (frames < STORE_CHECKPOINT_FRAMES)
+    if (frames < st->checkpoint_frames)
         return SQLITE_OK;
     if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
                                   NULL) == SQLITE_OK &&
@@ -424,7 +447,8 @@ store_open_mode(struct store **out, const char *path, int mode)
         goto out;
     }
     if (!st->read_only)
-        rc = store_exec(st, "PRAGMA journal_mode = WAL;"
+        rc = store_exec(st, "PRAGMA page_size = " STORE_STR(STORE_PAGE_SIZE)
+                            "; PRAGMA journal_mode = WAL;"
                             "PRAGMA synchronous = NORMAL;");
     if (rc == 0)
         rc = store_exec(st, "PRAGMA foreign_keys = ON;"
@@ -433,6 +457,7 @@ store_open_mode(struct store **out, const char *path, int mode)
         err_wrap(rc, "%s", path);
         goto out;
     }
+    st->checkpoint_frames = STORE_CHECKPOINT_BYTES / store_page_size(st);
     sqlite3_wal_hook(st->db, store_wal_hook, st);
     if (!sealed && (rc = store_quick_check(st, path)))
         goto out;

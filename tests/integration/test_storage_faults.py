@@ -153,6 +153,16 @@ class DiskFull(EngineTestCase):
                           if n["type"] == "note"], ["late"])
 
 
+def page_size(path):
+    """The page size a database file (or its WAL) says it has."""
+    with open(path, "rb") as f:
+        head = f.read(32)
+    if path.endswith("-wal"):
+        return int.from_bytes(head[8:12], "big")
+    size = int.from_bytes(head[16:18], "big")
+    return 65536 if size == 1 else size
+
+
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -191,8 +201,9 @@ class Damaged(EngineTestCase):
 
     def test_truncated_to_half(self):
         e = self.make()
+        ps = page_size(self.db)
         os.truncate(self.db, os.path.getsize(self.db) // 2)
-        self.refused(e, "is truncated", "pages of 4096 bytes")
+        self.refused(e, "is truncated", "pages of %d bytes" % ps)
 
     def test_truncated_to_nothing(self):
         e = self.make()
@@ -201,10 +212,11 @@ class Damaged(EngineTestCase):
 
     def test_garbage_page_in_the_middle(self):
         e = self.make()
-        pages = os.path.getsize(self.db) // 4096
+        ps = page_size(self.db)
+        pages = os.path.getsize(self.db) // ps
         with open(self.db, "r+b") as f:
-            f.seek(pages // 2 * 4096)
-            f.write(b"\xa5" * 4096)
+            f.seek(pages // 2 * ps)
+            f.write(b"\xa5" * ps)
         self.refused(e, "is damaged", "quick_check")
 
     def test_garbage_header(self):
@@ -216,10 +228,10 @@ class Damaged(EngineTestCase):
     def test_corrupt_wal_frame(self):
         e = self.make(kill=True, n=30)
         wal = self.db + "-wal"
-        size = os.path.getsize(wal)
-        self.assertGreater(size, 32 + 3 * (24 + 4096), "no WAL to damage")
+        size, ps = os.path.getsize(wal), page_size(wal)
+        self.assertGreater(size, 32 + 3 * (24 + ps), "no WAL to damage")
         with open(wal, "r+b") as f:  # the page of the second frame
-            f.seek(32 + (24 + 4096) + 24 + 1000)
+            f.seek(32 + (24 + ps) + 24 + 1000)
             f.write(b"\x5a" * 200)
         self.refused(e, "frame 2 fails its checksum",
                      "committed transactions follow", path=wal)

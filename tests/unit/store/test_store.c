@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -575,6 +576,81 @@ test_store_commit_survives_kill(void **state)
     store_done(q);
 }
 
+/* Returns: the integer a one-value pragma gives on db. */
+static int
+pragma_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    int v;
+
+    assert_int_equal(SQLITE_OK, sqlite3_prepare_v2(db, sql, -1, &q, NULL));
+    assert_int_equal(SQLITE_ROW, sqlite3_step(q));
+    v = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Returns: the size of the file at path, in bytes. */
+static long long
+file_size(const char *path)
+{
+    struct stat sb;
+
+    assert_int_equal(0, stat(path, &sb));
+    return (long long)sb.st_size;
+}
+
+/* Write `mib` MiB in commits of 1 MiB each. */
+static void
+write_mib(struct store *st, int mib)
+{
+    for (int i = 0; i < mib; i++)
+        assert_int_equal(0, store_exec(st, "INSERT INTO big(b) VALUES "
+                                           "(randomblob(1048576))"));
+}
+
+/* A new database has pages of 2048 bytes (a lone send's commit writes
+ * four pages), and is checkpointed after 16 MiB of WAL, not after a
+ * number of pages: 10 MiB (5,000 pages, past the old 4,000) stay in the
+ * WAL, 18 MiB reach the database file. */
+static void
+test_store_new_page_size(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(0, store_open(&f->st, f->path));
+    assert_int_equal(2048, pragma_int(store_db(f->st), "PRAGMA page_size"));
+    assert_int_equal(0, store_exec(f->st, "CREATE TABLE big(b BLOB)"));
+    write_mib(f->st, 10);
+    assert_true(file_size(f->path) < (1 << 20));
+    write_mib(f->st, 8);
+    assert_true(file_size(f->path) >= (16 << 20));
+    store_free(f->st);
+    assert_int_equal(0, store_open(&f->st, f->path));
+    assert_int_equal(2048, pragma_int(store_db(f->st), "PRAGMA page_size"));
+}
+
+/* A database made with another page size keeps it, and is migrated. */
+static void
+test_store_old_page_size_kept(void **state)
+{
+    struct fixture *f = *state;
+    sqlite3 *db = NULL;
+
+    assert_int_equal(SQLITE_OK, sqlite3_open(f->path, &db));
+    assert_int_equal(SQLITE_OK,
+                     sqlite3_exec(db, "PRAGMA page_size = 4096;"
+                                      "PRAGMA journal_mode = WAL;"
+                                      "CREATE TABLE old(x);",
+                                  NULL, NULL, NULL));
+    sqlite3_close(db);
+    assert_int_equal(0, store_open(&f->st, f->path));
+    assert_int_equal(4096, pragma_int(store_db(f->st), "PRAGMA page_size"));
+    assert_int_equal(store_schema_version(), store_version(f->st));
+    assert_true(table_exists(store_db(f->st), "old"));
+    assert_true(table_exists(store_db(f->st), "messages"));
+}
+
 static void
 test_store_exec_error(void **state)
 {
@@ -611,6 +687,8 @@ main(void)
         TM(test_store_stmt_same_buffer),
         TF(test_store_commit_survives_kill),
         TM(test_store_exec_error),
+        TF(test_store_new_page_size),
+        TF(test_store_old_page_size_kept),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

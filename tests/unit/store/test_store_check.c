@@ -201,7 +201,7 @@ test_check_header(void **state)
     poke(f->path, 0, "SQLite format 3", 16);
     poke(f->path, 16, "\x03\x00", 2); /* page size 768 */
     assert_int_equal(ENG_ERR, store_check_files(&sealed, f->path));
-    poke(f->path, 16, "\x10\x00", 2);
+    poke(f->path, 16, "\x08\x00", 2); /* 2048, what store_open makes */
     assert_int_equal(0, store_check_files(&sealed, f->path));
 }
 
