@@ -35,10 +35,7 @@ timefmt_mono_ns(void)
 int64_t
 timefmt_mono_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return timefmt_mono_ns() / 1000000;
 }
 
 /* days since 1970-01-01 of a civil date (Howard Hinnant's algorithm) */

@@ -196,16 +196,23 @@ store_schema_version(void)
     return migrations[migrations_count - 1].version;
 }
 
-int
-store_version(struct store *st)
+/* Returns: the integer a one-value pragma gives, or `none`. */
+static int
+store_pragma_int(struct store *st, const char *sql, int none)
 {
-    sqlite3_stmt *q = store_stmt(st, "PRAGMA user_version");
-    int v = -1;
+    sqlite3_stmt *q = store_stmt(st, sql);
+    int v = none;
 
     if (sqlite3_step(q) == SQLITE_ROW)
         v = sqlite3_column_int(q, 0);
     store_done(q);
     return v;
+}
+
+int
+store_version(struct store *st)
+{
+    return store_pragma_int(st, "PRAGMA user_version", -1);
 }
 
 static int
@@ -298,21 +305,6 @@ store_read_only_uri(const char *path)
 }
 
 static int store_open_mode(struct store **out, const char *path, int mode);
-
-/* Returns: the database's page size (a new one's, STORE_PAGE_SIZE). */
-static int
-store_page_size(struct store *st)
-{
-    sqlite3_stmt *q = NULL;
-    int size = 0;
-
-    if (sqlite3_prepare_v2(st->db, "PRAGMA page_size", -1, &q, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        size = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    return size > 0 ? size : STORE_PAGE_SIZE;
-}
 
 /*
  * SQLite's automatic checkpoint, and the seal after it: the database file
@@ -457,7 +449,9 @@ store_open_mode(struct store **out, const char *path, int mode)
         err_wrap(rc, "%s", path);
         goto out;
     }
-    st->checkpoint_frames = STORE_CHECKPOINT_BYTES / store_page_size(st);
+    st->checkpoint_frames =
+        STORE_CHECKPOINT_BYTES /
+        store_pragma_int(st, "PRAGMA page_size", STORE_PAGE_SIZE);
     sqlite3_wal_hook(st->db, store_wal_hook, st);
     if (!sealed && (rc = store_quick_check(st, path)))
         goto out;
