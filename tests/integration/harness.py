@@ -51,6 +51,12 @@ SAN_REPORT = re.compile(r"==\d+==ERROR: \w+Sanitizer|SUMMARY: \w+Sanitizer|"
 # up` daemonized): ASan and LSan write them to files SAN_LOG_DIR/san.PID
 # (GCC's UBSan ignores log_path and writes to stderr all the same).
 SAN_LOG_DIR = os.path.join(RUNS_DIR, "sanitizer-logs-%d" % os.getpid())
+# LeakSanitizer's notice that ptrace could not read a stopped thread's
+# registers: it then scans that thread's whole stack and goes on, so the
+# notice alone is no finding (it came on a busy machine, from a CLI that
+# leaked nothing). A log file with nothing else in it is no report.
+SAN_NOTICE = re.compile(r"^==\d+==Unable to get registers from thread \d+\.$",
+                        re.M)
 
 VALGRIND = os.environ.get("FLOWDECK_VALGRIND", "") not in ("", "0")
 VALGRIND_SUPP = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -247,7 +253,8 @@ def san_log_env(env=None):
 
 def san_logged_reports():
     """The sanitizer reports written to SAN_LOG_DIR since the last call
-    (the files are removed once read)."""
+    (the files are removed once read); files holding only SAN_NOTICE
+    lines are no report."""
     reports = []
     try:
         names = sorted(os.listdir(SAN_LOG_DIR))
@@ -256,8 +263,10 @@ def san_logged_reports():
     for name in names:
         path = os.path.join(SAN_LOG_DIR, name)
         with open(path, errors="replace") as f:
-            reports.append("%s:\n%s" % (name, f.read()))
+            text = f.read()
         os.unlink(path)
+        if SAN_NOTICE.sub("", text).strip():
+            reports.append("%s:\n%s" % (name, text))
     return reports
 
 
