@@ -34,6 +34,27 @@ journal_is_msg(const char *kind)
     return strcmp(kind, "message") == 0;
 }
 
+int64_t
+journal_msg_key(const char *entity)
+{
+    uint64_t v = 0;
+
+    /* what migration 10 computes in SQL for the records before it */
+    if (strlen(entity) != 33 || entity[16] != '-' || entity[0] > '7')
+        return 0;
+    for (int i = 0; i < 16; i++) {
+        char c = entity[i];
+        int d = c >= '0' && c <= '9' ? c - '0'
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+
+        if (d < 0)
+            return 0;
+        v = v << 4 | (uint64_t)d;
+    }
+    return (int64_t)v;
+}
+
 /*
  * Take n journal seqs into *first. The next one is read from both tables
  * once, then counted with the store; the store forgets the count when it
@@ -76,7 +97,8 @@ journal_append_text(struct store *st, int64_t ts_ms, const char *kind,
 /* "INSERT INTO journal ... VALUES (?1 + 0, ?2, ?3, ?, ?, ?), ..." for n
  * rows of a kind in journal (msg 0) or journal_msg (msg 1), built once per
  * n: the text's address stays the same, which is what store_stmt looks up
- * first. ?1 is the first row's seq, ?2 the time, ?3 the kind. */
+ * first. ?1 is the first row's seq, ?2 the time, ?3 the kind; a row's
+ * four: entity, type, detail and (journal_msg's) entity_key. */
 static const char *
 journal_rows_sql(int n, int msg)
 {
@@ -87,14 +109,17 @@ journal_rows_sql(int n, int msg)
         struct buf b = BUF_INIT(0);
 
         buf_puts(&b, msg ? "INSERT INTO journal_msg(seq, ts_ms, entity, "
-                           "type, detail) VALUES "
+                           "type, detail, entity_key) VALUES "
                          : "INSERT INTO journal(seq, ts_ms, kind, entity, "
                            "type, detail) VALUES ");
         for (int i = 0; i < n; i++) {
-            int p = 4 + 3 * i;
+            int p = 4 + 4 * i;
 
-            buf_printf(&b, "%s(?1 + %d, ?2, %s?%d, ?%d, ?%d)", i ? ", " : "",
+            buf_printf(&b, "%s(?1 + %d, ?2, %s?%d, ?%d, ?%d", i ? ", " : "",
                        i, msg ? "" : "?3, ", p, p + 1, p + 2);
+            if (msg)
+                buf_printf(&b, ", ?%d", p + 3);
+            buf_puts(&b, ")");
         }
         sql[msg][n] = buf_take(&b);
     }
@@ -118,11 +143,14 @@ journal_append_rows(struct store *st, int64_t ts_ms, const char *kind,
     if (!msg)
         sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
     for (int i = 0; i < n; i++) {
-        sqlite3_bind_text(q, 4 + 3 * i, rows[i].entity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5 + 3 * i, rows[i].type, -1, SQLITE_STATIC);
+        int p = 4 + 4 * i;
+
+        sqlite3_bind_text(q, p, rows[i].entity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, p + 1, rows[i].type, -1, SQLITE_STATIC);
         if (rows[i].detail)
-            sqlite3_bind_text(q, 6 + 3 * i, rows[i].detail, -1,
-                              SQLITE_STATIC);
+            sqlite3_bind_text(q, p + 2, rows[i].detail, -1, SQLITE_STATIC);
+        if (msg)
+            sqlite3_bind_int64(q, p + 3, journal_msg_key(rows[i].entity));
     }
     rc = store_step_done(st, q);
     store_done(q);
@@ -179,9 +207,10 @@ journal_batch_add(struct journal_batch *b, struct store *st, int64_t ts_ms,
 }
 
 /* The statement for a query shape; every piece is a literal, every value
- * is bound: ?1 kind, ?2 entity, ?3 type, ?4 cursor, ?5 limit. Messages'
- * records are read from journal_msg, every other kind's from journal,
- * every kind's from both, merged by seq. */
+ * is bound: ?1 kind, ?2 entity, ?3 type, ?4 cursor, ?5 limit, ?6 the
+ * entity's journal_msg_key. Messages' records are read from journal_msg,
+ * every other kind's from journal, every kind's from both, merged by
+ * seq. */
 static sqlite3_stmt *
 journal_stmt(struct store *st, const struct journal_query *qry)
 {
@@ -194,7 +223,7 @@ journal_stmt(struct store *st, const struct journal_query *qry)
     static const char *const where_msg[3] = {
         "(?1 IS NULL) AND (?2 IS NULL)",
         "(?1 IS NOT NULL) AND (?2 IS NULL)",
-        "(?1 IS NOT NULL) AND entity = ?2",
+        "(?1 IS NOT NULL) AND entity_key = ?6 AND entity = ?2",
     };
     int scope = qry->entity ? 2 : qry->kind ? 1 : 0;
     int asc = qry->ascending ? 1 : 0;
@@ -234,8 +263,11 @@ journal_list(json_t **out, struct store *st, const struct journal_query *qry)
     q = journal_stmt(st, qry);
     if (qry->kind)
         sqlite3_bind_text(q, 1, qry->kind, -1, SQLITE_STATIC);
-    if (qry->entity)
+    if (qry->entity) {
         sqlite3_bind_text(q, 2, qry->entity, -1, SQLITE_STATIC);
+        if (journal_is_msg(qry->kind))
+            sqlite3_bind_int64(q, 6, journal_msg_key(qry->entity));
+    }
     if (qry->type)
         sqlite3_bind_text(q, 3, qry->type, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 4, after);

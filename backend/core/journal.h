@@ -88,6 +88,12 @@ struct journal_query {
 int journal_list(json_t **out, struct store *st,
                  const struct journal_query *qry);
 
+/* The key a message record is indexed by: the row in a message id
+ * ("%016X-%016X", 16 upper-case hex digits, a dash and 16 more), 0 for
+ * any other entity. Ids of messages sent one after another get keys one
+ * after another. */
+int64_t journal_msg_key(const char *entity);
+
 /* Returns: the number of records, or -1 on error. */
 int64_t journal_count(struct store *st);
 

@@ -3,6 +3,26 @@
  */
 #include "store/migrations.h"
 
+/* SQL for the value of 16 upper-case hex digits at the start of column
+ * c (SQLite 3.40 has no unhex()); digit i is shifted by 60 - 4i. */
+#define MIGRATION_HEXD(c, i, shift)                                          \
+    "((instr('0123456789ABCDEF', substr(" c ", " #i ", 1)) - 1) << " #shift ")"
+#define MIGRATION_HEX16(c)                                                   \
+    MIGRATION_HEXD(c, 1, 60) " | " MIGRATION_HEXD(c, 2, 56) " | "            \
+    MIGRATION_HEXD(c, 3, 52) " | " MIGRATION_HEXD(c, 4, 48) " | "            \
+    MIGRATION_HEXD(c, 5, 44) " | " MIGRATION_HEXD(c, 6, 40) " | "            \
+    MIGRATION_HEXD(c, 7, 36) " | " MIGRATION_HEXD(c, 8, 32) " | "            \
+    MIGRATION_HEXD(c, 9, 28) " | " MIGRATION_HEXD(c, 10, 24) " | "           \
+    MIGRATION_HEXD(c, 11, 20) " | " MIGRATION_HEXD(c, 12, 16) " | "          \
+    MIGRATION_HEXD(c, 13, 12) " | " MIGRATION_HEXD(c, 14, 8) " | "           \
+    MIGRATION_HEXD(c, 15, 4) " | " MIGRATION_HEXD(c, 16, 0)
+#define MIGRATION_GLOB_HEX "[0-9A-F]"
+#define MIGRATION_GLOB_HEX5                                                  \
+    MIGRATION_GLOB_HEX MIGRATION_GLOB_HEX MIGRATION_GLOB_HEX                 \
+        MIGRATION_GLOB_HEX MIGRATION_GLOB_HEX
+#define MIGRATION_GLOB_HEX15                                                 \
+    MIGRATION_GLOB_HEX5 MIGRATION_GLOB_HEX5 MIGRATION_GLOB_HEX5
+
 const struct migration migrations[] = {
     {1, "meta, timers and journal",
      "CREATE TABLE meta ("
@@ -311,6 +331,21 @@ const struct migration migrations[] = {
      "  SELECT seq, ts_ms, entity, type, detail FROM journal "
      "  WHERE kind = 'message';"
      "DELETE FROM journal WHERE kind = 'message';"},
+    {10, "message journal records indexed by the message's row",
+     /* entity_key: the row in a message id ("%016X-%016X", its first 16
+      * hex digits), 0 for any other entity (journal_msg_key computes it
+      * for new records). An index entry is a small integer and the seq,
+      * not the 33-byte id: a drain's "received" and "deleted" records
+      * land amid the "sent" ones of older messages, and every index page
+      * they dirty is written at the commit and again at the checkpoint */
+     "ALTER TABLE journal_msg ADD COLUMN entity_key INTEGER NOT NULL "
+     "  DEFAULT 0;"
+     "UPDATE journal_msg SET entity_key = "
+     MIGRATION_HEX16("entity")
+     "  WHERE length(entity) = 33 AND substr(entity, 17, 1) = '-'"
+     "    AND substr(entity, 1, 16) GLOB '[0-7]" MIGRATION_GLOB_HEX15 "';"
+     "DROP INDEX journal_msg_entity;"
+     "CREATE INDEX journal_msg_key ON journal_msg(entity_key);"},
 };
 
 const int migrations_count = sizeof(migrations) / sizeof(migrations[0]);

@@ -466,6 +466,150 @@ test_journal_migration_moves_message_records(void **state)
     tmpdb_remove(dir, path);
 }
 
+static void
+test_journal_msg_key(void **state)
+{
+    static const struct {
+        const char *entity;
+        int64_t key;
+    } cases[] = {
+        {"0000000000000001-F0DA4A369CFA4907", 1},
+        {"00000000000ABCDE-0000000000000000", 0xABCDE},
+        {"7FFFFFFFFFFFFFFF-FFFFFFFFFFFFFFFF", INT64_MAX},
+        {"8000000000000000-0000000000000001", 0}, /* past any row */
+        {"00000000000abcde-0000000000000000", 0}, /* ids are upper case */
+        {"00000000000ABCDE+0000000000000000", 0},
+        {"00000000000ABCDE-00000000000000000", 0},
+        {"00000000000ABCDE-000000000000000", 0},
+        {"0000000000000G01-0000000000000000", 0},
+        {"m1", 0},
+        {"", 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++)
+        if (journal_msg_key(cases[i].entity) != cases[i].key)
+            fail_msg("'%s': key %lld, want %lld", cases[i].entity,
+                     (long long)journal_msg_key(cases[i].entity),
+                     (long long)cases[i].key);
+}
+
+/* Records of ids with one row and two random halves (a row SQLite used
+ * again), of other entities (key 0), and the search by the key's index. */
+static void
+test_journal_msg_key_lookup(void **state)
+{
+    static const char *const a = "0000000000000005-1111111111111111";
+    static const char *const b = "0000000000000005-2222222222222222";
+    struct journal_query q = {"message", a, NULL, 1, 0, 100};
+    sqlite3_stmt *plan;
+    json_t *res = NULL;
+    char seqs[64], detail[256] = "";
+    struct store *st = *state;
+
+    append(st, "message", a);
+    append(st, "message", b);
+    append(st, "message", "m1");
+    append(st, "message", "m2");
+    append(st, "message", a);
+    append(st, "message", "m1");
+    assert_int_equal(0, journal_list(&res, st, &q));
+    seqs_of(seqs, sizeof(seqs), res);
+    assert_string_equal("1,5", seqs);
+    json_decref(res);
+    q.entity = b;
+    assert_int_equal(0, journal_list(&res, st, &q));
+    seqs_of(seqs, sizeof(seqs), res);
+    assert_string_equal("2", seqs);
+    json_decref(res);
+    q.entity = "m1";
+    assert_int_equal(0, journal_list(&res, st, &q));
+    seqs_of(seqs, sizeof(seqs), res);
+    assert_string_equal("3,6", seqs);
+    json_decref(res);
+
+    assert_int_equal(SQLITE_OK,
+                     sqlite3_prepare_v2(store_db(st),
+                                        "EXPLAIN QUERY PLAN SELECT seq FROM "
+                                        "journal_msg WHERE entity_key = 5 "
+                                        "AND entity = 'x' AND seq > 0 "
+                                        "ORDER BY seq",
+                                        -1, &plan, NULL));
+    while (sqlite3_step(plan) == SQLITE_ROW)
+        snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+                 "%s;", (const char *)sqlite3_column_text(plan, 3));
+    sqlite3_finalize(plan);
+    assert_non_null(strstr(detail, "USING INDEX journal_msg_key"));
+}
+
+/* Migration 10 gives the records before it the keys journal_msg_key
+ * gives new ones, and they are found by them. */
+static void
+test_journal_migration_keys_message_records(void **state)
+{
+    static const char *const entities[] = {
+        "0000000000000001-F0DA4A369CFA4907", "00000000000ABCDE-0000000000000001",
+        "7FFFFFFFFFFFFFFF-FFFFFFFFFFFFFFFF", "8000000000000000-0000000000000001",
+        "00000000000abcde-0000000000000000", "0000000000000G01-0000000000000000",
+        "00000000000ABCDE-00000000000000000", "m1",
+    };
+    char dir[64], path[128], sql[256], seqs[64], want[64];
+    struct store *st = open_file_store(dir, sizeof(dir), path, sizeof(path));
+    sqlite3_stmt *rows;
+    sqlite3 *db = NULL;
+    json_t *res = NULL;
+    size_t n = 0;
+
+    (void)state;
+    store_free(st);
+    unlink(path);
+    assert_int_equal(SQLITE_OK, sqlite3_open(path, &db));
+    for (int i = 0; i < migrations_count && migrations[i].version <= 9; i++)
+        assert_int_equal(SQLITE_OK,
+                         sqlite3_exec(db, migrations[i].sql, 0, 0, 0));
+    assert_int_equal(SQLITE_OK,
+                     sqlite3_exec(db, "PRAGMA user_version = 9", 0, 0, 0));
+    for (size_t i = 0; i < NELEM(entities); i++) {
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO journal_msg(seq, ts_ms, entity, type) "
+                 "VALUES (%zu, 1, '%s', 'sent')",
+                 i + 1, entities[i]);
+        assert_int_equal(SQLITE_OK, sqlite3_exec(db, sql, 0, 0, 0));
+    }
+    sqlite3_close(db);
+
+    assert_int_equal(0, store_open(&st, path));
+    assert_int_equal(SQLITE_OK,
+                     sqlite3_prepare_v2(store_db(st),
+                                        "SELECT entity, entity_key FROM "
+                                        "journal_msg ORDER BY seq",
+                                        -1, &rows, NULL));
+    while (sqlite3_step(rows) == SQLITE_ROW) {
+        const char *e = (const char *)sqlite3_column_text(rows, 0);
+
+        if (sqlite3_column_int64(rows, 1) != journal_msg_key(e))
+            fail_msg("'%s': migrated key %lld, new records get %lld", e,
+                     (long long)sqlite3_column_int64(rows, 1),
+                     (long long)journal_msg_key(e));
+        n++;
+    }
+    sqlite3_finalize(rows);
+    assert_int_equal(NELEM(entities), n);
+    for (size_t i = 0; i < NELEM(entities); i++) {
+        struct journal_query q = {"message", entities[i], NULL, 1, 0, 100};
+
+        append(st, "message", entities[i]);
+        assert_int_equal(0, journal_list(&res, st, &q));
+        seqs_of(seqs, sizeof(seqs), res);
+        snprintf(want, sizeof(want), "%zu,%zu", i + 1,
+                 NELEM(entities) + i + 1);
+        assert_string_equal(want, seqs);
+        json_decref(res);
+    }
+    store_free(st);
+    tmpdb_remove(dir, path);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_sample, teardown)
 
@@ -474,6 +618,9 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_journal_append_count),
+        T(test_journal_msg_key),
+        T(test_journal_msg_key_lookup),
+        T(test_journal_migration_keys_message_records),
         T(test_journal_append_joins_change),
         TS(test_journal_list_queries),
         TS(test_journal_list_item_fields),
