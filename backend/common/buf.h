@@ -6,6 +6,7 @@
 #define FLOWDECK_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
     char *data;   /* NULL until the first append */
@@ -17,8 +18,24 @@ struct buf {
 #define BUF_INIT(maxlen) { NULL, 0, 0, (maxlen) }
 
 void buf_init(struct buf *b, size_t max);
-/* Returns: 0, or ENG_ETOOBIG (nothing appended) when over the cap. */
-int buf_append(struct buf *b, const void *p, size_t n);
+/* buf_append when the bytes do not fit what is allocated. */
+int buf_append_grow(struct buf *b, const void *p, size_t n);
+
+/* Returns: 0, or ENG_ETOOBIG (nothing appended) when over the cap.
+ * Inline: JSON is written a few bytes at a time (a receive of 16
+ * messages appends some 900 times), and most appends fit. */
+static inline int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len <= n || (b->max && b->max - b->len < n))
+        return buf_append_grow(b, p, n);
+    if (n) /* p may be NULL then */
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
