@@ -149,26 +149,75 @@ queue_delete_row(struct store *st, const char *sql, int64_t id)
     return rc;
 }
 
+/* Delete the rows lo..hi, which are n, with sql ("DELETE ... WHERE id
+ * BETWEEN ?1 AND ?2"). Returns: 0, or an error (also when a row was
+ * missing). */
+static int
+queue_delete_rows(struct store *st, const char *sql, int64_t lo, int64_t hi,
+                  int n)
+{
+    sqlite3_stmt *d = store_stmt(st, sql);
+    int rc;
+
+    sqlite3_bind_int64(d, 1, lo);
+    sqlite3_bind_int64(d, 2, hi);
+    rc = store_step_done(st, d);
+    store_done(d);
+    if (rc == 0 && sqlite3_changes(store_db(st)) != n)
+        rc = err_set(ENG_ERR, "message rows %lld to %lld: %d missing",
+                     (long long)lo, (long long)hi,
+                     n - sqlite3_changes(store_db(st)));
+    return rc;
+}
+
+/* Returns: 1 when the n (distinct) rows of ms are one run of ids, *lo
+ * to *hi, as the messages a receive took together are. */
+static int
+queue_rows_contiguous(struct qmsg *const *ms, int n, int64_t *lo,
+                      int64_t *hi)
+{
+    *lo = *hi = ms[0]->id;
+    for (int i = 1; i < n; i++) {
+        if (ms[i]->id < *lo)
+            *lo = ms[i]->id;
+        if (ms[i]->id > *hi)
+            *hi = ms[i]->id;
+    }
+    return *hi - *lo == n - 1;
+}
+
 /*
- * A statement a row, not one with an IN list a table: SQLite builds an
- * index of the list and, for RETURNING, a table of the results, which
- * cost more than the statements saved. The ids come from memory.
+ * A run of ids is deleted with one statement a table, which steps from
+ * row to row; any other set with a statement a row, not one with an IN
+ * list a table: SQLite builds an index of the list and, for RETURNING, a
+ * table of the results, which cost more than the statements saved. The
+ * ids come from memory.
  */
 int
 queue_store_delete(struct queue_service *qs, struct qmsg *const *ms, int n,
                    char **msg_ids)
 {
     struct store *st = qs->eng->store;
+    int64_t lo, hi;
     int rc = 0, i;
 
     for (i = 0; i < n; i++)
         msg_ids[i] = NULL;
-    for (i = 0; i < n && rc == 0; i++) {
-        if ((rc = qmsg_public_id(&msg_ids[i], st, ms[i])) == 0 &&
-            (rc = queue_delete_row(st, "DELETE FROM messages WHERE id = ?",
-                                   ms[i]->id)) == 0)
-            rc = queue_delete_row(st, "DELETE FROM bodies WHERE id = ?",
-                                  ms[i]->id);
+    for (i = 0; i < n && rc == 0; i++)
+        rc = qmsg_public_id(&msg_ids[i], st, ms[i]);
+    if (rc == 0 && n > 1 && queue_rows_contiguous(ms, n, &lo, &hi)) {
+        if ((rc = queue_delete_rows(
+                 st, "DELETE FROM messages WHERE id BETWEEN ?1 AND ?2", lo,
+                 hi, n)) == 0)
+            rc = queue_delete_rows(
+                st, "DELETE FROM bodies WHERE id BETWEEN ?1 AND ?2", lo, hi,
+                n);
+    } else {
+        for (i = 0; i < n && rc == 0; i++)
+            if ((rc = queue_delete_row(st, "DELETE FROM messages WHERE id = ?",
+                                       ms[i]->id)) == 0)
+                rc = queue_delete_row(st, "DELETE FROM bodies WHERE id = ?",
+                                      ms[i]->id);
     }
     if (rc)
         for (i = 0; i < n; i++) {
