@@ -170,9 +170,7 @@ queue_delete_rows(struct store *st, const char *sql, int64_t lo, int64_t hi,
     return rc;
 }
 
-/* Returns: 1 when the n (distinct) rows of ms are one run of ids, *lo
- * to *hi, as the messages a receive took together are. */
-static int
+int
 queue_rows_contiguous(struct qmsg *const *ms, int n, int64_t *lo,
                       int64_t *hi)
 {

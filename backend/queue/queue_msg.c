@@ -1221,14 +1221,16 @@ struct qtake {
 };
 
 /* "UPDATE messages SET ..., receipt = CASE id WHEN ?3 THEN ?4 ... END
- * WHERE id IN (?3, ...)" for n messages, built once per n: store_stmt
- * finds it by its address. ?1 is the deadline, ?2 the time. */
+ * WHERE id IN (?3, ...)" for n messages, built once per n and `run`:
+ * store_stmt finds it by its address. ?1 is the deadline, ?2 the time.
+ * For a run of ids (queue_rows_contiguous) the WHERE is "id BETWEEN
+ * ?(3 + 2n) AND ?(4 + 2n)". */
 static const char *
-qtake_update_sql(int n)
+qtake_update_sql(int n, int run)
 {
-    static char *sql[QUEUE_BATCH_MAX + 1];
+    static char *sql[2][QUEUE_BATCH_MAX + 1];
 
-    if (sql[n] == NULL) {
+    if (sql[run][n] == NULL) {
         struct buf b = BUF_INIT(0);
 
         buf_puts(&b, "UPDATE messages SET visible_ms = ?1, dequeue_count = "
@@ -1236,31 +1238,43 @@ qtake_update_sql(int n)
                      "coalesce(first_dequeue_ms, ?2), receipt = CASE id");
         for (int i = 0; i < n; i++)
             buf_printf(&b, " WHEN ?%d THEN ?%d", 3 + 2 * i, 4 + 2 * i);
-        buf_puts(&b, " END WHERE id IN (");
-        for (int i = 0; i < n; i++)
-            buf_printf(&b, "%s?%d", i ? ", " : "", 3 + 2 * i);
-        buf_puts(&b, ")");
-        sql[n] = buf_take(&b);
+        if (run) {
+            buf_printf(&b, " END WHERE id BETWEEN ?%d AND ?%d", 3 + 2 * n,
+                       4 + 2 * n);
+        } else {
+            buf_puts(&b, " END WHERE id IN (");
+            for (int i = 0; i < n; i++)
+                buf_printf(&b, "%s?%d", i ? ", " : "", 3 + 2 * i);
+            buf_puts(&b, ")");
+        }
+        sql[run][n] = buf_take(&b);
     }
-    return sql[n];
+    return sql[run][n];
 }
 
 /* Read the rows of ms[0..n-1] into rows[], in the order of ms, with one
- * statement. Returns: 0, or an error (rows[] then holds what was read:
- * the others have no mem). */
+ * statement; when `run`, they are the ids lo..hi. Returns: 0, or an
+ * error (rows[] then holds what was read: the others have no mem). */
 static int
 qtake_read(struct queue_msg *rows, struct queue_service *qs,
-           struct qmsg *const *ms, int n)
+           struct qmsg *const *ms, int n, int run, int64_t lo, int64_t hi)
 {
     static char *sql[QUEUE_BATCH_MAX + 1];
     struct store *st = qs->eng->store;
     sqlite3_stmt *s =
-        store_stmt(st, queue_sql_ids(sql, n, QMSG_COLS "WHERE m.id IN (", ")"));
+        store_stmt(st, run ? QMSG_COLS "WHERE m.id BETWEEN ?1 AND ?2"
+                           : queue_sql_ids(sql, n, QMSG_COLS "WHERE m.id IN (",
+                                           ")"));
     int rc, i;
 
     for (i = 0; i < n; i++) {
         rows[i].mem = NULL;
-        sqlite3_bind_int64(s, i + 1, ms[i]->id);
+        if (!run)
+            sqlite3_bind_int64(s, i + 1, ms[i]->id);
+    }
+    if (run) {
+        sqlite3_bind_int64(s, 1, lo);
+        sqlite3_bind_int64(s, 2, hi);
     }
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(s, QMSG_COL_ROW);
@@ -1296,13 +1310,16 @@ qtake_write(struct queue_msgs *out, struct queue_service *qs,
     struct qmsg **ms = t->m + t->done;
     int n = t->n - t->done, rc, i;
     struct journal_batch jb;
+    int64_t lo = 0, hi = 0;
     sqlite3_stmt *u;
+    int run;
 
     if (n == 0)
         return 0;
     t->done = t->n;
     rand_bytes(secret, sizeof(secret[0]) * (size_t)n);
-    u = store_stmt(st, qtake_update_sql(n));
+    run = n > 1 && queue_rows_contiguous(ms, n, &lo, &hi);
+    u = store_stmt(st, qtake_update_sql(n, run));
     sqlite3_bind_int64(u, 1, now + vis_ms);
     sqlite3_bind_int64(u, 2, now);
     for (i = 0; i < n; i++) {
@@ -1310,11 +1327,18 @@ qtake_write(struct queue_msgs *out, struct queue_service *qs,
         sqlite3_bind_blob(u, 4 + 2 * i, secret[i], QUEUE_RECEIPT_BYTES,
                           SQLITE_STATIC);
     }
+    if (run) {
+        sqlite3_bind_int64(u, 3 + 2 * n, lo);
+        sqlite3_bind_int64(u, 4 + 2 * n, hi);
+    }
     rc = store_step_done(st, u);
+    if (rc == 0 && sqlite3_changes(store_db(st)) != n)
+        rc = err_set(ENG_ERR, "%d of %d message rows missing",
+                     n - sqlite3_changes(store_db(st)), n);
     store_done(u);
     if (rc)
         return rc;
-    if ((rc = qtake_read(rows, qs, ms, n))) {
+    if ((rc = qtake_read(rows, qs, ms, n, run, lo, hi))) {
         for (i = 0; i < n; i++)
             free(rows[i].mem);
         return rc;
