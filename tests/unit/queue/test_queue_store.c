@@ -232,6 +232,50 @@ journal_ids(char *out, size_t size, struct qtest *f, const char *type)
     json_decref(res);
 }
 
+/* Queue "q" with n messages "m", all received: their ids and receipts. */
+static void
+sent_and_received(struct qtest *f, size_t n, char (*id)[QT_ID],
+                  char (*r)[64])
+{
+    qt_create(f, "q", NULL);
+    for (size_t i = 0; i < n; i++)
+        qt_send_body(f, "q", "m", id[i]);
+    recv_receipts(f, "q", n, r);
+}
+
+/* Batch delete the receipts rs (taken), which deletes `deleted`. */
+static void
+delete_receipts(struct qtest *f, json_t *rs, int deleted)
+{
+    json_t *out = NULL;
+
+    assert_int_equal(0, queue_delete_batch(&out, f->qs, "q", rs));
+    json_decref(rs);
+    assert_int_equal(deleted, qt_int(out, "deleted"));
+    json_decref(out);
+}
+
+/* The two messages left in "q" are whole: two rows a table, and once
+ * their visibility ends they are received, with their bodies. */
+static void
+assert_two_left(struct qtest *f, const char *first, const char *second)
+{
+    json_t *arr;
+
+    assert_int_equal(2, store_count(f->eng->store, "messages"));
+    assert_int_equal(2, store_count(f->eng->store, "bodies"));
+    arr = qt_recv(f, "q", 16, 0);
+    assert_int_equal(0, json_array_size(arr));
+    json_decref(arr);
+    qt_tick(f, 60000);
+    arr = qt_recv(f, "q", 16, -1);
+    assert_int_equal(2, json_array_size(arr));
+    assert_string_equal(first, qt_str(json_array_get(arr, 0), "id"));
+    assert_string_equal(second, qt_str(json_array_get(arr, 1), "id"));
+    assert_string_equal("m", qt_str(json_array_get(arr, 1), "body"));
+    json_decref(arr);
+}
+
 /* A batch delete takes each found message's two rows, and journals them
  * in the order of the receipts. */
 static void
@@ -239,33 +283,14 @@ test_queue_delete_batch_rows(void **state)
 {
     struct qtest *f = *state;
     char id[5][QT_ID], r[5][64], want[5 * QT_ID], got[5 * QT_ID] = "";
-    json_t *arr, *rs, *out = NULL;
-    size_t i;
 
-    qt_create(f, "q", NULL);
-    for (i = 0; i < 5; i++)
-        qt_send_body(f, "q", "m", id[i]);
-    recv_receipts(f, "q", 5, r);
-    rs = json_pack("[s, s, s, s]", r[3], r[0], "junk", r[4]);
-    assert_int_equal(0, queue_delete_batch(&out, f->qs, "q", rs));
-    json_decref(rs);
-    assert_int_equal(3, qt_int(out, "deleted"));
-    json_decref(out);
-    assert_int_equal(2, store_count(f->eng->store, "messages"));
-    assert_int_equal(2, store_count(f->eng->store, "bodies"));
+    sent_and_received(f, 5, id, r);
+    delete_receipts(f, json_pack("[s, s, s, s]", r[3], r[0], "junk", r[4]),
+                    3);
     journal_ids(got, sizeof(got), f, "deleted");
     snprintf(want, sizeof(want), "%s,%s,%s,", id[3], id[0], id[4]);
     assert_string_equal(want, got);
-    /* the two left are whole */
-    arr = qt_recv(f, "q", 5, 0);
-    assert_int_equal(0, json_array_size(arr));
-    json_decref(arr);
-    qt_tick(f, 60000);
-    arr = qt_recv(f, "q", 5, -1);
-    assert_int_equal(2, json_array_size(arr));
-    assert_string_equal(id[1], qt_str(json_array_get(arr, 0), "id"));
-    assert_string_equal(id[2], qt_str(json_array_get(arr, 1), "id"));
-    json_decref(arr);
+    assert_two_left(f, id[1], id[2]);
 }
 
 /* A batch delete of a run of ids (in any order) takes the run's rows in
@@ -276,37 +301,15 @@ test_queue_delete_batch_runs(void **state)
 {
     struct qtest *f = *state;
     char id[7][QT_ID], r[7][64], want[6 * QT_ID], got[6 * QT_ID] = "";
-    json_t *arr, *rs, *out = NULL;
-    size_t i;
 
-    qt_create(f, "q", NULL);
-    for (i = 0; i < 7; i++)
-        qt_send_body(f, "q", "m", id[i]);
-    recv_receipts(f, "q", 7, r);
-    rs = json_pack("[s, s]", r[6], r[4]);
-    assert_int_equal(0, queue_delete_batch(&out, f->qs, "q", rs));
-    json_decref(rs);
-    assert_int_equal(2, qt_int(out, "deleted"));
-    json_decref(out);
-    rs = json_pack("[s, s, s]", r[3], r[1], r[2]);
-    assert_int_equal(0, queue_delete_batch(&out, f->qs, "q", rs));
-    json_decref(rs);
-    assert_int_equal(3, qt_int(out, "deleted"));
-    assert_int_equal(0, json_array_size(json_object_get(out, "failed")));
-    json_decref(out);
-    assert_int_equal(2, store_count(f->eng->store, "messages"));
-    assert_int_equal(2, store_count(f->eng->store, "bodies"));
+    sent_and_received(f, 7, id, r);
+    delete_receipts(f, json_pack("[s, s]", r[6], r[4]), 2);
+    delete_receipts(f, json_pack("[s, s, s]", r[3], r[1], r[2]), 3);
     journal_ids(got, sizeof(got), f, "deleted");
     snprintf(want, sizeof(want), "%s,%s,%s,%s,%s,", id[6], id[4], id[3],
              id[1], id[2]);
     assert_string_equal(want, got);
-    qt_tick(f, 60000);
-    arr = qt_recv(f, "q", 7, -1);
-    assert_int_equal(2, json_array_size(arr));
-    assert_string_equal(id[0], qt_str(json_array_get(arr, 0), "id"));
-    assert_string_equal(id[5], qt_str(json_array_get(arr, 1), "id"));
-    assert_string_equal("m", qt_str(json_array_get(arr, 1), "body"));
-    json_decref(arr);
+    assert_two_left(f, id[0], id[5]);
 }
 
 /* The records of a delete and an expiry name each message by its id,
