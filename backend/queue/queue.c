@@ -133,28 +133,12 @@ qmsg_public_id(char **out, struct store *st, const struct qmsg *m)
     return rc;
 }
 
-/* Delete row `id` with sql ("DELETE ... WHERE id = ?"). Returns: 0, or an
- * error (also when there was no such row). */
-static int
-queue_delete_row(struct store *st, const char *sql, int64_t id)
-{
-    sqlite3_stmt *d = store_stmt(st, sql);
-    int rc;
-
-    sqlite3_bind_int64(d, 1, id);
-    rc = store_step_done(st, d);
-    store_done(d);
-    if (rc == 0 && sqlite3_changes(store_db(st)) != 1)
-        rc = err_set(ENG_ERR, "message row %lld missing", (long long)id);
-    return rc;
-}
-
-/* Delete the rows lo..hi, which are n, with sql ("DELETE ... WHERE id
- * BETWEEN ?1 AND ?2"). Returns: 0, or an error (also when a row was
+/* Delete the n rows lo..hi (a run of ids) with sql ("DELETE ... WHERE
+ * id BETWEEN ?1 AND ?2"). Returns: 0, or an error (also when a row was
  * missing). */
 static int
-queue_delete_rows(struct store *st, const char *sql, int64_t lo, int64_t hi,
-                  int n)
+queue_delete_run(struct store *st, const char *sql, int64_t lo, int64_t hi,
+                 int n)
 {
     sqlite3_stmt *d = store_stmt(st, sql);
     int rc;
@@ -185,37 +169,38 @@ queue_rows_contiguous(struct qmsg *const *ms, int n, int64_t *lo,
 }
 
 /*
- * A run of ids is deleted with one statement a table, which steps from
- * row to row; any other set with a statement a row, not one with an IN
- * list a table: SQLite builds an index of the list and, for RETURNING, a
- * table of the results, which cost more than the statements saved. The
- * ids come from memory.
+ * The ids, sorted, are deleted a run at a time (a receive's messages are
+ * mostly one run), with one statement a table that steps from row to
+ * row; a lone id is a run of one. Not one statement with an IN list a
+ * table: SQLite builds an index of the list and, for RETURNING, a table
+ * of the results, which cost more than the statements saved. The ids
+ * come from memory.
  */
 int
 queue_store_delete(struct queue_service *qs, struct qmsg *const *ms, int n,
                    char **msg_ids)
 {
+    static const char *const sql[] = {
+        "DELETE FROM messages WHERE id BETWEEN ?1 AND ?2",
+        "DELETE FROM bodies WHERE id BETWEEN ?1 AND ?2",
+    };
     struct store *st = qs->eng->store;
-    int64_t lo, hi;
-    int rc = 0, i;
+    int64_t ids[QUEUE_BATCH_MAX];
+    int rc = 0, i, j;
 
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         msg_ids[i] = NULL;
+        for (j = i; j > 0 && ids[j - 1] > ms[i]->id; j--)
+            ids[j] = ids[j - 1];
+        ids[j] = ms[i]->id;
+    }
     for (i = 0; i < n && rc == 0; i++)
         rc = qmsg_public_id(&msg_ids[i], st, ms[i]);
-    if (rc == 0 && n > 1 && queue_rows_contiguous(ms, n, &lo, &hi)) {
-        if ((rc = queue_delete_rows(
-                 st, "DELETE FROM messages WHERE id BETWEEN ?1 AND ?2", lo,
-                 hi, n)) == 0)
-            rc = queue_delete_rows(
-                st, "DELETE FROM bodies WHERE id BETWEEN ?1 AND ?2", lo, hi,
-                n);
-    } else {
-        for (i = 0; i < n && rc == 0; i++)
-            if ((rc = queue_delete_row(st, "DELETE FROM messages WHERE id = ?",
-                                       ms[i]->id)) == 0)
-                rc = queue_delete_row(st, "DELETE FROM bodies WHERE id = ?",
-                                      ms[i]->id);
+    for (i = 0; i < n && rc == 0; i = j) {
+        for (j = i + 1; j < n && ids[j] == ids[j - 1] + 1; j++)
+            ;
+        for (size_t t = 0; t < sizeof(sql) / sizeof(sql[0]) && rc == 0; t++)
+            rc = queue_delete_run(st, sql[t], ids[i], ids[j - 1], j - i);
     }
     if (rc)
         for (i = 0; i < n; i++) {

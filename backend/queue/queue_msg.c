@@ -59,7 +59,6 @@ qmsg_make_id(char *out, int64_t row)
     return r;
 }
 
-
 /* An id's two halves (either out may be NULL). Returns: 0, or -1 when
  * id is not of the form qmsg_id_text writes. */
 static int

@@ -293,9 +293,9 @@ test_queue_delete_batch_rows(void **state)
     assert_two_left(f, id[1], id[2]);
 }
 
-/* A batch delete of a run of ids (in any order) takes the run's rows in
- * one statement a table; ids with a gap between them are taken one by
- * one, and the message in the gap stays whole. */
+/* A batch delete takes its ids a run at a time, one statement a table:
+ * two ids with a gap between them are two runs, and the message in the
+ * gap stays whole; a run given out of order is one. */
 static void
 test_queue_delete_batch_runs(void **state)
 {
