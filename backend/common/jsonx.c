@@ -9,6 +9,7 @@
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -29,25 +30,33 @@ jsonx_loads(json_t **out, const char *text, size_t len)
 }
 
 int
-jsonx_check_keys(const json_t *obj, const char *const *allowed)
+jsonx_keys_present(const json_t *obj, const char *const *allowed,
+                   uint32_t *present)
 {
     const char *key;
     json_t *v;
 
+    *present = 0;
     json_object_foreach((json_t *)obj, key, v) {
-        int ok = 0;
+        int i = 0;
 
         (void)v;
-        for (const char *const *a = allowed; *a; a++) {
-            if (strcmp(*a, key) == 0) {
-                ok = 1;
-                break;
-            }
-        }
-        if (!ok)
+        while (allowed[i] && strcmp(allowed[i], key) != 0)
+            i++;
+        if (allowed[i] == NULL)
             return err_set(ENG_EINVAL, "unknown field '%s'", key);
+        assert(i < 32);
+        *present |= UINT32_C(1) << i;
     }
     return 0;
+}
+
+int
+jsonx_check_keys(const json_t *obj, const char *const *allowed)
+{
+    uint32_t present;
+
+    return jsonx_keys_present(obj, allowed, &present);
 }
 
 static const json_t *

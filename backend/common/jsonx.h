@@ -21,6 +21,14 @@ int jsonx_loads(json_t **out, const char *text, size_t len);
 int jsonx_check_keys(const json_t *obj, const char *const *allowed);
 
 /*
+ * As jsonx_check_keys, and say which allowed keys obj has: bit i of
+ * *present for allowed[i] (at most 32 keys), so a caller looks up only
+ * those. Returns: 0 or ENG_EINVAL naming the first unknown field.
+ */
+int jsonx_keys_present(const json_t *obj, const char *const *allowed,
+                       uint32_t *present);
+
+/*
  * Field getters. A missing (or null) field leaves *out unchanged and
  * returns 0 unless `required`. Returns: 0, or ENG_EINVAL naming the field
  * and what it must be. Strings are borrowed from obj.

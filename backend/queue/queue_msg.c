@@ -586,18 +586,34 @@ qsend_check_attrs(const json_t *attrs, size_t *size)
     return 0;
 }
 
+/* The fields of a message, in the order of qsend_keys: bit i of what
+ * jsonx_keys_present reports is qsend_keys[i]. */
+enum {
+    QSEND_BODY,
+    QSEND_PRIORITY,
+    QSEND_DELAY,
+    QSEND_ATTRS,
+    QSEND_SYSTEM,
+    QSEND_GROUP,
+    QSEND_DEDUP,
+    QSEND_ENTRY_ID, /* a batch entry's alone */
+};
+
+#define QSEND_HAS(present, k) (((present) >> (k)) & 1u)
+
 /* Check one message against queue q. Returns: 0 or ENG_EINVAL. */
 static int
 qsend_parse(struct qsend *s, struct queue *q, const json_t *msg,
             int with_entry_id)
 {
-    static const char *const keys[] = {"body", "priority", "delay_seconds",
-                                       "attributes", "system", "group_id",
-                                       "dedup_id", NULL};
     static const char *const entry_keys[] = {
-        "id", "body", "priority", "delay_seconds", "attributes", "system",
+        "body", "priority", "delay_seconds", "attributes", "system",
+        "group_id", "dedup_id", "id", NULL};
+    static const char *const keys[] = {
+        "body", "priority", "delay_seconds", "attributes", "system",
         "group_id", "dedup_id", NULL};
     const json_t *body;
+    uint32_t has;
     size_t size;
     int rc;
 
@@ -606,9 +622,12 @@ qsend_parse(struct qsend *s, struct queue *q, const json_t *msg,
     s->delay_s = -1;
     if (!json_is_object(msg))
         return err_set(ENG_EINVAL, "a message must be a JSON object");
-    if ((rc = jsonx_check_keys(msg, with_entry_id ? entry_keys : keys)))
+    /* only the fields the message has are looked up: most have a body
+     * and nothing else */
+    if ((rc = jsonx_keys_present(msg, with_entry_id ? entry_keys : keys,
+                                 &has)))
         return rc;
-    body = json_object_get(msg, "body");
+    body = QSEND_HAS(has, QSEND_BODY) ? json_object_get(msg, "body") : NULL;
     if (!json_is_string(body))
         return err_setn(ENG_EINVAL, "MissingParameter",
                         "field 'body' is required and must be a string");
@@ -616,24 +635,31 @@ qsend_parse(struct qsend *s, struct queue *q, const json_t *msg,
     s->body_len = json_string_length(body);
     if (s->body_len == 0)
         return err_set(ENG_EINVAL, "field 'body' must not be empty");
-    if ((rc = jsonx_get_int(&s->priority, msg, "priority", 0, 1, 16)) ||
-        (rc = jsonx_get_int(&s->delay_s, msg, "delay_seconds", 0, 0,
-                            604800)) ||
-        (rc = jsonx_get_str(&s->group, msg, "group_id", 0)) ||
-        (rc = jsonx_get_str(&s->dedup, msg, "dedup_id", 0)))
+    if ((QSEND_HAS(has, QSEND_PRIORITY) &&
+         (rc = jsonx_get_int(&s->priority, msg, "priority", 0, 1, 16))) ||
+        (QSEND_HAS(has, QSEND_DELAY) &&
+         (rc = jsonx_get_int(&s->delay_s, msg, "delay_seconds", 0, 0,
+                             604800))) ||
+        (QSEND_HAS(has, QSEND_GROUP) &&
+         (rc = jsonx_get_str(&s->group, msg, "group_id", 0))) ||
+        (QSEND_HAS(has, QSEND_DEDUP) &&
+         (rc = jsonx_get_str(&s->dedup, msg, "dedup_id", 0))))
         return rc;
     if ((s->group && (rc = qsend_check_id("group_id", s->group))) ||
         (s->dedup && (rc = qsend_check_id("dedup_id", s->dedup))))
         return rc;
     size = s->body_len;
-    s->attrs = json_object_get(msg, "attributes");
+    s->attrs = QSEND_HAS(has, QSEND_ATTRS)
+                   ? json_object_get(msg, "attributes")
+                   : NULL;
     if (json_is_null(s->attrs))
         s->attrs = NULL;
     if (s->attrs && (rc = qsend_check_attrs(s->attrs, &size)))
         return rc;
     if (s->attrs && json_object_size(s->attrs) == 0)
         s->attrs = NULL;
-    s->sys = json_object_get(msg, "system");
+    s->sys = QSEND_HAS(has, QSEND_SYSTEM) ? json_object_get(msg, "system")
+                                          : NULL;
     if (s->sys && !json_is_null(s->sys)) {
         const char *k;
         json_t *v;
@@ -874,9 +900,11 @@ queue_check_entry_id(const char *id)
     return 0;
 }
 
-/* Whole-batch checks: 1..16 entries with distinct, well-formed ids. */
+/* Whole-batch checks: 1..16 entries with distinct, well-formed ids, each
+ * entry's id into ids[]. */
 static int
-queue_check_batch(const json_t *entries, const char *what)
+queue_check_batch(const json_t *entries, const char *what,
+                  const char *ids[QUEUE_BATCH_MAX])
 {
     size_t n = json_array_size(entries), i;
 
@@ -900,11 +928,11 @@ queue_check_batch(const json_t *entries, const char *what)
                             "letters, digits, '-' or '_'",
                             i, what);
         for (size_t k = 0; k < i; k++)
-            if (strcmp(id, json_string_value(json_object_get(
-                               json_array_get(entries, k), "id"))) == 0)
+            if (strcmp(id, ids[k]) == 0)
                 return err_setn(ENG_EINVAL, "BatchEntryIdsNotDistinct",
                                 "entry id '%s' appears twice in '%s'", id,
                                 what);
+        ids[i] = id;
     }
     return 0;
 }
@@ -1079,6 +1107,7 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
                  const json_t *entries)
 {
     struct queue *q = queue_lookup(qs, name);
+    const char *ids[QUEUE_BATCH_MAX];
     json_t *ok, *failed;
     size_t i;
     int rc;
@@ -1086,7 +1115,7 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
     *out = NULL;
     if (q == NULL)
         return ENG_ENOTFOUND;
-    if ((rc = queue_check_batch(entries, "entries")))
+    if ((rc = queue_check_batch(entries, "entries", ids)))
         return rc;
     ok = json_array();
     failed = json_array();
@@ -1097,7 +1126,7 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
 
         for (i = 0; i < json_array_size(entries); i++) {
             const json_t *e = json_array_get(entries, i);
-            const char *id = json_string_value(json_object_get(e, "id"));
+            const char *id = ids[i];
 
             memset(&rows[n], 0, sizeof(rows[n]));
             if (qsend_parse(&rows[n].s, q, e, 1) != 0) {
@@ -1119,7 +1148,7 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
     }
     for (i = 0; i < json_array_size(entries); i++) {
         const json_t *e = json_array_get(entries, i);
-        const char *id = json_string_value(json_object_get(e, "id"));
+        const char *id = ids[i];
         struct qsend s;
         json_t *res;
 

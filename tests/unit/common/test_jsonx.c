@@ -121,6 +121,31 @@ test_jsonx_check_keys(void **state)
     json_decref(bad);
 }
 
+/* The bits name the allowed keys an object has, null-valued or not;
+ * an unknown key is refused as jsonx_check_keys refuses it. */
+static void
+test_jsonx_keys_present(void **state)
+{
+    static const char *const allowed[] = {"name", "size", "flag", "nul",
+                                          NULL};
+    json_t *two = json_pack("{s:i, s:n}", "size", 1, "nul");
+    json_t *empty = json_object();
+    json_t *bad = json_pack("{s:s, s:s}", "flag", "x", "colour", "red");
+    uint32_t has = 99;
+
+    (void)state;
+    assert_int_equal(0, jsonx_keys_present(two, allowed, &has));
+    assert_int_equal(1u << 1 | 1u << 3, has);
+    assert_int_equal(0, jsonx_keys_present(empty, allowed, &has));
+    assert_int_equal(0, has);
+    err_clear();
+    assert_int_equal(ENG_EINVAL, jsonx_keys_present(bad, allowed, &has));
+    assert_non_null(strstr(err_last(), "unknown field 'colour'"));
+    json_decref(two);
+    json_decref(empty);
+    json_decref(bad);
+}
+
 static void
 test_jsonx_check_keys_prefix(void **state)
 {
@@ -348,6 +373,7 @@ main(void)
         T(test_jsonx_loads_errors),
         T(test_jsonx_check_keys),
         T(test_jsonx_check_keys_prefix),
+        T(test_jsonx_keys_present),
         T(test_jsonx_get_int),
         T(test_jsonx_get_int_limits),
         T(test_jsonx_get_str),

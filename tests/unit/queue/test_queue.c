@@ -1017,6 +1017,9 @@ static const struct {
     {"{}", NULL},
     {"[{\"id\": \"a\", \"body\": \"x\"}, {\"id\": \"a\", \"body\": \"y\"}]",
      "BatchEntryIdsNotDistinct"},
+    {"[{\"id\": \"a\", \"body\": \"x\"}, {\"id\": \"b\", \"body\": \"y\"},"
+     " {\"id\": \"c\", \"body\": \"z\"}, {\"id\": \"b\", \"body\": \"w\"}]",
+     "BatchEntryIdsNotDistinct"},
     {"[{\"id\": \"a\", \"body\": \"x\"}, {\"body\": \"y\"}]",
      "InvalidBatchEntryId"},
     {"[{\"id\": \"a b\", \"body\": \"x\"}]", "InvalidBatchEntryId"},
