@@ -901,12 +901,14 @@ queue_check_entry_id(const char *id)
 }
 
 /* Whole-batch checks: 1..16 entries with distinct, well-formed ids, each
- * entry's id into ids[]. */
+ * entry's id into ids[] and their count into *count. */
 static int
 queue_check_batch(const json_t *entries, const char *what,
-                  const char *ids[QUEUE_BATCH_MAX])
+                  const char *ids[QUEUE_BATCH_MAX], size_t *count)
 {
     size_t n = json_array_size(entries), i;
+
+    *count = 0;
 
     if (!json_is_array(entries))
         return err_set(ENG_EINVAL, "field '%s' must be an array", what);
@@ -934,6 +936,7 @@ queue_check_batch(const json_t *entries, const char *what,
                                 what);
         ids[i] = id;
     }
+    *count = n;
     return 0;
 }
 
@@ -1109,13 +1112,13 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
     struct queue *q = queue_lookup(qs, name);
     const char *ids[QUEUE_BATCH_MAX];
     json_t *ok, *failed;
-    size_t i;
+    size_t i, count;
     int rc;
 
     *out = NULL;
     if (q == NULL)
         return ENG_ENOTFOUND;
-    if ((rc = queue_check_batch(entries, "entries", ids)))
+    if ((rc = queue_check_batch(entries, "entries", ids, &count)))
         return rc;
     ok = json_array();
     failed = json_array();
@@ -1124,7 +1127,7 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
         struct qsend_row rows[QUEUE_BATCH_MAX];
         int n = 0;
 
-        for (i = 0; i < json_array_size(entries); i++) {
+        for (i = 0; i < count; i++) {
             const json_t *e = json_array_get(entries, i);
             const char *id = ids[i];
 
@@ -1146,7 +1149,7 @@ queue_send_batch(json_t **out, struct queue_service *qs, const char *name,
         *out = json_pack("{s:o, s:o}", "successful", ok, "failed", failed);
         return 0;
     }
-    for (i = 0; i < json_array_size(entries); i++) {
+    for (i = 0; i < count; i++) {
         const json_t *e = json_array_get(entries, i);
         const char *id = ids[i];
         struct qsend s;
