@@ -1,7 +1,8 @@
 /*
  * store_wal: see store_wal.h. Wraps the default VFS; files other than
- * WALs are the default VFS's own files, untouched. A WAL file keeps one
- * run of pending bytes [off, off + len) that extends only by appends.
+ * WALs and main databases are the default VFS's own files, untouched. A
+ * wrapped file keeps one run of pending bytes [off, off + len) that
+ * extends only by writes that continue it.
  */
 #include "store/store_wal.h"
 
@@ -24,12 +25,14 @@ struct store_wal_file {
     char *buf;
     size_t len, cap;
     sqlite3_int64 off;
+    int wal;                     /* a WAL; else a main database */
     int commit_page;             /* the next write ends a commit frame */
-    struct store_wal_file *next; /* every open WAL, for store_wal_flush */
+    struct store_wal_file *next; /* every open file, for store_wal_flush */
 };
 
 static struct store_wal_file *store_wal_files;
 static int store_wal_errno; /* of the last failed write */
+static uint64_t store_wal_writes[2]; /* handed to the OS: [0] main, [1] WAL */
 
 static sqlite3_vfs store_wal_vfs_s;
 static sqlite3_vfs *store_wal_base;
@@ -43,6 +46,7 @@ store_wal_flush_file(struct store_wal_file *f)
     if (f->len == 0)
         return SQLITE_OK;
     errno = 0;
+    store_wal_writes[f->wal]++;
     rc = f->real->pMethods->xWrite(f->real, f->buf, (int)f->len, f->off);
     if (rc != SQLITE_OK)
         store_wal_errno = (rc & 0xff) == SQLITE_FULL ? ENOSPC : errno;
@@ -86,7 +90,7 @@ store_wal_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off)
     int ends_commit = f->commit_page, rc = SQLITE_OK;
 
     f->commit_page = 0;
-    if (n == STORE_WAL_FRAME_HDR && (d[4] | d[5] | d[6] | d[7]) != 0)
+    if (f->wal && n == STORE_WAL_FRAME_HDR && (d[4] | d[5] | d[6] | d[7]))
         f->commit_page = 1; /* a commit frame's header: its page is next */
     if (f->len && off != f->off + (sqlite3_int64)f->len)
         rc = store_wal_flush_file(f); /* out of sequence: keep the order */
@@ -96,6 +100,7 @@ store_wal_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off)
         return rc;
     if ((size_t)n > STORE_WAL_PENDING_MAX) {
         errno = 0;
+        store_wal_writes[f->wal]++;
         rc = f->real->pMethods->xWrite(f->real, data, n, off);
         if (rc != SQLITE_OK)
             store_wal_errno = (rc & 0xff) == SQLITE_FULL ? ENOSPC : errno;
@@ -190,6 +195,59 @@ store_wal_caps(sqlite3_file *p)
     return f->real->pMethods->xDeviceCharacteristics(f->real);
 }
 
+/* A main database's shared memory and mapping, the base's own; the
+ * pending bytes go first to anything that reads the file. */
+static int
+store_db_shm_map(sqlite3_file *p, int page, int size, int extend,
+                 void volatile **out)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    return f->real->pMethods->xShmMap(f->real, page, size, extend, out);
+}
+
+static int
+store_db_shm_lock(sqlite3_file *p, int off, int n, int flags)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    return f->real->pMethods->xShmLock(f->real, off, n, flags);
+}
+
+static void
+store_db_shm_barrier(sqlite3_file *p)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    f->real->pMethods->xShmBarrier(f->real);
+}
+
+static int
+store_db_shm_unmap(sqlite3_file *p, int del)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    return f->real->pMethods->xShmUnmap(f->real, del);
+}
+
+static int
+store_db_fetch(sqlite3_file *p, sqlite3_int64 off, int n, void **out)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+    int rc = store_wal_flush_file(f);
+
+    *out = NULL;
+    return rc ? rc : f->real->pMethods->xFetch(f->real, off, n, out);
+}
+
+static int
+store_db_unfetch(sqlite3_file *p, sqlite3_int64 off, void *page)
+{
+    struct store_wal_file *f = (struct store_wal_file *)p;
+
+    return f->real->pMethods->xUnfetch(f->real, off, page);
+}
+
 /* A WAL is never mapped or used for shared memory: the version 1 methods
  * are all SQLite asks of it. */
 static const sqlite3_io_methods store_wal_methods = {
@@ -214,22 +272,55 @@ static const sqlite3_io_methods store_wal_methods = {
     NULL,
 };
 
+/* A main database's: the version 3 methods, as the base's unix files
+ * have (store_wal_open wraps no file with fewer). Only a checkpoint
+ * writes it in WAL mode, its pages in page order: the pages that follow
+ * one another go as one write, where SQLite makes one a page. */
+static const sqlite3_io_methods store_db_methods = {
+    3,
+    store_wal_close,
+    store_wal_read,
+    store_wal_write,
+    store_wal_truncate,
+    store_wal_sync,
+    store_wal_size,
+    store_wal_lock,
+    store_wal_unlock,
+    store_wal_reserved,
+    store_wal_fcntl,
+    store_wal_sector,
+    store_wal_caps,
+    store_db_shm_map,
+    store_db_shm_lock,
+    store_db_shm_barrier,
+    store_db_shm_unmap,
+    store_db_fetch,
+    store_db_unfetch,
+};
+
 static int
 store_wal_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p,
                int flags, int *out_flags)
 {
     struct store_wal_file *f = (struct store_wal_file *)p;
-    int rc;
+    int wal = (flags & SQLITE_OPEN_WAL) != 0, rc;
 
     (void)vfs;
-    if (!(flags & SQLITE_OPEN_WAL))
+    if (!wal && !(flags & SQLITE_OPEN_MAIN_DB))
         return store_wal_base->xOpen(store_wal_base, name, p, flags, out_flags);
     memset(f, 0, sizeof(*f));
     f->real = (sqlite3_file *)(f + 1);
     rc = store_wal_base->xOpen(store_wal_base, name, f->real, flags, out_flags);
     if (rc != SQLITE_OK || f->real->pMethods == NULL)
         return rc; /* base.pMethods NULL: SQLite will not close it */
-    f->base.pMethods = &store_wal_methods;
+    if (!wal && f->real->pMethods->iVersion < 3) {
+        /* a base without the methods store_db_methods passes on: its own
+         * file, opened anew where SQLite looks */
+        f->real->pMethods->xClose(f->real);
+        return store_wal_base->xOpen(store_wal_base, name, p, flags, out_flags);
+    }
+    f->wal = wal;
+    f->base.pMethods = wal ? &store_wal_methods : &store_db_methods;
     f->next = store_wal_files;
     store_wal_files = f;
     return SQLITE_OK;
@@ -242,6 +333,13 @@ store_wal_last_errno(void)
 
     store_wal_errno = 0;
     return e;
+}
+
+void
+store_wal_counts(uint64_t *db_writes, uint64_t *wal_writes)
+{
+    *db_writes = store_wal_writes[0];
+    *wal_writes = store_wal_writes[1];
 }
 
 int

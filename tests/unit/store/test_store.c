@@ -12,6 +12,7 @@
 
 #include "common/err.h"
 #include "store/store.h"
+#include "store/store_wal.h"
 #include "tmpdb.h"
 
 #include <signal.h>
@@ -630,6 +631,99 @@ test_store_new_page_size(void **state)
     assert_int_equal(2048, pragma_int(store_db(f->st), "PRAGMA page_size"));
 }
 
+/* Copy the file at `from` to `to`. */
+static void
+copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+
+    assert_non_null(in);
+    assert_non_null(out);
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        assert_int_equal(n, fwrite(buf, 1, n, out));
+    assert_int_equal(0, fclose(in));
+    assert_int_equal(0, fclose(out));
+}
+
+/* Checkpoint the whole WAL. Returns: the frames it copied. */
+static int
+checkpoint_all(struct store *st)
+{
+    int frames = -1, done = -1;
+
+    assert_int_equal(SQLITE_OK,
+                     sqlite3_wal_checkpoint_v2(store_db(st), NULL,
+                                               SQLITE_CHECKPOINT_PASSIVE,
+                                               &frames, &done));
+    assert_int_equal(frames, done);
+    return done;
+}
+
+/* The database file alone, copied without its WAL, holds the 2,000 rows
+ * of checkpoint_runs, `marked` of them changed. */
+static void
+assert_file_alone(const struct fixture *f, int marked)
+{
+    char copy[300], uri[320];
+    sqlite3 *db = NULL;
+
+    snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
+    snprintf(uri, sizeof(uri), "file:%s?immutable=1", copy);
+    copy_file(f->path, copy);
+    assert_int_equal(SQLITE_OK,
+                     sqlite3_open_v2(uri, &db,
+                                     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                                     NULL));
+    assert_int_equal(2000, pragma_int(db, "SELECT count(*) FROM t"));
+    assert_int_equal(2000 * 3000 + marked,
+                     pragma_int(db, "SELECT sum(length(v)) FROM t"));
+    assert_int_equal(marked, pragma_int(db, "SELECT count(*) FROM t "
+                                            "WHERE substr(v, 1, 1) = x'01'"));
+    assert_int_equal(1, pragma_int(db, "SELECT count(*) FROM "
+                                       "pragma_integrity_check "
+                                       "WHERE integrity_check = 'ok'"));
+    sqlite3_close(db);
+    assert_int_equal(0, unlink(copy));
+}
+
+/* A checkpoint hands the database file its pages a run at a time, not a
+ * write a page, and all of them are there when it returns: pages that
+ * follow one another (new rows), and pages apart (every seventh row
+ * changed). */
+static void
+test_store_checkpoint_runs(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t db0, db1, wal;
+    int done;
+
+    assert_int_equal(0, store_open(&f->st, f->path));
+    assert_int_equal(0, store_exec(f->st, "CREATE TABLE t(k INTEGER "
+                                          "PRIMARY KEY, v BLOB)"));
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(0, store_exec(f->st,
+                                       "WITH RECURSIVE n(x) AS (SELECT 1 "
+                                       "UNION ALL SELECT x + 1 FROM n "
+                                       "WHERE x < 100) INSERT INTO t(v) "
+                                       "SELECT zeroblob(3000) FROM n"));
+    store_wal_counts(&db0, &wal);
+    done = checkpoint_all(f->st);
+    store_wal_counts(&db1, &wal);
+    /* some 3,000 pages: under SQLite's own VFS, a write each */
+    assert_true(done > 2000);
+    assert_true(db1 > db0);
+    assert_true(db1 - db0 < (uint64_t)done / 8);
+    assert_file_alone(f, 0);
+    assert_int_equal(0, store_exec(f->st, "UPDATE t SET v = "
+                                          "CAST(x'01' || v AS BLOB) "
+                                          "WHERE k % 7 = 0"));
+    done = checkpoint_all(f->st);
+    assert_true(done > 0);
+    assert_file_alone(f, 2000 / 7);
+}
+
 /* A database made with another page size keeps it, and is migrated. */
 static void
 test_store_old_page_size_kept(void **state)
@@ -689,6 +783,7 @@ main(void)
         TM(test_store_exec_error),
         TF(test_store_new_page_size),
         TF(test_store_old_page_size_kept),
+        TF(test_store_checkpoint_runs),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
