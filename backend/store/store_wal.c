@@ -18,6 +18,10 @@
 #define STORE_WAL_FRAME_HDR 24
 /* under 128 KiB: SQLite's unix VFS takes at most 0x1ffff bytes a write */
 #define STORE_WAL_PENDING_MAX (112 * 1024)
+/* a WAL read that starts at most this far past where the last one ended
+ * reads this much ahead (a checkpoint, or recovery, walks the frames) */
+#define STORE_WAL_AHEAD_GAP (16 * 1024)
+#define STORE_WAL_AHEAD_MAX (112 * 1024)
 
 struct store_wal_file {
     sqlite3_file base;  /* our methods */
@@ -26,16 +30,29 @@ struct store_wal_file {
     size_t len, cap;
     sqlite3_int64 off;
     int wal;                     /* a WAL; else a main database */
+    char *ahead;                 /* a WAL's bytes [ahead_off, + ahead_len) */
+    size_t ahead_len;
+    sqlite3_int64 ahead_off;
+    sqlite3_int64 read_end; /* where the last read ended; -1: none yet */
     int commit_page;             /* the next write ends a commit frame */
     struct store_wal_file *next; /* every open file, for store_wal_flush */
 };
 
 static struct store_wal_file *store_wal_files;
 static int store_wal_errno; /* of the last failed write */
-static uint64_t store_wal_writes[2]; /* handed to the OS: [0] main, [1] WAL */
+static struct store_wal_stats store_wal_stats_s;
 
 static sqlite3_vfs store_wal_vfs_s;
 static sqlite3_vfs *store_wal_base;
+
+static void
+store_wal_count_write(const struct store_wal_file *f)
+{
+    if (f->wal)
+        store_wal_stats_s.wal_writes++;
+    else
+        store_wal_stats_s.db_writes++;
+}
 
 /* Hand the pending bytes to the OS. Returns: SQLITE_OK or its error. */
 static int
@@ -46,7 +63,7 @@ store_wal_flush_file(struct store_wal_file *f)
     if (f->len == 0)
         return SQLITE_OK;
     errno = 0;
-    store_wal_writes[f->wal]++;
+    store_wal_count_write(f);
     rc = f->real->pMethods->xWrite(f->real, f->buf, (int)f->len, f->off);
     if (rc != SQLITE_OK)
         store_wal_errno = (rc & 0xff) == SQLITE_FULL ? ENOSPC : errno;
@@ -69,17 +86,66 @@ store_wal_close(sqlite3_file *p)
         }
     }
     free(f->buf);
-    f->buf = NULL;
+    free(f->ahead);
+    f->buf = f->ahead = NULL;
     return rc != SQLITE_OK ? rc : rc2;
 }
 
+/*
+ * Fill f->ahead from off: as much of the file as is there, up to
+ * STORE_WAL_AHEAD_MAX. Returns: 1 when it holds [off, off + n), else 0
+ * (the caller reads as it would have).
+ */
+static int
+store_wal_read_ahead(struct store_wal_file *f, int n, sqlite3_int64 off)
+{
+    sqlite3_int64 size;
+    size_t len;
+
+    f->ahead_len = 0;
+    if (f->real->pMethods->xFileSize(f->real, &size) != SQLITE_OK ||
+        size - off < (sqlite3_int64)n)
+        return 0; /* a short read: SQLite's own answer */
+    len = size - off < STORE_WAL_AHEAD_MAX ? (size_t)(size - off)
+                                           : STORE_WAL_AHEAD_MAX;
+    if (f->ahead == NULL)
+        f->ahead = xmalloc(STORE_WAL_AHEAD_MAX);
+    store_wal_stats_s.wal_reads++;
+    if (f->real->pMethods->xRead(f->real, f->ahead, (int)len, off) !=
+        SQLITE_OK)
+        return 0;
+    f->ahead_off = off;
+    f->ahead_len = len;
+    return 1;
+}
+
+/* A WAL's reads that walk it forward (a checkpoint copying its frames in
+ * page order, which for appended pages is their order in the WAL, or the
+ * recovery after a kill) are served from one read ahead of them; the
+ * bytes go stale at the WAL's next write or truncation. */
 static int
 store_wal_read(sqlite3_file *p, void *out, int n, sqlite3_int64 off)
 {
     struct store_wal_file *f = (struct store_wal_file *)p;
+    sqlite3_int64 last = f->read_end;
     int rc = store_wal_flush_file(f);
 
-    return rc ? rc : f->real->pMethods->xRead(f->real, out, n, off);
+    if (rc)
+        return rc;
+    f->read_end = off + n;
+    if (f->wal && off >= f->ahead_off &&
+        off + n <= f->ahead_off + (sqlite3_int64)f->ahead_len) {
+        memcpy(out, f->ahead + (off - f->ahead_off), (size_t)n);
+        return SQLITE_OK;
+    }
+    if (f->wal && last >= 0 && off >= last &&
+        off - last <= STORE_WAL_AHEAD_GAP && store_wal_read_ahead(f, n, off)) {
+        memcpy(out, f->ahead, (size_t)n);
+        return SQLITE_OK;
+    }
+    if (f->wal)
+        store_wal_stats_s.wal_reads++;
+    return f->real->pMethods->xRead(f->real, out, n, off);
 }
 
 static int
@@ -90,6 +156,7 @@ store_wal_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off)
     int ends_commit = f->commit_page, rc = SQLITE_OK;
 
     f->commit_page = 0;
+    f->ahead_len = 0; /* stale */
     if (f->wal && n == STORE_WAL_FRAME_HDR && (d[4] | d[5] | d[6] | d[7]))
         f->commit_page = 1; /* a commit frame's header: its page is next */
     if (f->len && off != f->off + (sqlite3_int64)f->len)
@@ -100,7 +167,7 @@ store_wal_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off)
         return rc;
     if ((size_t)n > STORE_WAL_PENDING_MAX) {
         errno = 0;
-        store_wal_writes[f->wal]++;
+        store_wal_count_write(f);
         rc = f->real->pMethods->xWrite(f->real, data, n, off);
         if (rc != SQLITE_OK)
             store_wal_errno = (rc & 0xff) == SQLITE_FULL ? ENOSPC : errno;
@@ -125,6 +192,7 @@ store_wal_truncate(sqlite3_file *p, sqlite3_int64 size)
     struct store_wal_file *f = (struct store_wal_file *)p;
     int rc = store_wal_flush_file(f);
 
+    f->ahead_len = 0; /* stale */
     return rc ? rc : f->real->pMethods->xTruncate(f->real, size);
 }
 
@@ -320,6 +388,7 @@ store_wal_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p,
         return store_wal_base->xOpen(store_wal_base, name, p, flags, out_flags);
     }
     f->wal = wal;
+    f->read_end = -1;
     f->base.pMethods = wal ? &store_wal_methods : &store_db_methods;
     f->next = store_wal_files;
     store_wal_files = f;
@@ -336,10 +405,9 @@ store_wal_last_errno(void)
 }
 
 void
-store_wal_counts(uint64_t *db_writes, uint64_t *wal_writes)
+store_wal_stats(struct store_wal_stats *out)
 {
-    *db_writes = store_wal_writes[0];
-    *wal_writes = store_wal_writes[1];
+    *out = store_wal_stats_s;
 }
 
 int

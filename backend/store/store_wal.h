@@ -5,7 +5,9 @@
  * cost twelve system calls; the frames are consecutive, so they go as one.
  * A checkpoint's writes to the main database are gathered the same way:
  * it writes the pages in page order, one call a page, and the pages that
- * follow one another go as one; its sync hands them over first.
+ * follow one another go as one; its sync hands them over first. And the
+ * checkpoint's reads of the WAL's frames, which walk it forward, are
+ * served from one read of up to 112 KiB ahead of them.
  *
  * Durability is unchanged: the write that completes a commit frame (the
  * frame whose header carries the database size) hands everything pending
@@ -33,9 +35,14 @@ const char *store_wal_vfs(void);
  */
 int store_wal_flush(void);
 
-/* The writes handed to the OS so far, to main databases and to WALs, in
- * this process (for tests). */
-void store_wal_counts(uint64_t *db_writes, uint64_t *wal_writes);
+/* What was handed to the OS so far in this process (for tests). */
+struct store_wal_stats {
+    uint64_t db_writes;  /* writes to main databases */
+    uint64_t wal_writes; /* writes to WALs */
+    uint64_t wal_reads;  /* reads of WALs */
+};
+
+void store_wal_stats(struct store_wal_stats *out);
 
 /* Returns: the errno of the last failed write to a WAL (ENOSPC for a
  * short write), or 0; and forgets it. */

@@ -689,14 +689,15 @@ assert_file_alone(const struct fixture *f, int marked)
 }
 
 /* A checkpoint hands the database file its pages a run at a time, not a
- * write a page, and all of them are there when it returns: pages that
- * follow one another (new rows), and pages apart (every seventh row
- * changed). */
+ * write a page, reads the WAL's frames ahead, not a read a frame, and
+ * all the pages are there when it returns: pages that follow one another
+ * (new rows), and pages apart (every seventh row changed, in a WAL
+ * written anew over the frames read ahead before). */
 static void
 test_store_checkpoint_runs(void **state)
 {
     struct fixture *f = *state;
-    uint64_t db0, db1, wal;
+    struct store_wal_stats s0, s1;
     int done;
 
     assert_int_equal(0, store_open(&f->st, f->path));
@@ -708,13 +709,15 @@ test_store_checkpoint_runs(void **state)
                                        "UNION ALL SELECT x + 1 FROM n "
                                        "WHERE x < 100) INSERT INTO t(v) "
                                        "SELECT zeroblob(3000) FROM n"));
-    store_wal_counts(&db0, &wal);
+    store_wal_stats(&s0);
     done = checkpoint_all(f->st);
-    store_wal_counts(&db1, &wal);
-    /* some 3,000 pages: under SQLite's own VFS, a write each */
+    store_wal_stats(&s1);
+    /* some 3,000 pages: under SQLite's own VFS, a write and a read each */
     assert_true(done > 2000);
-    assert_true(db1 > db0);
-    assert_true(db1 - db0 < (uint64_t)done / 8);
+    assert_true(s1.db_writes > s0.db_writes);
+    assert_true(s1.db_writes - s0.db_writes < (uint64_t)done / 8);
+    assert_true(s1.wal_reads > s0.wal_reads);
+    assert_true(s1.wal_reads - s0.wal_reads < (uint64_t)done / 8);
     assert_file_alone(f, 0);
     assert_int_equal(0, store_exec(f->st, "UPDATE t SET v = "
                                           "CAST(x'01' || v AS BLOB) "
@@ -722,6 +725,43 @@ test_store_checkpoint_runs(void **state)
     done = checkpoint_all(f->st);
     assert_true(done > 0);
     assert_file_alone(f, 2000 / 7);
+}
+
+/* A WAL written anew after a checkpoint, over the frames that checkpoint
+ * read ahead, is read anew: the next checkpoint copies the new pages. */
+static void
+test_store_wal_read_anew(void **state)
+{
+    struct fixture *f = *state;
+    char copy[300], uri[320];
+    sqlite3 *db = NULL;
+
+    assert_int_equal(0, store_open(&f->st, f->path));
+    assert_int_equal(0, store_exec(f->st, "CREATE TABLE t(k INTEGER "
+                                          "PRIMARY KEY, v TEXT)"));
+    checkpoint_all(f->st); /* the schema's pages: the rows' WAL alone next */
+    assert_int_equal(0, store_exec(f->st,
+                                   "WITH RECURSIVE n(x) AS (SELECT 1 "
+                                   "UNION ALL SELECT x + 1 FROM n "
+                                   "WHERE x < 20) INSERT INTO t(v) SELECT "
+                                   "replace(hex(zeroblob(500)), '0', 'a') "
+                                   "FROM n"));
+    checkpoint_all(f->st);
+    assert_int_equal(0, store_exec(f->st, "UPDATE t SET v = "
+                                          "replace(v, 'a', 'b')"));
+    checkpoint_all(f->st);
+    snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
+    snprintf(uri, sizeof(uri), "file:%s?immutable=1", copy);
+    copy_file(f->path, copy);
+    assert_int_equal(SQLITE_OK,
+                     sqlite3_open_v2(uri, &db,
+                                     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                                     NULL));
+    assert_int_equal(20, pragma_int(db, "SELECT count(*) FROM t WHERE v = "
+                                        "replace(hex(zeroblob(500)), '0', "
+                                        "'b')"));
+    sqlite3_close(db);
+    assert_int_equal(0, unlink(copy));
 }
 
 /* A database made with another page size keeps it, and is migrated. */
@@ -784,6 +824,7 @@ main(void)
         TF(test_store_new_page_size),
         TF(test_store_old_page_size_kept),
         TF(test_store_checkpoint_runs),
+        TF(test_store_wal_read_anew),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
