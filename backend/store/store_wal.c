@@ -316,35 +316,13 @@ store_db_unfetch(sqlite3_file *p, sqlite3_int64 off, void *page)
     return f->real->pMethods->xUnfetch(f->real, off, page);
 }
 
-/* A WAL is never mapped or used for shared memory: the version 1 methods
- * are all SQLite asks of it. */
+/* The version 3 methods, as the base's unix files have (store_wal_open
+ * wraps no main database with fewer). SQLite asks a WAL for the version 1
+ * methods alone: it never maps one or uses it for shared memory. A main
+ * database only a checkpoint writes in WAL mode, its pages in page
+ * order: the pages that follow one another go as one write, where SQLite
+ * makes one a page. */
 static const sqlite3_io_methods store_wal_methods = {
-    1,
-    store_wal_close,
-    store_wal_read,
-    store_wal_write,
-    store_wal_truncate,
-    store_wal_sync,
-    store_wal_size,
-    store_wal_lock,
-    store_wal_unlock,
-    store_wal_reserved,
-    store_wal_fcntl,
-    store_wal_sector,
-    store_wal_caps,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-};
-
-/* A main database's: the version 3 methods, as the base's unix files
- * have (store_wal_open wraps no file with fewer). Only a checkpoint
- * writes it in WAL mode, its pages in page order: the pages that follow
- * one another go as one write, where SQLite makes one a page. */
-static const sqlite3_io_methods store_db_methods = {
     3,
     store_wal_close,
     store_wal_read,
@@ -382,14 +360,14 @@ store_wal_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p,
     if (rc != SQLITE_OK || f->real->pMethods == NULL)
         return rc; /* base.pMethods NULL: SQLite will not close it */
     if (!wal && f->real->pMethods->iVersion < 3) {
-        /* a base without the methods store_db_methods passes on: its own
+        /* a base without the methods store_wal_methods passes on: its own
          * file, opened anew where SQLite looks */
         f->real->pMethods->xClose(f->real);
         return store_wal_base->xOpen(store_wal_base, name, p, flags, out_flags);
     }
     f->wal = wal;
     f->read_end = -1;
-    f->base.pMethods = wal ? &store_wal_methods : &store_db_methods;
+    f->base.pMethods = &store_wal_methods;
     f->next = store_wal_files;
     store_wal_files = f;
     return SQLITE_OK;

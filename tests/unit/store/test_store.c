@@ -661,10 +661,10 @@ checkpoint_all(struct store *st)
     return done;
 }
 
-/* The database file alone, copied without its WAL, holds the 2,000 rows
- * of checkpoint_runs, `marked` of them changed. */
-static void
-assert_file_alone(const struct fixture *f, int marked)
+/* Open a copy of the database file alone, without its WAL (the copy
+ * goes at close_alone). Returns: the connection. */
+static sqlite3 *
+open_alone(const struct fixture *f)
 {
     char copy[300], uri[320];
     sqlite3 *db = NULL;
@@ -676,6 +676,26 @@ assert_file_alone(const struct fixture *f, int marked)
                      sqlite3_open_v2(uri, &db,
                                      SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
                                      NULL));
+    return db;
+}
+
+static void
+close_alone(const struct fixture *f, sqlite3 *db)
+{
+    char copy[300];
+
+    sqlite3_close(db);
+    snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
+    assert_int_equal(0, unlink(copy));
+}
+
+/* The database file alone holds the 2,000 rows of checkpoint_runs,
+ * `marked` of them changed. */
+static void
+assert_file_alone(const struct fixture *f, int marked)
+{
+    sqlite3 *db = open_alone(f);
+
     assert_int_equal(2000, pragma_int(db, "SELECT count(*) FROM t"));
     assert_int_equal(2000 * 3000 + marked,
                      pragma_int(db, "SELECT sum(length(v)) FROM t"));
@@ -684,8 +704,7 @@ assert_file_alone(const struct fixture *f, int marked)
     assert_int_equal(1, pragma_int(db, "SELECT count(*) FROM "
                                        "pragma_integrity_check "
                                        "WHERE integrity_check = 'ok'"));
-    sqlite3_close(db);
-    assert_int_equal(0, unlink(copy));
+    close_alone(f, db);
 }
 
 /* A checkpoint hands the database file its pages a run at a time, not a
@@ -733,8 +752,7 @@ static void
 test_store_wal_read_anew(void **state)
 {
     struct fixture *f = *state;
-    char copy[300], uri[320];
-    sqlite3 *db = NULL;
+    sqlite3 *db;
 
     assert_int_equal(0, store_open(&f->st, f->path));
     assert_int_equal(0, store_exec(f->st, "CREATE TABLE t(k INTEGER "
@@ -750,18 +768,11 @@ test_store_wal_read_anew(void **state)
     assert_int_equal(0, store_exec(f->st, "UPDATE t SET v = "
                                           "replace(v, 'a', 'b')"));
     checkpoint_all(f->st);
-    snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
-    snprintf(uri, sizeof(uri), "file:%s?immutable=1", copy);
-    copy_file(f->path, copy);
-    assert_int_equal(SQLITE_OK,
-                     sqlite3_open_v2(uri, &db,
-                                     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-                                     NULL));
+    db = open_alone(f);
     assert_int_equal(20, pragma_int(db, "SELECT count(*) FROM t WHERE v = "
                                         "replace(hex(zeroblob(500)), '0', "
                                         "'b')"));
-    sqlite3_close(db);
-    assert_int_equal(0, unlink(copy));
+    close_alone(f, db);
 }
 
 /* A database made with another page size keeps it, and is migrated. */
