@@ -154,20 +154,6 @@ queue_delete_run(struct store *st, const char *sql, int64_t lo, int64_t hi,
     return rc;
 }
 
-int
-queue_rows_contiguous(struct qmsg *const *ms, int n, int64_t *lo,
-                      int64_t *hi)
-{
-    *lo = *hi = ms[0]->id;
-    for (int i = 1; i < n; i++) {
-        if (ms[i]->id < *lo)
-            *lo = ms[i]->id;
-        if (ms[i]->id > *hi)
-            *hi = ms[i]->id;
-    }
-    return *hi - *lo == n - 1;
-}
-
 /*
  * The ids, sorted, are deleted a run at a time (a receive's messages are
  * mostly one run), with one statement a table that steps from row to

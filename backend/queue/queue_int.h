@@ -176,12 +176,6 @@ const char *queue_sql_ids(char **cache, int n, const char *head,
 #define QMSG_ID_LEN 33 /* "%016" PRIX64 "-%016" PRIX64: row, random half */
 /* A message's public id into out (QMSG_ID_LEN + 1 bytes). */
 void qmsg_id_text(char *out, int64_t row, uint64_t rand_half);
-/* Returns: 1 when the rows of n distinct messages are one run of ids,
- * *lo to *hi, as the messages a receive takes together mostly are: SQL
- * then steps through them with "id BETWEEN ?lo AND ?hi", where "id IN
- * (...)" makes SQLite build an index of the list first. */
-int queue_rows_contiguous(struct qmsg *const *ms, int n, int64_t *lo,
-                          int64_t *hi);
 /* Delete the rows of n (1..QUEUE_BATCH_MAX) distinct messages; their
  * public ids in msg_ids[0..n-1], in the order of ms (the caller frees
  * them). Returns: 0 or the store error (no ids). */

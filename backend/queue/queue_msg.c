@@ -586,8 +586,8 @@ qsend_check_attrs(const json_t *attrs, size_t *size)
     return 0;
 }
 
-/* The fields of a message, in the order of qsend_keys: bit i of what
- * jsonx_keys_present reports is qsend_keys[i]. */
+/* The fields of a message, in the order of qsend_parse's key lists: bit
+ * i of what jsonx_keys_present reports is the list's key i. */
 enum {
     QSEND_BODY,
     QSEND_PRIORITY,
@@ -909,7 +909,6 @@ queue_check_batch(const json_t *entries, const char *what,
     size_t n = json_array_size(entries), i;
 
     *count = 0;
-
     if (!json_is_array(entries))
         return err_set(ENG_EINVAL, "field '%s' must be an array", what);
     if (n == 0)
@@ -1250,6 +1249,24 @@ struct qtake {
     int n;    /* taken */
     int done; /* of them, written */
 };
+
+/* Returns: 1 when the rows of n distinct messages are one run of ids,
+ * *lo to *hi, as the messages a receive takes together mostly are: SQL
+ * then steps through them with "id BETWEEN ?lo AND ?hi", where "id IN
+ * (...)" makes SQLite build an index of the list first. */
+static int
+queue_rows_contiguous(struct qmsg *const *ms, int n, int64_t *lo,
+                      int64_t *hi)
+{
+    *lo = *hi = ms[0]->id;
+    for (int i = 1; i < n; i++) {
+        if (ms[i]->id < *lo)
+            *lo = ms[i]->id;
+        if (ms[i]->id > *hi)
+            *hi = ms[i]->id;
+    }
+    return *hi - *lo == n - 1;
+}
 
 /* "UPDATE messages SET ..., receipt = CASE id WHEN ?3 THEN ?4 ... END
  * WHERE id IN (?3, ...)" for n messages, built once per n and `run`:

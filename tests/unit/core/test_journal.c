@@ -396,6 +396,28 @@ open_file_store(char *dir, size_t ndir, char *path, size_t npath)
     return st;
 }
 
+/* A database at a fresh path in dir, made by the migrations up to
+ * `version` alone, as a data dir of that version was. Returns: it, open
+ * (the caller fills and closes it). */
+static sqlite3 *
+open_old_db(char *dir, size_t ndir, char *path, size_t npath, int version)
+{
+    struct store *st = open_file_store(dir, ndir, path, npath);
+    sqlite3 *db = NULL;
+    char sql[64];
+
+    store_free(st);
+    unlink(path);
+    assert_int_equal(SQLITE_OK, sqlite3_open(path, &db));
+    for (int i = 0; i < migrations_count && migrations[i].version <= version;
+         i++)
+        assert_int_equal(SQLITE_OK,
+                         sqlite3_exec(db, migrations[i].sql, 0, 0, 0));
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+    assert_int_equal(SQLITE_OK, sqlite3_exec(db, sql, 0, 0, 0));
+    return db;
+}
+
 static void
 test_journal_seq_over_both_tables(void **state)
 {
@@ -424,23 +446,16 @@ static void
 test_journal_migration_moves_message_records(void **state)
 {
     char dir[64], path[128], seqs[64];
-    struct store *st = open_file_store(dir, sizeof(dir), path, sizeof(path));
+    struct store *st;
     struct journal_query q = {"message", "m1", NULL, 1, 0, 100};
-    sqlite3 *db = NULL;
+    /* a data dir of version 8: one journal table for every kind */
+    sqlite3 *db = open_old_db(dir, sizeof(dir), path, sizeof(path), 8);
     json_t *res = NULL;
 
     (void)state;
-    store_free(st);
-    /* a data dir of version 8: one journal table for every kind */
-    unlink(path);
-    assert_int_equal(SQLITE_OK, sqlite3_open(path, &db));
-    for (int i = 0; i < migrations_count && migrations[i].version <= 8; i++)
-        assert_int_equal(SQLITE_OK,
-                         sqlite3_exec(db, migrations[i].sql, 0, 0, 0));
     assert_int_equal(
         SQLITE_OK,
         sqlite3_exec(db,
-                     "PRAGMA user_version = 8;"
                      "INSERT INTO journal(seq, ts_ms, kind, entity, type) "
                      "VALUES (1, 1, 'queue', 'q', 'created'),"
                      " (2, 2, 'message', 'm1', 'sent'),"
@@ -554,21 +569,13 @@ test_journal_migration_keys_message_records(void **state)
         "00000000000ABCDE-00000000000000000", "m1",
     };
     char dir[64], path[128], sql[256], seqs[64], want[64];
-    struct store *st = open_file_store(dir, sizeof(dir), path, sizeof(path));
+    struct store *st;
+    sqlite3 *db = open_old_db(dir, sizeof(dir), path, sizeof(path), 9);
     sqlite3_stmt *rows;
-    sqlite3 *db = NULL;
     json_t *res = NULL;
     size_t n = 0;
 
     (void)state;
-    store_free(st);
-    unlink(path);
-    assert_int_equal(SQLITE_OK, sqlite3_open(path, &db));
-    for (int i = 0; i < migrations_count && migrations[i].version <= 9; i++)
-        assert_int_equal(SQLITE_OK,
-                         sqlite3_exec(db, migrations[i].sql, 0, 0, 0));
-    assert_int_equal(SQLITE_OK,
-                     sqlite3_exec(db, "PRAGMA user_version = 9", 0, 0, 0));
     for (size_t i = 0; i < NELEM(entities); i++) {
         snprintf(sql, sizeof(sql),
                  "INSERT INTO journal_msg(seq, ts_ms, entity, type) "
