@@ -45,13 +45,23 @@ static struct store_wal_stats store_wal_stats_s;
 static sqlite3_vfs store_wal_vfs_s;
 static sqlite3_vfs *store_wal_base;
 
-static void
-store_wal_count_write(const struct store_wal_file *f)
+/* One write to the base's file, counted; a failure's errno is kept.
+ * Returns: SQLITE_OK or its error. */
+static int
+store_wal_write_through(struct store_wal_file *f, const void *data, int n,
+                        sqlite3_int64 off)
 {
+    int rc;
+
     if (f->wal)
         store_wal_stats_s.wal_writes++;
     else
         store_wal_stats_s.db_writes++;
+    errno = 0;
+    rc = f->real->pMethods->xWrite(f->real, data, n, off);
+    if (rc != SQLITE_OK)
+        store_wal_errno = (rc & 0xff) == SQLITE_FULL ? ENOSPC : errno;
+    return rc;
 }
 
 /* Hand the pending bytes to the OS. Returns: SQLITE_OK or its error. */
@@ -62,11 +72,7 @@ store_wal_flush_file(struct store_wal_file *f)
 
     if (f->len == 0)
         return SQLITE_OK;
-    errno = 0;
-    store_wal_count_write(f);
-    rc = f->real->pMethods->xWrite(f->real, f->buf, (int)f->len, f->off);
-    if (rc != SQLITE_OK)
-        store_wal_errno = (rc & 0xff) == SQLITE_FULL ? ENOSPC : errno;
+    rc = store_wal_write_through(f, f->buf, (int)f->len, f->off);
     f->len = 0;
     return rc;
 }
@@ -165,14 +171,8 @@ store_wal_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off)
         rc = store_wal_flush_file(f);
     if (rc != SQLITE_OK)
         return rc;
-    if ((size_t)n > STORE_WAL_PENDING_MAX) {
-        errno = 0;
-        store_wal_count_write(f);
-        rc = f->real->pMethods->xWrite(f->real, data, n, off);
-        if (rc != SQLITE_OK)
-            store_wal_errno = (rc & 0xff) == SQLITE_FULL ? ENOSPC : errno;
-        return rc;
-    }
+    if ((size_t)n > STORE_WAL_PENDING_MAX)
+        return store_wal_write_through(f, data, n, off);
     if (f->len == 0)
         f->off = off;
     if (f->len + (size_t)n > f->cap) {
