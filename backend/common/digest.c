@@ -1,11 +1,15 @@
 /*
- * digest: thin wrappers over libcrypto's EVP one-shot digests.
+ * digest: thin wrappers over Nettle's hash, HMAC and base64 functions.
+ * The contexts live on the stack: nothing to fetch, cache or free.
  */
 #include "common/digest.h"
 
-#include <openssl/evp.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <nettle/base64.h>
+#include <nettle/hmac.h>
+#include <nettle/md5.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
+#include <stdint.h>
 
 void
 digest_hex(char *out, const unsigned char *p, size_t n)
@@ -19,62 +23,69 @@ digest_hex(char *out, const unsigned char *p, size_t n)
     out[2 * n] = '\0';
 }
 
-/* Fetching an algorithm is the costly part of a digest in OpenSSL 3:
- * do it once per thread, and reuse one context. */
-static _Thread_local EVP_MD_CTX *digest_ctx;
-static _Thread_local EVP_MD *digest_md5_md, *digest_sha256_md;
-
-static void
-digest_die(void)
-{
-    fprintf(stderr, "flowdeck: digest failed\n");
-    abort();
-}
-
-static void
-digest_run(unsigned char *out, EVP_MD **md, const char *name, const void *p,
-           size_t n)
-{
-    if (*md == NULL && (*md = EVP_MD_fetch(NULL, name, NULL)) == NULL)
-        digest_die();
-    if (digest_ctx == NULL && (digest_ctx = EVP_MD_CTX_new()) == NULL)
-        digest_die();
-    if (EVP_DigestInit_ex(digest_ctx, *md, NULL) != 1 ||
-        EVP_DigestUpdate(digest_ctx, p, n) != 1 ||
-        EVP_DigestFinal_ex(digest_ctx, out, NULL) != 1)
-        digest_die();
-}
-
 void
 digest_md5(unsigned char *out, const void *p, size_t n)
 {
-    digest_run(out, &digest_md5_md, "MD5", p, n);
-}
+    struct md5_ctx c;
 
-void
-digest_release(void)
-{
-    EVP_MD_CTX_free(digest_ctx);
-    EVP_MD_free(digest_md5_md);
-    EVP_MD_free(digest_sha256_md);
-    digest_ctx = NULL;
-    digest_md5_md = digest_sha256_md = NULL;
+    md5_init(&c);
+    md5_update(&c, n, p);
+    md5_digest(&c, MD5_DIGEST_SIZE, out);
 }
 
 void
 digest_md5_hex(char *out, const void *p, size_t n)
 {
-    unsigned char d[16];
+    unsigned char d[MD5_DIGEST_SIZE];
 
     digest_md5(d, p, n);
     digest_hex(out, d, sizeof(d));
 }
 
 void
+digest_sha256(unsigned char *out, const void *p, size_t n)
+{
+    struct sha256_ctx c;
+
+    sha256_init(&c);
+    sha256_update(&c, n, p);
+    sha256_digest(&c, SHA256_DIGEST_SIZE, out);
+}
+
+void
 digest_sha256_hex(char *out, const void *p, size_t n)
 {
-    unsigned char d[32];
+    unsigned char d[SHA256_DIGEST_SIZE];
 
-    digest_run(d, &digest_sha256_md, "SHA256", p, n);
+    digest_sha256(d, p, n);
     digest_hex(out, d, sizeof(d));
+}
+
+size_t
+digest_hmac(unsigned char *out, enum digest_hmac_alg alg, const void *key,
+            size_t keylen, const void *p, size_t n)
+{
+    struct hmac_sha1_ctx c1;
+    struct hmac_sha256_ctx c256;
+
+    if (alg == DIGEST_HMAC_SHA1) {
+        hmac_sha1_set_key(&c1, keylen, key);
+        hmac_sha1_update(&c1, n, p);
+        hmac_sha1_digest(&c1, SHA1_DIGEST_SIZE, out);
+        return SHA1_DIGEST_SIZE;
+    }
+    hmac_sha256_set_key(&c256, keylen, key);
+    hmac_sha256_update(&c256, n, p);
+    hmac_sha256_digest(&c256, SHA256_DIGEST_SIZE, out);
+    return SHA256_DIGEST_SIZE;
+}
+
+size_t
+digest_base64(char *out, const void *p, size_t n)
+{
+    size_t len = BASE64_ENCODE_RAW_LENGTH(n);
+
+    base64_encode_raw(out, n, p);
+    out[len] = '\0';
+    return len;
 }

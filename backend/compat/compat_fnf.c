@@ -17,11 +17,9 @@
 #include "core/engine.h"
 #include "flow/exec.h"
 #include "flow/flow_defs.h"
+#include "http/router.h"
 #include "store/store.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -224,8 +222,8 @@ fnf_verify(struct compat_call *c)
     const char *given = compat_fnf_opt(c, "Signature");
     const json_t *secret_j;
     struct buf canon = BUF_INIT(0), sts = BUF_INIT(0), key = BUF_INIT(0);
-    unsigned char mac[EVP_MAX_MD_SIZE], b64[4 * EVP_MAX_MD_SIZE / 3 + 4];
-    unsigned int maclen = 0;
+    unsigned char mac[DIGEST_SHA1_SIZE];
+    char b64[DIGEST_BASE64_SIZE(DIGEST_SHA1_SIZE)];
     const char **keys, *k;
     size_t n = 0;
     json_t *v;
@@ -259,11 +257,10 @@ fnf_verify(struct compat_call *c)
     buf_printf(&sts, "%s&%%2F&", c->req->method_name);
     fnf_sig_encode(&sts, buf_str(&canon));
     buf_printf(&key, "%s&", json_string_value(secret_j));
-    HMAC(EVP_sha1(), buf_str(&key), (int)key.len,
-         (const unsigned char *)buf_str(&sts), sts.len, mac, &maclen);
-    EVP_EncodeBlock(b64, mac, (int)maclen);
-    ok = strlen(given) == strlen((const char *)b64) &&
-         CRYPTO_memcmp(given, b64, strlen(given)) == 0;
+    digest_hmac(mac, DIGEST_HMAC_SHA1, buf_str(&key), key.len, buf_str(&sts),
+                sts.len);
+    digest_base64(b64, mac, sizeof(mac));
+    ok = router_token_equal(b64, given);
     buf_free(&canon);
     buf_free(&sts);
     buf_free(&key);

@@ -14,8 +14,6 @@
 #include "common/xalloc.h"
 #include "http/router.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,25 +23,6 @@
 #define SIG_SKEW_SECONDS (15 * 60)
 
 /* ---- primitives ---- */
-
-static void
-sig_hmac(unsigned char *out, unsigned *outlen, const EVP_MD *md,
-         const void *key, size_t keylen, const char *data, size_t n)
-{
-    if (HMAC(md, key, (int)keylen, (const unsigned char *)data, n, out,
-             outlen) == NULL)
-        *outlen = 0;
-}
-
-static void
-sig_base64(char *out, size_t cap, const unsigned char *p, size_t n)
-{
-    if (cap < 4 * ((n + 2) / 3) + 1) {
-        *out = '\0';
-        return;
-    }
-    EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-}
 
 /* RFC 3986 percent-encoding: everything but A-Z a-z 0-9 - _ . ~ (and '/'
  * when keep_slash). */
@@ -214,8 +193,8 @@ void
 compat_sigv4_signature(char out[65], const char *secret, const char *amz_date,
                        const char *scope, const char *canonical)
 {
-    unsigned char key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
-    unsigned maclen = 0;
+    unsigned char key[DIGEST_SHA256_SIZE], mac[DIGEST_SHA256_SIZE];
+    size_t maclen = 0;
     char *k0 = xasprintf("AWS4%s", secret), hash[65];
     const void *k = k0; /* "AWS4" + a secret of any length, then a MAC */
     size_t keylen = strlen(k0);
@@ -227,7 +206,7 @@ compat_sigv4_signature(char out[65], const char *secret, const char *amz_date,
         const char *slash = strchr(p, '/');
         size_t n = slash ? (size_t)(slash - p) : strlen(p);
 
-        sig_hmac(mac, &maclen, EVP_sha256(), k, keylen, p, n);
+        maclen = digest_hmac(mac, DIGEST_HMAC_SHA256, k, keylen, p, n);
         memcpy(key, mac, maclen);
         k = key;
         keylen = maclen;
@@ -235,7 +214,8 @@ compat_sigv4_signature(char out[65], const char *secret, const char *amz_date,
     }
     digest_sha256_hex(hash, canonical, strlen(canonical));
     buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s\n%s", amz_date, scope, hash);
-    sig_hmac(mac, &maclen, EVP_sha256(), k, keylen, buf_str(&sts), sts.len);
+    maclen = digest_hmac(mac, DIGEST_HMAC_SHA256, k, keylen, buf_str(&sts),
+                         sts.len);
     digest_hex(out, mac, maclen);
     buf_free(&sts);
     free(k0);
@@ -402,11 +382,10 @@ void
 compat_hmac_sha1_b64(char out[29], const char *key, size_t keylen,
                      const char *text)
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned maclen = 0;
+    unsigned char mac[DIGEST_SHA1_SIZE];
 
-    sig_hmac(mac, &maclen, EVP_sha1(), key, keylen, text, strlen(text));
-    sig_base64(out, 29, mac, maclen);
+    digest_hmac(mac, DIGEST_HMAC_SHA1, key, keylen, text, strlen(text));
+    digest_base64(out, mac, sizeof(mac));
 }
 
 static int

@@ -899,7 +899,6 @@ engine_run(struct engine *eng)
         engine_arm(eng);
     }
     engine_commit(eng);
-    digest_release();
     log_info("flowdeckd stopped");
     return 0;
 }

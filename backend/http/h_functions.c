@@ -6,13 +6,13 @@
  */
 #include "http/handlers.h"
 
+#include "common/digest.h"
 #include "common/err.h"
 #include "common/jsonx.h"
 #include "common/xalloc.h"
 #include "core/engine.h"
 #include "fn/fn.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -210,11 +210,10 @@ h_functions_http(struct http_req *req, struct http_resp *resp)
     body = json_stringn(req->body, req->body_len);
     if (body == NULL) {
         /* not UTF-8: the body goes as base64 */
-        unsigned char *b64 = xmalloc(4 * ((req->body_len + 2) / 3) + 1);
+        char *b64 = xmalloc(DIGEST_BASE64_SIZE(req->body_len));
 
-        EVP_EncodeBlock(b64, (const unsigned char *)req->body,
-                        (int)req->body_len);
-        body = json_string((const char *)b64);
+        digest_base64(b64, req->body, req->body_len);
+        body = json_string(b64);
         free(b64);
         b64enc = 1;
     }

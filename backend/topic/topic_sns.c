@@ -23,7 +23,6 @@
 #include "store/store.h"
 #include "topic/topic_int.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,13 +71,6 @@ topic_sns_qescape(struct buf *b, const char *s)
     }
 }
 
-/* A lower-case hex digit's value. */
-static unsigned
-topic_sns_xdigit(char c)
-{
-    return c >= 'a' ? (unsigned)(c - 'a' + 10) : (unsigned)(c - '0');
-}
-
 /*
  * Sign: the documented string to sign (`keys`, each present one as
  * "key\nvalue\n") digested, base64. Sets "Signature" on env.
@@ -87,8 +79,8 @@ static void
 topic_sns_sign(json_t *env, const char *const *keys)
 {
     struct buf b = BUF_INIT(0);
-    char hex[DIGEST_SHA256_HEX];
-    unsigned char raw[32], b64[48];
+    unsigned char raw[DIGEST_SHA256_SIZE];
+    char b64[DIGEST_BASE64_SIZE(DIGEST_SHA256_SIZE)];
 
     for (size_t i = 0; keys[i]; i++) {
         const char *v = json_string_value(json_object_get(env, keys[i]));
@@ -96,13 +88,10 @@ topic_sns_sign(json_t *env, const char *const *keys)
         if (v)
             buf_printf(&b, "%s\n%s\n", keys[i], v);
     }
-    digest_sha256_hex(hex, buf_str(&b), b.len);
+    digest_sha256(raw, buf_str(&b), b.len);
     buf_free(&b);
-    for (size_t i = 0; i < sizeof(raw); i++) /* digest_hex: 0-9a-f */
-        raw[i] = (unsigned char)(topic_sns_xdigit(hex[2 * i]) << 4 |
-                                 topic_sns_xdigit(hex[2 * i + 1]));
-    EVP_EncodeBlock(b64, raw, (int)sizeof(raw));
-    json_object_set_new(env, "Signature", json_string((const char *)b64));
+    digest_base64(b64, raw, sizeof(raw));
+    json_object_set_new(env, "Signature", json_string(b64));
 }
 
 /* SignatureVersion, Signature, SigningCertURL, in that order. */
