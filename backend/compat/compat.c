@@ -217,35 +217,76 @@ compat_params(json_t **out, const struct http_req *req)
     return rc;
 }
 
-int
-compat_dispatch(struct compat *cp, struct http_req *req,
-                struct http_resp *resp)
+/* A call on req: its query and form parameters where its protocol has
+ * them, and its action. Returns: 0, or the form's refusal. */
+static int
+compat_call_init(struct compat_call *c, struct compat *cp,
+                 struct http_req *req)
 {
-    struct engine *eng = req->eng;
-    struct compat_call c;
-    int form_rc = 0, rc, end;
+    int rc = 0;
 
-    memset(&c, 0, sizeof(c));
-    c.cp = cp;
-    c.req = req;
+    memset(c, 0, sizeof(*c));
+    c->cp = cp;
+    c->req = req;
     if (!compat_prefix(req->path, "/v1") &&
         strcmp(req->path, "/healthz") != 0 &&
         http_req_header(req, "X-Amz-Target") == NULL &&
         http_req_header(req, "x-mns-version") == NULL &&
         !compat_prefix(req->path, "/queues") &&
         !compat_prefix(req->path, "/topics"))
-        form_rc = compat_params(&c.params, req);
+        rc = compat_params(&c->params, req);
+    if (c->params) {
+        c->action = json_string_value(json_object_get(c->params, "Action"));
+        if (c->action == NULL)
+            c->action = http_req_header(req, "x-acs-action");
+    }
+    return rc;
+}
+
+/* What a held or parked call's error answer needs that its request does
+ * not keep. */
+struct compat_late {
+    struct compat *cp;
+    enum compat_proto proto;
+    char request_id[37];
+};
+
+/* A held or parked call's error answer (its commit failed, or the engine
+ * stops), in its protocol's shape, under the request id it was given. */
+static void
+compat_late_error(struct http_req *req, struct http_resp *resp, int rc,
+                  void *arg)
+{
+    const struct compat_late *late = arg;
+    const char *name = err_last_name();
+    char msg[512];
+    struct compat_call c;
+
+    snprintf(msg, sizeof(msg), "%s", err_last());
+    (void)compat_call_init(&c, late->cp, req); /* parsed once already */
+    c.proto = late->proto;
+    memcpy(c.request_id, late->request_id, sizeof(c.request_id));
+    err_setn(rc, name, "%s", msg);
+    compat_protos[c.proto].error(&c, resp, rc);
+    json_decref(c.params);
+}
+
+int
+compat_dispatch(struct compat *cp, struct http_req *req,
+                struct http_resp *resp)
+{
+    struct engine *eng = req->eng;
+    struct compat_call c;
+    struct compat_late *late;
+    int form_rc, rc, end;
+
+    form_rc = compat_call_init(&c, cp, req);
     c.proto = compat_detect(req, c.params);
     if (c.proto == COMPAT_NONE) {
         json_decref(c.params);
         return ENG_ENOTFOUND;
     }
     rand_uuid(c.request_id);
-    if (c.params) {
-        c.action = json_string_value(json_object_get(c.params, "Action"));
-        if (c.action == NULL)
-            c.action = http_req_header(req, "x-acs-action");
-    }
     if (form_rc) {
         compat_protos[c.proto].error(&c, resp, form_rc);
         rc = HTTP_DONE;
@@ -279,6 +320,11 @@ compat_dispatch(struct compat *cp, struct http_req *req,
             rc = HTTP_DONE;
         } else {
             rc = rc == HTTP_PARKED ? HTTP_PARKED : HTTP_HOLD;
+            late = xmalloc(sizeof(*late));
+            late->cp = cp;
+            late->proto = c.proto;
+            memcpy(late->request_id, c.request_id, sizeof(late->request_id));
+            http_req_set_error(req, compat_late_error, late);
         }
     }
     json_decref(c.params);

@@ -53,6 +53,9 @@ struct http_ctx {
     int suspended;
     http_park_cancel_fn cancel;
     void *cancel_arg;
+    const char *method;   /* MHD's, for the connection's lifetime */
+    http_error_fn error;  /* the handler's error shape, or NULL */
+    void *error_arg;      /* owned */
 };
 
 /* Runs of MHD one http_server_run() may add while it has work ready. */
@@ -423,6 +426,47 @@ http_refuse(struct http_ctx *c, int rc)
     return http_queue(c);
 }
 
+/* The request c carries, as its handler sees it. */
+static void
+http_ctx_req(struct http_ctx *c, struct http_req *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->eng = c->srv->cfg.eng;
+    req->method = http_method_of(c->method);
+    req->method_name = c->method;
+    req->path = c->path;
+    req->target = c->target;
+    req->body = buf_str(&c->body);
+    req->body_len = c->body.len;
+    req->ctx = c;
+}
+
+void
+http_req_set_error(struct http_req *req, http_error_fn fn, void *arg)
+{
+    struct http_ctx *c = req->ctx;
+
+    free(c->error_arg);
+    c->error = fn;
+    c->error_arg = arg;
+}
+
+/* The server's own error answer to a held or parked request, in its
+ * handler's error shape. */
+static void
+http_ctx_error(struct http_ctx *c, int rc)
+{
+    struct http_req req;
+
+    http_resp_clear(&c->resp); /* nothing of the answer it had */
+    if (c->error == NULL) {
+        http_error_resp(&c->resp, rc);
+        return;
+    }
+    http_ctx_req(c, &req);
+    c->error(&req, &c->resp, rc, c->error_arg);
+}
+
 static enum MHD_Result
 http_dispatch(struct http_ctx *c, const char *method)
 {
@@ -430,15 +474,8 @@ http_dispatch(struct http_ctx *c, const char *method)
     struct http_req req;
     int how;
 
-    memset(&req, 0, sizeof(req));
-    req.eng = srv->cfg.eng;
-    req.method = http_method_of(method);
-    req.method_name = method;
-    req.path = c->path;
-    req.target = c->target;
-    req.body = buf_str(&c->body);
-    req.body_len = c->body.len;
-    req.ctx = c;
+    c->method = method;
+    http_ctx_req(c, &req);
     err_clear();
     srv->dispatched++;
     if (c->conn != srv->last_conn) {
@@ -540,6 +577,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     buf_free(&c->body);
     free(c->path);
     free(c->target);
+    free(c->error_arg);
     free(c);
     *con_cls = NULL;
     srv->active--;
@@ -685,7 +723,7 @@ http_server_release(struct http_server *srv, int rc)
         struct http_ctx *c = srv->held;
 
         if (rc)
-            http_error_resp(&c->resp, rc);
+            http_ctx_error(c, rc);
         if (resumed && !c->suspended) {
             http_list_remove(srv, c);
             http_list_add(&srv->after, c, 3);
@@ -713,7 +751,7 @@ http_server_quiesce(struct http_server *srv)
             c->cancel((struct http_park *)c, c->cancel_arg);
         c->cancel = NULL;
         err_set(ENG_EUNAVAIL, "the engine is shutting down");
-        http_error_resp(&c->resp, ENG_EUNAVAIL);
+        http_ctx_error(c, ENG_EUNAVAIL);
         http_ctx_wake(c);
     }
 }

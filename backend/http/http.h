@@ -126,6 +126,19 @@ struct http_park *http_req_park(struct http_req *req,
  * after the engine's next commit. */
 void http_park_resume(struct http_park *p, struct http_resp *resp);
 
+/*
+ * The error shape of the answers the server gives a held or parked
+ * request by itself: when the commit it waits for fails, and when the
+ * engine stops while it is parked. fn fills resp (empty) for `rc` and
+ * err_last(); req is the request again, its headers still readable.
+ * Without one, the engine's JSON error. A handler sets it before it
+ * returns HTTP_HOLD or HTTP_PARKED; arg is freed with free() when the
+ * request ends.
+ */
+typedef void (*http_error_fn)(struct http_req *req, struct http_resp *resp,
+                              int rc, void *arg);
+void http_req_set_error(struct http_req *req, http_error_fn fn, void *arg);
+
 typedef int (*http_dispatch_fn)(struct http_req *req, struct http_resp *resp,
                                 void *arg);
 

@@ -11,6 +11,7 @@ engine runs as nobody (setpriv), since permissions do not stop root.
 """
 
 import hashlib
+import json
 import os
 import resource
 import shutil
@@ -18,6 +19,7 @@ import stat
 import subprocess
 import time
 import unittest
+import urllib.parse
 
 from harness import Engine, EngineTestCase, base_env, run_engine_cmd
 
@@ -151,6 +153,66 @@ class DiskFull(EngineTestCase):
         notes = e.ok("GET", "/v1/journal?kind=timer")["items"]
         self.assertEqual([n["id"] for n in notes
                           if n["type"] == "note"], ["late"])
+
+    def test_wire_protocols_refuse_in_their_own_shape(self):
+        """A wire protocol's write whose commit fails on the full disk is
+        refused in that protocol's error shape, under the request id its
+        answer carries, not in the engine API's."""
+        e = self.e
+        e.ok("POST", "/v1/queues", {"name": "jobs"}, status=201)
+        e.ok("POST", "/v1/topics", {"name": "news"}, status=201)
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        queue_url = "%s/000000000000/jobs" % e.url
+        set_fsize(e, 0)
+
+        # SQS, query protocol: an XML ErrorResponse
+        got, h, text = e.raw("POST", "/", "Action=SendMessage&Version="
+                             "2012-11-05&QueueUrl=%s&MessageBody=x" %
+                             urllib.parse.quote(queue_url, safe=""), form)
+        self.assertGreaterEqual(got, 500, text)
+        self.assertIn(b"<ErrorResponse", text)
+        self.assertIn(b"is full", text)
+        self.assertIn(b"<RequestId>%s</RequestId>" %
+                      h["x-amzn-requestid"].encode(), text)
+        self.assertIn("x-amzn-query-error", h)
+
+        # SQS, JSON protocol: a __type and a message
+        got, h, text = e.raw("POST", "/", json.dumps(
+            {"QueueUrl": queue_url, "MessageBody": "x"}),
+            {"X-Amz-Target": "AmazonSQS.SendMessage",
+             "Content-Type": "application/x-amz-json-1.0"})
+        self.assertGreaterEqual(got, 500, text)
+        j = json.loads(text)
+        self.assertIn("__type", j)
+        self.assertIn("is full", j["message"])
+        self.assertNotIn("code", j)
+        self.assertTrue(h["x-amzn-requestid"])
+
+        # SNS: an XML ErrorResponse
+        got, h, text = e.raw("POST", "/", "Action=Publish&Version=2010-03-31"
+                             "&Message=x&TopicArn=arn%3Aaws%3Asns%3Aus-east-"
+                             "1%3A000000000000%3Anews", form)
+        self.assertGreaterEqual(got, 500, text)
+        self.assertIn(b"<ErrorResponse", text)
+        self.assertIn(b"is full", text)
+
+        # MNS: an XML Error with its request id
+        got, h, text = e.raw(
+            "POST", "/queues/jobs/messages",
+            '<?xml version="1.0" encoding="UTF-8"?><Message xmlns="http://'
+            'mns.aliyuncs.com/doc/v1/"><MessageBody>x</MessageBody>'
+            '</Message>',
+            {"Content-Type": "text/xml", "x-mns-version": "2015-06-06"})
+        self.assertGreaterEqual(got, 500, text)
+        self.assertIn(b"<Error", text)
+        self.assertIn(b"<Code>", text)
+        self.assertIn(b"<RequestId>%s</RequestId>" %
+                      h["x-mns-request-id"].encode(), text)
+
+        # the engine API keeps its own
+        self.assert_full(*self.send("x"))
+        set_fsize(e, None)
+        self.assertEqual(e.ok("GET", "/v1/queues/jobs")["counts"]["total"], 0)
 
 
 def page_size(path):
