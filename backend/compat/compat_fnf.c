@@ -4,9 +4,10 @@
  * from the query and a form body merged, Action from the parameters or
  * the x-acs-action header; flat JSON answers with RequestId and the
  * {Code, Message, RequestId, HostId} error envelope (spec §2). This file
- * holds the transport (dispatch, errors, RPC v1 signatures) and the flow
- * actions, which call the flow definitions service; compat_fnf_exec.c
- * holds executions and tasks. Engine thread only.
+ * holds the transport (dispatch, errors) and the flow actions, which
+ * call the flow definitions service; compat_fnf_exec.c holds executions
+ * and tasks. RPC v1 signatures are checked before, by compat_sig. Engine
+ * thread only.
  */
 #include "compat/compat_fnf.h"
 
@@ -17,7 +18,6 @@
 #include "core/engine.h"
 #include "flow/exec.h"
 #include "flow/flow_defs.h"
-#include "http/router.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -189,87 +189,6 @@ compat_fnf_error(struct compat_call *c, struct http_resp *resp, int rc)
     fnf_take_request_id(c);
     compat_fnf_error_resp(resp, rc, c->request_id, host);
     free(host);
-}
-
-/* ---- RPC v1 signatures (verified when the engine is told to) ---- */
-
-/* RFC 3986 percent-encoding, as the SDKs sign. */
-static void
-fnf_sig_encode(struct buf *b, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-            (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
-            ch == '~')
-            buf_append(b, s, 1);
-        else
-            buf_printf(b, "%%%02X", ch);
-    }
-}
-
-static int
-fnf_cmp_keys(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int
-fnf_verify(struct compat_call *c)
-{
-    const char *key_id = compat_fnf_opt(c, "AccessKeyId");
-    const char *given = compat_fnf_opt(c, "Signature");
-    const json_t *secret_j;
-    struct buf canon = BUF_INIT(0), sts = BUF_INIT(0), key = BUF_INIT(0);
-    unsigned char mac[DIGEST_SHA1_SIZE];
-    char b64[DIGEST_BASE64_SIZE(DIGEST_SHA1_SIZE)];
-    const char **keys, *k;
-    size_t n = 0;
-    json_t *v;
-    int ok;
-
-    if (key_id == NULL || given == NULL)
-        return err_setn(ENG_EAUTH, "MissingRequiredParams",
-                        "this engine verifies signatures: AccessKeyId and "
-                        "Signature must be specified");
-    secret_j = json_object_get(c->cp->keys, key_id);
-    if (!json_is_string(secret_j))
-        return err_setn(ENG_EAUTH, "InvalidAccessKeyID",
-                        "the AccessKey ID '%.64s' is not in the engine's "
-                        "access key table",
-                        key_id);
-    keys = xcalloc(json_object_size(c->params) + 1, sizeof(*keys));
-    json_object_foreach(c->params, k, v) {
-        if (strcmp(k, "Signature") != 0)
-            keys[n++] = k;
-    }
-    qsort(keys, n, sizeof(*keys), fnf_cmp_keys);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            buf_puts(&canon, "&");
-        fnf_sig_encode(&canon, keys[i]);
-        buf_puts(&canon, "=");
-        fnf_sig_encode(&canon,
-                       json_string_value(json_object_get(c->params, keys[i])));
-    }
-    free(keys);
-    buf_printf(&sts, "%s&%%2F&", c->req->method_name);
-    fnf_sig_encode(&sts, buf_str(&canon));
-    buf_printf(&key, "%s&", json_string_value(secret_j));
-    digest_hmac(mac, DIGEST_HMAC_SHA1, buf_str(&key), key.len, buf_str(&sts),
-                sts.len);
-    digest_base64(b64, mac, sizeof(mac));
-    ok = router_token_equal(b64, given);
-    buf_free(&canon);
-    buf_free(&sts);
-    buf_free(&key);
-    if (!ok)
-        return err_setn(ENG_EAUTH, "SignatureNotMatch",
-                        "the request signature does not match the one "
-                        "computed with the secret of '%.64s'",
-                        key_id);
-    return 0;
 }
 
 /* ---- flows ---- */
@@ -557,8 +476,6 @@ compat_fnf(struct compat_call *c, struct http_resp *resp)
                       "Serverless Workflow actions are sent to '/', not "
                       "'%.100s'",
                       c->req->path);
-    else if (c->cp->verify && fnf_verify(c))
-        rc = ENG_EAUTH;
     else if (format && strcasecmp(format, "JSON") != 0)
         rc = err_setn(ENG_EINVAL, "InvalidArgument",
                       "Format '%.20s' is not served: flowdeck answers in "
