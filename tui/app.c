@@ -19,6 +19,7 @@
 
 #include "client/client.h"
 #include "client/client_async.h"
+#include "common/digest.h"
 #include "common/err.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
@@ -279,26 +280,14 @@ app_flash(struct app *app, const char *fmt, ...)
 void
 app_copy(struct app *app, const char *what, const char *text)
 {
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t n = strlen(text), len = 0, off = 0;
-    const unsigned char *in = (const unsigned char *)text;
-    char *seq = xmalloc(16 + (n + 2) / 3 * 4);
+    static const char osc52[] = "\033]52;c;";
+    size_t n = strlen(text), len = sizeof(osc52) - 1, off = 0;
+    /* the base64's NUL makes room for the BEL that ends the sequence */
+    char *seq = xmalloc(len + DIGEST_BASE64_SIZE(n));
     ssize_t w;
 
-    len = (size_t)snprintf(seq, 16, "\033]52;c;");
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16;
-
-        if (i + 1 < n)
-            v |= (uint32_t)in[i + 1] << 8;
-        if (i + 2 < n)
-            v |= in[i + 2];
-        seq[len++] = b64[(v >> 18) & 63];
-        seq[len++] = b64[(v >> 12) & 63];
-        seq[len++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        seq[len++] = i + 2 < n ? b64[v & 63] : '=';
-    }
+    memcpy(seq, osc52, len);
+    len += digest_base64(seq + len, text, n);
     seq[len++] = '\a';
     /* between frames: curses has written what it had, and the escape
      * neither prints nor moves the cursor */
