@@ -1,11 +1,12 @@
-"""flowdeckd links SQLite, jansson, libyaml, expat and jemalloc from their
-static archives (FLOWDECK_STATIC_DEPS, on by default): the running engine
-maps none of them as shared libraries, exports none of their functions,
-and, with jemalloc, exports the allocator's functions, so every shared
-library, a lazily opened one too, allocates and frees with the one
-malloc. Its digests come from the shared Nettle that libmicrohttpd's
-GnuTLS maps anyway; libcrypto arrives only with a lazily opened libcurl,
-and the digests are the same before and after."""
+"""flowdeckd links libmicrohttpd, SQLite, jansson, libyaml, expat, Nettle
+and jemalloc from their static archives (FLOWDECK_STATIC_DEPS, on by
+default): the running engine maps none of them as shared libraries,
+exports none of their functions, and, with jemalloc, exports the
+allocator's functions, so every shared library, a lazily opened one too,
+allocates and frees with the one malloc. libmicrohttpd's archive links
+without GnuTLS (backend/http/notls): GnuTLS, the shared Nettle and
+libcrypto arrive only with a lazily opened libcurl, and the digests are
+the same before and after."""
 import hashlib
 import os
 import subprocess
@@ -15,9 +16,13 @@ from harness import BUILD_DIR, FLOWDECKD, EngineTestCase
 from test_lazy_libs import mapped
 from test_topics import Receiver
 
-STATIC = ["libsqlite3", "libjansson", "libyaml-0", "libexpat", "libjemalloc"]
-# their functions stay inside the engine
-PRIVATE_PREFIXES = ("sqlite3_", "json_", "yaml_", "XML_", "je_")
+STATIC = ["libmicrohttpd", "libsqlite3", "libjansson", "libyaml-0",
+          "libexpat", "libnettle", "libjemalloc"]
+# GnuTLS and the libraries it brings
+TLS = ["libgnutls", "libp11-kit", "libunistring", "libtasn1", "libhogweed"]
+# their functions stay inside the engine, the stand-ins for GnuTLS too
+PRIVATE_PREFIXES = ("MHD_", "sqlite3_", "json_", "yaml_", "XML_", "nettle_",
+                    "gnutls_", "je_")
 # glibc's "replacing malloc" list, less pvalloc (jemalloc has none)
 ALLOCATOR = ["malloc", "free", "calloc", "realloc", "posix_memalign",
              "aligned_alloc", "memalign", "valloc", "malloc_usable_size"]
@@ -57,8 +62,8 @@ class StaticLibs(EngineTestCase):
     def test_archives_linked_not_mapped(self):
         e = self.engine()
         libs = mapped(e.proc.pid)
-        self.assertIn("libmicrohttpd", libs)  # the check can see libraries
-        for lib in STATIC:
+        self.assertIn("libc", libs)  # the check can see libraries
+        for lib in STATIC + TLS:
             self.assertNotIn(lib, libs)
         if self.jemalloc:  # jemalloc's shared library brought libstdc++
             self.assertNotIn("libstdc++", libs)
@@ -71,13 +76,13 @@ class StaticLibs(EngineTestCase):
             for fn in ALLOCATOR:
                 self.assertIn(fn, names)
 
-    def test_digests_beside_libcurls_libcrypto(self):
+    def test_digests_beside_libcurls_crypto(self):
         # the engine's digests before and after the first HTTP push opens
-        # libcurl, which brings the shared libcrypto
+        # libcurl, which brings the shared libcrypto, GnuTLS and Nettle
         e = self.engine()
         libs = mapped(e.proc.pid)
-        self.assertIn("libnettle", libs)
-        self.assertNotIn("libcrypto", libs)
+        for lib in ["libcrypto", "libgnutls", "libnettle"]:
+            self.assertNotIn(lib, libs)
         e.ok("POST", "/v1/queues", {"name": "q"}, status=201)
 
         def send(body):
@@ -97,6 +102,7 @@ class StaticLibs(EngineTestCase):
         libs = mapped(e.proc.pid)
         self.assertIn("libcurl", libs)
         self.assertIn("libcrypto", libs)
+        self.assertIn("libnettle", libs)
         send("after")
         e.ok("POST", "/v1/topics/t/messages", {"body": "again"}, status=201)
         self.assertEqual(len(r.wait("/hook", 2)), 2)
