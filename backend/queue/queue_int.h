@@ -112,6 +112,8 @@ struct queue_service {
     int any_new;        /* some queue has_new */
     int64_t next_row;   /* the id of the next message row */
     int broken;         /* a store call failed halfway: reload */
+    int load_fn;        /* flowdeck_queue_load is registered */
+    struct queue_loader *loader; /* the load under way, if any */
 };
 
 /* index entries (queue.c): zeroed; freed ones are kept for reuse, and

@@ -363,6 +363,30 @@ test_queue_journal_nothing_on_refusal(void **state)
 
 /* ---- restart ---- */
 
+/* The function the load reads the rows through answers only a load: a
+ * statement of its own gets an error, and the index is untouched. */
+static void
+test_queue_load_function_only_in_a_load(void **state)
+{
+    struct qtest *f = *state;
+    sqlite3_stmt *q;
+    char id[QT_ID];
+
+    qt_create(f, "q", NULL);
+    qt_send_body(f, "q", "m", id);
+    qt_restart(f);
+    q = store_stmt(f->eng->store,
+                   "SELECT flowdeck_queue_load(id, queue_id, priority, "
+                   "enqueued_ms, visible_ms, dequeue_count, receipt, "
+                   "group_id, seq) FROM messages");
+    assert_non_null(q);
+    assert_int_equal(SQLITE_ERROR, sqlite3_step(q));
+    assert_string_equal("queues are not being loaded",
+                        sqlite3_errmsg(store_db(f->eng->store)));
+    store_done(q);
+    qt_assert_counts(f, "q", "1/0/0/1");
+}
+
 struct snapshot {
     json_t *queues[3];
     json_t *peeks[3];
@@ -716,6 +740,7 @@ main(void)
         T(test_queue_journal_nothing_on_refusal),
         T(test_queue_delete_batch_rows),
         T(test_queue_delete_batch_runs),
+        TF(test_queue_load_function_only_in_a_load),
         TF(test_queue_restart_records_name_ids),
         TF(test_queue_restart_rebuilds_index),
         TF(test_queue_restart_interleaved_creates),
