@@ -757,6 +757,29 @@ queue_load_queues(struct queue_service *qs)
 QIDX_BUILD(qidx_build_ids, by_id)
 QIDX_BUILD(qidx_build_ranks, by_rank)
 
+/* Both trees in one walk, for messages in the same order by id as by rank
+ * (every one visible, as after a run of sends at one priority). */
+static struct qmsg *
+qidx_build_both(struct qmsg **a, size_t lo, size_t hi, struct qmsg *parent,
+                int depth, int deepest)
+{
+    size_t mid;
+    struct qmsg *m, *l, *r;
+    int color = depth == deepest && depth > 0 ? RB_RED : RB_BLACK;
+
+    if (lo >= hi)
+        return NULL;
+    mid = lo + (hi - lo) / 2;
+    m = a[mid];
+    l = qidx_build_both(a, lo, mid, m, depth + 1, deepest);
+    r = qidx_build_both(a, mid + 1, hi, m, depth + 1, deepest);
+    RB_PARENT(m, by_id) = RB_PARENT(m, by_rank) = parent;
+    RB_COLOR(m, by_id) = RB_COLOR(m, by_rank) = color;
+    RB_LEFT(m, by_id) = RB_LEFT(m, by_rank) = l;
+    RB_RIGHT(m, by_id) = RB_RIGHT(m, by_rank) = r;
+    return m;
+}
+
 static int
 qidx_deepest(size_t n)
 {
@@ -810,6 +833,12 @@ queue_bulk_index(struct queue *q, struct qload_list *all,
     if (ready->unsorted)
         qsort(ready->v, ready->n, sizeof(*ready->v), qidx_rank_sort);
     q->n_all = (uint32_t)all->n;
+    if (ready->n == all->n && !all->unsorted && !ready->unsorted) {
+        /* the same messages pushed in the same order: the same list */
+        RB_ROOT(&q->all) = RB_ROOT(&q->ready) = qidx_build_both(
+            all->v, 0, all->n, NULL, 0, qidx_deepest(all->n));
+        return;
+    }
     RB_ROOT(&q->all) =
         qidx_build_ids(all->v, 0, all->n, NULL, 0, qidx_deepest(all->n));
     RB_ROOT(&q->ready) = qidx_build_ranks(ready->v, 0, ready->n, NULL, 0,

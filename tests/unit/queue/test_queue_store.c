@@ -6,6 +6,7 @@
  * sequence and de-duplication all as they were).
  */
 #include "qtest.h"
+#include "queue/queue_int.h"
 
 /* A message's journal as "type@ms,..." with ms from T0, by SQL. */
 static void
@@ -362,6 +363,83 @@ test_queue_journal_nothing_on_refusal(void **state)
 }
 
 /* ---- restart ---- */
+
+/* Checks the subtree at m is a red-black tree in `cmp` order, below
+ * `parent`: no red node with a red child, parent links right. Returns: its
+ * black height; its size goes to *n. */
+#define TREE_CHECK(fn, field, cmp)                                          \
+    static int fn(struct qmsg *m, struct qmsg *parent, size_t *n)          \
+    {                                                                       \
+        int lh, rh;                                                         \
+                                                                            \
+        if (m == NULL)                                                      \
+            return 1;                                                       \
+        assert_ptr_equal(parent, RB_PARENT(m, field));                      \
+        if (RB_COLOR(m, field) == RB_RED && parent)                         \
+            assert_int_equal(RB_BLACK, RB_COLOR(parent, field));            \
+        if (RB_LEFT(m, field))                                              \
+            assert_true(cmp(RB_LEFT(m, field), m) < 0);                     \
+        if (RB_RIGHT(m, field))                                             \
+            assert_true(cmp(m, RB_RIGHT(m, field)) < 0);                    \
+        lh = fn(RB_LEFT(m, field), m, n);                                   \
+        rh = fn(RB_RIGHT(m, field), m, n);                                  \
+        assert_int_equal(lh, rh);                                           \
+        ++*n;                                                               \
+        return lh + (RB_COLOR(m, field) == RB_BLACK);                       \
+    }
+
+TREE_CHECK(tree_check_ids, by_id, qmsg_id_cmp)
+TREE_CHECK(tree_check_ranks, by_rank, qmsg_rank_cmp)
+
+/* Both trees of queue `name` are sound and hold `all` and `ready`. */
+static void
+assert_trees(struct qtest *f, const char *name, size_t all, size_t ready)
+{
+    struct queue *q = queue_find(f->qs, name);
+    size_t n = 0;
+
+    assert_non_null(q);
+    assert_true(RB_ROOT(&q->all) == NULL ||
+                RB_COLOR(RB_ROOT(&q->all), by_id) == RB_BLACK);
+    tree_check_ids(RB_ROOT(&q->all), NULL, &n);
+    assert_int_equal(all, n);
+    n = 0;
+    tree_check_ranks(RB_ROOT(&q->ready), NULL, &n);
+    assert_int_equal(ready, n);
+}
+
+/* The index a restart builds is a sound pair of trees: when every message
+ * is visible at one priority (both trees built in one walk) and when some
+ * are not, for every size up to a few full levels; and the trees stay
+ * sound as receives, sends and deletes change them. */
+static void
+test_queue_restart_builds_sound_trees(void **state)
+{
+    struct qtest *f = *state;
+    char id[QT_ID], want[QT_STR] = "", got[QT_STR];
+
+    qt_create(f, "one", NULL);
+    qt_create(f, "mixed", NULL);
+    for (size_t n = 0; n < 40; n++) {
+        qt_restart(f);
+        assert_trees(f, "one", n, n);
+        assert_trees(f, "mixed", n, n - n / 3);
+        qt_send_body(f, "one", "m", id);
+        qt_send(f, "mixed",
+                n % 3 == 2 ? "{\"body\": \"d\", \"delay_seconds\": 60}"
+                           : "{\"body\": \"m\", \"priority\": 4}",
+                NULL);
+    }
+    for (int i = 0; i < 16; i++)
+        strcat(want, i ? ",m" : "m");
+    qt_restart(f);
+    qt_assert_recv(f, "one", QUEUE_BATCH_MAX, want);
+    qt_send(f, "one", "{\"body\": \"first\", \"priority\": 1}", NULL);
+    assert_trees(f, "one", 41, 25);
+    qt_recv_bodies(got, sizeof(got), f, "one", 1, -1);
+    assert_string_equal("first", got);
+    assert_trees(f, "one", 41, 24);
+}
 
 /* The function the load reads the rows through answers only a load: a
  * statement of its own gets an error, and the index is untouched. */
@@ -741,6 +819,7 @@ main(void)
         T(test_queue_delete_batch_rows),
         T(test_queue_delete_batch_runs),
         TF(test_queue_load_function_only_in_a_load),
+        TF(test_queue_restart_builds_sound_trees),
         TF(test_queue_restart_records_name_ids),
         TF(test_queue_restart_rebuilds_index),
         TF(test_queue_restart_interleaved_creates),
