@@ -845,6 +845,12 @@ queue_bulk_index(struct queue *q, struct qload_list *all,
                                           qidx_deepest(ready->n));
 }
 
+/* The columns the load reads: id, queue_id, priority, enqueued_ms,
+ * visible_ms, dequeue_count, receipt; then, if any queue is FIFO,
+ * group_id and seq (two more columns cost a tenth of the scan). */
+#define QUEUE_LOAD_ARGS 9
+#define QUEUE_LOAD_ARGS_NO_FIFO 7
+
 /* The messages being read into the index at start-up. */
 struct queue_loader {
     struct queue **byid; /* the queues, by id */
@@ -867,15 +873,22 @@ queue_load_row(sqlite3_context *ctx, int argc, sqlite3_value **v)
     struct qmsg *m;
     uint32_t slot;
 
-    (void)argc; /* registered with QUEUE_LOAD_ARGS */
-    if (ld == NULL) {
-        sqlite3_result_error(ctx, "queues are not being loaded", -1);
+    if (ld == NULL || argc < QUEUE_LOAD_ARGS_NO_FIFO) {
+        sqlite3_result_error(ctx,
+                             ld ? "too few columns for the queue index"
+                                : "queues are not being loaded",
+                             -1);
         return;
     }
     slot = queue_slot(ld->byid, ld->nq, sqlite3_value_int64(v[1]));
     if (slot == ld->nq)
         return; /* its queue is gone */
     owner = ld->byid[slot];
+    if (owner->a.fifo && argc < QUEUE_LOAD_ARGS) {
+        sqlite3_result_error(ctx, "a FIFO message read without its group",
+                             -1);
+        return;
+    }
     m = qmsg_new(qs);
     m->id = sqlite3_value_int64(v[0]);
     m->q = owner;
@@ -911,8 +924,6 @@ queue_load_end(sqlite3_context *ctx)
     sqlite3_result_int64(ctx, qs->nheap);
 }
 
-#define QUEUE_LOAD_ARGS 9
-
 static int
 queue_load_messages(struct queue_service *qs)
 {
@@ -920,15 +931,17 @@ queue_load_messages(struct queue_service *qs)
     struct queue_loader ld = {.now = queue_now(qs)};
     sqlite3_stmt *q;
     struct queue *it;
-    int rc = 0, step;
+    int rc = 0, step, fifo = 0;
 
     ld.byid = xcalloc(qs->nqueues ? qs->nqueues : 1, sizeof(*ld.byid));
-    RB_FOREACH(it, queue_names, &qs->queues)
+    RB_FOREACH(it, queue_names, &qs->queues) {
         ld.byid[ld.nq++] = it;
+        fifo |= it->a.fifo;
+    }
     qsort(ld.byid, ld.nq, sizeof(*ld.byid), queue_by_id_cmp);
     if (!qs->load_fn) {
         if (sqlite3_create_function_v2(
-                store_db(st), "flowdeck_queue_load", QUEUE_LOAD_ARGS,
+                store_db(st), "flowdeck_queue_load", -1,
                 SQLITE_UTF8 | SQLITE_DIRECTONLY, qs, NULL, queue_load_row,
                 queue_load_end, NULL) != SQLITE_OK) {
             free(ld.byid);
@@ -939,9 +952,13 @@ queue_load_messages(struct queue_service *qs)
     ld.all = xcalloc(ld.nq ? ld.nq : 1, sizeof(*ld.all));
     ld.ready = xcalloc(ld.nq ? ld.nq : 1, sizeof(*ld.ready));
     qs->loader = &ld;
-    q = store_stmt(st, "SELECT flowdeck_queue_load(id, queue_id, priority, "
-                       "enqueued_ms, visible_ms, dequeue_count, receipt, "
-                       "group_id, seq) FROM messages");
+    q = store_stmt(st, fifo ? "SELECT flowdeck_queue_load(id, queue_id, "
+                              "priority, enqueued_ms, visible_ms, "
+                              "dequeue_count, receipt, group_id, seq) "
+                              "FROM messages"
+                            : "SELECT flowdeck_queue_load(id, queue_id, "
+                              "priority, enqueued_ms, visible_ms, "
+                              "dequeue_count, receipt) FROM messages");
     while ((step = sqlite3_step(q)) == SQLITE_ROW)
         ;
     qs->loader = NULL;
