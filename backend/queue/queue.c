@@ -862,8 +862,8 @@ struct queue_loader {
 /* One row of `messages`, into the index: the step of the aggregate
  * function that reads them all. SQLite hands each row's values to it
  * within one sqlite3_step, which costs half what stepping and reading
- * the columns one by one does (bench/README.md). Each entry is counted, listed and put on
- * the deadline heap here, while it is in the cache. */
+ * the columns one by one does (bench/README.md). Each entry is counted,
+ * listed and put on the deadline heap here, while it is in the cache. */
 static void
 queue_load_row(sqlite3_context *ctx, int argc, sqlite3_value **v)
 {
