@@ -374,15 +374,22 @@ heap_fix(struct queue_service *qs, uint32_t i)
         heap_down(qs, i);
 }
 
-static void
-heap_push(struct queue_service *qs, struct qmsg *m, int64_t due)
+/* Put m last in the heap, unordered. Returns: its place. */
+static uint32_t
+heap_append(struct queue_service *qs, struct qmsg *m, int64_t due)
 {
     if (qs->nheap == qs->heap_cap) {
         qs->heap_cap = qs->heap_cap ? qs->heap_cap * 2 : 1024;
         qs->heap = xreallocarray(qs->heap, qs->heap_cap, sizeof(*qs->heap));
     }
     heap_set(qs, qs->nheap, (struct qheap_ent){due, m});
-    heap_up(qs, qs->nheap++);
+    return qs->nheap++;
+}
+
+static void
+heap_push(struct queue_service *qs, struct qmsg *m, int64_t due)
+{
+    heap_up(qs, heap_append(qs, m, due));
 }
 
 static void
@@ -909,11 +916,7 @@ queue_load_row(sqlite3_context *ctx, int argc, sqlite3_value **v)
     qload_push(&ld->all[slot], m, qmsg_id_cmp);
     if (m->ready)
         qload_push(&ld->ready[slot], m, qmsg_rank_cmp);
-    if (qs->nheap == qs->heap_cap) {
-        qs->heap_cap = qs->heap_cap ? qs->heap_cap * 2 : 1024;
-        qs->heap = xreallocarray(qs->heap, qs->heap_cap, sizeof(*qs->heap));
-    }
-    heap_set(qs, qs->nheap++, (struct qheap_ent){qmsg_deadline(m), m});
+    (void)heap_append(qs, m, qmsg_deadline(m)); /* ordered after the scan */
 }
 
 static void
