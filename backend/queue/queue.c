@@ -737,38 +737,21 @@ queue_load_queues(struct queue_service *qs)
     return rc;
 }
 
+/* The trees a bulk build links an entry into. */
+#define QIDX_IDS 1   /* q->all, by id */
+#define QIDX_RANKS 2 /* q->ready, by rank */
+
 /*
  * Bulk-build a red-black tree from a sorted array in O(n): a balanced
  * tree whose deepest level is red and every other node black (every path
  * then has the same number of black nodes, and no red node a red child).
+ * With QIDX_IDS | QIDX_RANKS, an array in the same order by id as by rank
+ * (every message visible, as after a run of sends at one priority) gives
+ * both trees in one walk.
  */
-#define QIDX_BUILD(fn, field)                                               \
-    static struct qmsg *fn(struct qmsg **a, size_t lo, size_t hi,           \
-                           struct qmsg *parent, int depth, int deepest)     \
-    {                                                                       \
-        size_t mid;                                                         \
-        struct qmsg *m;                                                     \
-                                                                            \
-        if (lo >= hi)                                                       \
-            return NULL;                                                    \
-        mid = lo + (hi - lo) / 2;                                           \
-        m = a[mid];                                                         \
-        RB_PARENT(m, field) = parent;                                       \
-        RB_COLOR(m, field) =                                                \
-            depth == deepest && depth > 0 ? RB_RED : RB_BLACK;              \
-        RB_LEFT(m, field) = fn(a, lo, mid, m, depth + 1, deepest);          \
-        RB_RIGHT(m, field) = fn(a, mid + 1, hi, m, depth + 1, deepest);     \
-        return m;                                                           \
-    }
-
-QIDX_BUILD(qidx_build_ids, by_id)
-QIDX_BUILD(qidx_build_ranks, by_rank)
-
-/* Both trees in one walk, for messages in the same order by id as by rank
- * (every one visible, as after a run of sends at one priority). */
 static struct qmsg *
-qidx_build_both(struct qmsg **a, size_t lo, size_t hi, struct qmsg *parent,
-                int depth, int deepest)
+qidx_build(struct qmsg **a, size_t lo, size_t hi, struct qmsg *parent,
+           int depth, int deepest, int trees)
 {
     size_t mid;
     struct qmsg *m, *l, *r;
@@ -778,12 +761,20 @@ qidx_build_both(struct qmsg **a, size_t lo, size_t hi, struct qmsg *parent,
         return NULL;
     mid = lo + (hi - lo) / 2;
     m = a[mid];
-    l = qidx_build_both(a, lo, mid, m, depth + 1, deepest);
-    r = qidx_build_both(a, mid + 1, hi, m, depth + 1, deepest);
-    RB_PARENT(m, by_id) = RB_PARENT(m, by_rank) = parent;
-    RB_COLOR(m, by_id) = RB_COLOR(m, by_rank) = color;
-    RB_LEFT(m, by_id) = RB_LEFT(m, by_rank) = l;
-    RB_RIGHT(m, by_id) = RB_RIGHT(m, by_rank) = r;
+    l = qidx_build(a, lo, mid, m, depth + 1, deepest, trees);
+    r = qidx_build(a, mid + 1, hi, m, depth + 1, deepest, trees);
+    if (trees & QIDX_IDS) {
+        RB_PARENT(m, by_id) = parent;
+        RB_COLOR(m, by_id) = color;
+        RB_LEFT(m, by_id) = l;
+        RB_RIGHT(m, by_id) = r;
+    }
+    if (trees & QIDX_RANKS) {
+        RB_PARENT(m, by_rank) = parent;
+        RB_COLOR(m, by_rank) = color;
+        RB_LEFT(m, by_rank) = l;
+        RB_RIGHT(m, by_rank) = r;
+    }
     return m;
 }
 
@@ -829,6 +820,12 @@ qidx_id_sort(const void *a, const void *b)
     return qmsg_id_cmp(*(struct qmsg *const *)a, *(struct qmsg *const *)b);
 }
 
+static struct qmsg *
+qidx_build_list(const struct qload_list *l, int trees)
+{
+    return qidx_build(l->v, 0, l->n, NULL, 0, qidx_deepest(l->n), trees);
+}
+
 /* Build q's trees from its messages and its visible ones at start-up. */
 static void
 queue_bulk_index(struct queue *q, struct qload_list *all,
@@ -842,14 +839,12 @@ queue_bulk_index(struct queue *q, struct qload_list *all,
     q->n_all = (uint32_t)all->n;
     if (ready->n == all->n && !all->unsorted && !ready->unsorted) {
         /* the same messages pushed in the same order: the same list */
-        RB_ROOT(&q->all) = RB_ROOT(&q->ready) = qidx_build_both(
-            all->v, 0, all->n, NULL, 0, qidx_deepest(all->n));
+        RB_ROOT(&q->all) = RB_ROOT(&q->ready) =
+            qidx_build_list(all, QIDX_IDS | QIDX_RANKS);
         return;
     }
-    RB_ROOT(&q->all) =
-        qidx_build_ids(all->v, 0, all->n, NULL, 0, qidx_deepest(all->n));
-    RB_ROOT(&q->ready) = qidx_build_ranks(ready->v, 0, ready->n, NULL, 0,
-                                          qidx_deepest(ready->n));
+    RB_ROOT(&q->all) = qidx_build_list(all, QIDX_IDS);
+    RB_ROOT(&q->ready) = qidx_build_list(ready, QIDX_RANKS);
 }
 
 /* The columns the load reads: id, queue_id, priority, enqueued_ms,
